@@ -1,0 +1,92 @@
+"""payments-core: provider-agnostic payments for Python.
+
+Write checkout code once against :class:`Payments` (or :class:`AsyncPayments`),
+pick the gateway by configuration, and swap gateways without touching it.
+Gateways are plugins found through the ``payments_core.providers`` entry point.
+"""
+
+from payments_core.auth import OAuth2ClientCredentials
+from payments_core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    DeclineCode,
+    ErrorCode,
+    InvalidRequestError,
+    InvalidStateError,
+    NotFoundError,
+    OperationVetoedError,
+    PaymentDeclinedError,
+    PaymentError,
+    ProviderResponseError,
+    ProviderUnavailableError,
+    RateLimitedError,
+    UnsupportedOperationError,
+    WebhookVerificationError,
+)
+from payments_core.gateway import AsyncPayments, Payments
+from payments_core.hookspecs import hookimpl
+from payments_core.models import (
+    Buyer,
+    CaptureMode,
+    CardDetails,
+    Decline,
+    LineItem,
+    Operation,
+    OperationKind,
+    OperationRequest,
+    OperationStatus,
+    Payment,
+    PaymentRequest,
+    WebhookEvent,
+)
+from payments_core.money import Money
+from payments_core.provider import Capability, Flow, PaymentProvider, ProviderSettings
+from payments_core.retry import RetryPolicy
+from payments_core.status import PaymentStatus, can_transition, is_final, is_paid
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncPayments",
+    "AuthenticationError",
+    "Buyer",
+    "Capability",
+    "CaptureMode",
+    "CardDetails",
+    "ConfigurationError",
+    "Decline",
+    "DeclineCode",
+    "ErrorCode",
+    "Flow",
+    "InvalidRequestError",
+    "InvalidStateError",
+    "LineItem",
+    "Money",
+    "NotFoundError",
+    "OAuth2ClientCredentials",
+    "Operation",
+    "OperationKind",
+    "OperationRequest",
+    "OperationStatus",
+    "OperationVetoedError",
+    "Payment",
+    "PaymentDeclinedError",
+    "PaymentError",
+    "PaymentProvider",
+    "PaymentRequest",
+    "PaymentStatus",
+    "Payments",
+    "ProviderResponseError",
+    "ProviderSettings",
+    "ProviderUnavailableError",
+    "RateLimitedError",
+    "RetryPolicy",
+    "UnsupportedOperationError",
+    "WebhookEvent",
+    "WebhookVerificationError",
+    "__version__",
+    "can_transition",
+    "hookimpl",
+    "is_final",
+    "is_paid",
+]

@@ -1,0 +1,324 @@
+"""OAuth2 client-credentials as an ``httpx.Auth``, shared by any provider that needs it.
+
+The token is cached until ``refresh_margin`` seconds before it expires. However
+many callers arrive on a cold cache at once (threads on a sync client, tasks on
+an async one), exactly one token request goes out:
+
+* a short lock checks the cache and elects one *leader* for the refresh;
+* the lock is released before the leader yields its token request, so no lock
+  is ever held across a ``yield`` (doing so deadlocks or leaks the lock when
+  httpx closes the flow early);
+* *followers* wait on an event of that refresh round and re-check the cache;
+  the leader always sets the event, also when it fails, and followers of a
+  failed round raise the leader's error instead of stampeding the token server.
+
+A 401 on an API call drops the token that failed, fetches one fresh token and
+retries the call once; a second 401 goes back to the caller (the driver turns
+it into :class:`~payments_core.errors.AuthenticationError`), never a loop.
+Expiry runs on ``time.monotonic()``, so wall-clock jumps do not matter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import threading
+import time
+from collections.abc import AsyncGenerator, Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import SecretStr
+
+from payments_core import wire
+from payments_core.errors import (
+    AuthenticationError,
+    ErrorCode,
+    PaymentError,
+    ProviderResponseError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
+from payments_core.provider import parse_retry_after
+
+__all__ = ["LifetimeReader", "OAuth2ClientCredentials", "seconds_lifetime"]
+
+LifetimeReader = Callable[[Any], float]
+"""Turns the token response's ``expires_in`` value into a lifetime in seconds."""
+
+DEFAULT_LIFETIME = 300.0
+"""Lifetime assumed when the token server does not say (conservative)."""
+
+
+def seconds_lifetime(value: Any) -> float:
+    """RFC 6749 reading: ``expires_in`` is the lifetime in seconds."""
+    if value is None:
+        return DEFAULT_LIFETIME
+    if isinstance(value, bool):
+        raise ValueError("expires_in is not a number")
+    return float(value)
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float  # on the monotonic clock
+
+
+@dataclass
+class _Round:
+    """One refresh in flight: followers wait on its events."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    async_done: asyncio.Event | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    error: PaymentError | None = None
+
+
+class OAuth2ClientCredentials(httpx.Auth):
+    """Bearer tokens from an OAuth2 client-credentials grant, cached and shared.
+
+    One instance serves both sync and async clients. Credentials go in an
+    ``Authorization: Basic`` header (RFC 6749 §2.3.1) and never appear in a repr.
+    """
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str | SecretStr,
+        *,
+        scope: str | None = None,
+        refresh_margin: float = 60.0,
+        wait_timeout: float = 60.0,
+        lifetime_reader: LifetimeReader = seconds_lifetime,
+        provider: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token_url = token_url
+        self.client_id = client_id
+        self._secret = (
+            client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
+        )
+        self.scope = scope
+        self.refresh_margin = refresh_margin
+        self.wait_timeout = wait_timeout
+        self._lifetime_reader = lifetime_reader
+        self._provider = provider
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token: _Token | None = None
+        self._round: _Round | None = None
+        self.token_requests = 0
+        """How many token requests this instance has sent (for tests and metrics)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuth2ClientCredentials(token_url={self.token_url!r}, client_id={self.client_id!r})"
+        )
+
+    # -- cache ----------------------------------------------------------------------
+
+    def _cached(self) -> str | None:
+        token = self._token
+        if token is not None and self._clock() < token.expires_at - self.refresh_margin:
+            return token.value
+        return None
+
+    def invalidate(self, failed_token: str | None = None) -> None:
+        """Forget the cached token (only if it is still ``failed_token``, when given)."""
+        with self._lock:
+            if failed_token is None or (self._token and self._token.value == failed_token):
+                self._token = None
+
+    def _elect(self, *, asynchronous: bool) -> tuple[str | None, _Round, bool]:
+        """Under the lock: return a cached token, or the round to lead or follow."""
+        with self._lock:
+            cached = self._cached()
+            if cached is not None:
+                return cached, _Round(), False
+            if self._round is not None:
+                return None, self._round, False
+            round_ = _Round()
+            if asynchronous:
+                round_.loop = asyncio.get_running_loop()
+                round_.async_done = asyncio.Event()
+            self._round = round_
+            self.token_requests += 1
+            return None, round_, True
+
+    def _finish(self, round_: _Round) -> None:
+        with self._lock:
+            if self._round is round_:
+                self._round = None
+        round_.done.set()
+        if round_.async_done is not None:
+            round_.async_done.set()
+
+    def _follower_result(self, round_: _Round) -> str | None:
+        if round_.error is not None:
+            raise copy.copy(round_.error)
+        return self._cached()
+
+    # -- the token request and its answer ----------------------------------------------
+
+    def _token_request(self, api_request: httpx.Request) -> httpx.Request:
+        credentials = (
+            f"{quote(self.client_id, safe='')}:{quote(self._secret.get_secret_value(), safe='')}"
+        )
+        form = {"grant_type": "client_credentials"}
+        if self.scope:
+            form["scope"] = self.scope
+        request = httpx.Request(
+            "POST",
+            self.token_url,
+            data=form,
+            headers={
+                "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
+                "Accept": "application/json",
+            },
+        )
+        if "timeout" in api_request.extensions:
+            request.extensions["timeout"] = api_request.extensions["timeout"]
+        return request
+
+    def _error(self, cls: type[PaymentError], message: str, **kwargs: Any) -> PaymentError:
+        return cls(message, provider=self._provider, **kwargs)
+
+    def _store(self, response: httpx.Response) -> str:
+        """Read the token response; cache and return the token, or raise a typed error."""
+        status = response.status_code
+        try:
+            body = wire.loads(response.content) if response.content else {}
+        except ValueError:
+            body = None
+        details: dict[str, Any] = {"http_status": status}
+        if isinstance(body, dict):
+            details["provider_code"] = _str_or_none(body.get("error"))
+            details["provider_message"] = _str_or_none(body.get("error_description"))
+        if status in (400, 401, 403):
+            raise self._error(
+                AuthenticationError,
+                "the token endpoint refused the client credentials",
+                **details,
+            )
+        if status == 429:
+            raise self._error(
+                RateLimitedError,
+                "the token endpoint is rate limiting",
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                **details,
+            )
+        if status >= 500:
+            raise self._error(
+                ProviderUnavailableError, f"the token endpoint failed with HTTP {status}", **details
+            )
+        if status != 200 or not isinstance(body, dict):
+            raise self._error(
+                ProviderResponseError, f"unexpected token response (HTTP {status})", **details
+            )
+        access_token = body.get("access_token")
+        token_type = body.get("token_type", "Bearer")
+        if not isinstance(access_token, str) or not access_token:
+            raise self._error(ProviderResponseError, "token response has no access_token")
+        if not isinstance(token_type, str) or token_type.lower() != "bearer":
+            raise self._error(ProviderResponseError, "token response is not a bearer token")
+        try:
+            lifetime = self._lifetime_reader(body.get("expires_in"))
+        except (TypeError, ValueError, ArithmeticError):
+            raise self._error(
+                ProviderResponseError, "token response has an unreadable expires_in"
+            ) from None
+        with self._lock:
+            self._token = _Token(access_token, self._clock() + lifetime)
+        return access_token
+
+    # -- flows -------------------------------------------------------------------------
+
+    def _sync_token(
+        self, api_request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, str]:
+        while True:
+            cached, round_, leader = self._elect(asynchronous=False)
+            if cached is not None:
+                return cached
+            if leader:
+                try:
+                    response = yield self._token_request(api_request)
+                    return self._store(response)
+                except PaymentError as exc:
+                    round_.error = exc
+                    raise
+                finally:
+                    self._finish(round_)
+            if not round_.done.wait(self.wait_timeout):
+                raise self._error(
+                    ProviderUnavailableError,
+                    "timed out waiting for another caller's token request",
+                    code=ErrorCode.TIMEOUT,
+                )
+            token = self._follower_result(round_)
+            if token is not None:
+                return token
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        token = yield from self._sync_token(request)
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            self.invalidate(token)
+            token = yield from self._sync_token(request)
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+    async def _async_wait(self, round_: _Round) -> None:
+        try:
+            if round_.async_done is not None and round_.loop is asyncio.get_running_loop():
+                await asyncio.wait_for(round_.async_done.wait(), self.wait_timeout)
+            elif not await asyncio.to_thread(round_.done.wait, self.wait_timeout):
+                raise TimeoutError
+        except TimeoutError:
+            raise self._error(
+                ProviderUnavailableError,
+                "timed out waiting for another caller's token request",
+                code=ErrorCode.TIMEOUT,
+            ) from None
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        for attempt in range(2):
+            token: str | None = None
+            while token is None:
+                cached, round_, leader = self._elect(asynchronous=True)
+                if cached is not None:
+                    token = cached
+                elif leader:
+                    try:
+                        response = yield self._token_request(request)
+                        await response.aread()
+                        token = self._store(response)
+                    except PaymentError as exc:
+                        round_.error = exc
+                        raise
+                    finally:
+                        self._finish(round_)
+                else:
+                    await self._async_wait(round_)
+                    token = self._follower_result(round_)
+            request.headers["Authorization"] = f"Bearer {token}"
+            response = yield request
+            if response.status_code != 401 or attempt == 1:
+                return
+            self.invalidate(token)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,565 @@
+"""The facades a platform uses: :class:`Payments` (sync) and :class:`AsyncPayments`.
+
+Checkout code is written once against these and never names a provider::
+
+    with Payments.from_config("payments.toml") as payments:
+        payment = payments.create_payment(request)
+        ...
+        payments.refund(payment.id, Money("5.00", "GEL"))
+
+Each call checks its input and the provider's capabilities, asks the
+``before_operation`` hooks, runs the provider's flow through the driver
+(timeouts, retries, error mapping), then reports to the other hooks and logs
+one line on the ``payments_core`` logger. Bad input fails before any request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from payments_core.config import GatewayConfig, load_config, load_env
+from payments_core.drivers import AsyncDriver, SyncDriver
+from payments_core.errors import (
+    ConfigurationError,
+    ErrorCode,
+    InvalidRequestError,
+    PaymentError,
+    UnsupportedOperationError,
+    WebhookVerificationError,
+)
+from payments_core.hooks import Hooks
+from payments_core.models import Operation, OperationRequest, Payment, PaymentRequest, WebhookEvent
+from payments_core.money import Money
+from payments_core.provider import Capability, Flow, PaymentProvider
+from payments_core.registry import ProviderRegistry, default_registry
+from payments_core.retry import RetryPolicy
+
+__all__ = ["AsyncPayments", "Payments"]
+
+logger = logging.getLogger("payments_core")
+
+T = TypeVar("T")
+
+_PAYMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
+"""Provider ids go into URL paths: anything else could reach another endpoint."""
+
+
+class _Gateway:
+    """Everything the two facades share: building, validation, hooks and logging."""
+
+    def __init__(
+        self,
+        provider: str | PaymentProvider,
+        /,
+        *,
+        name: str = "default",
+        plugins: Iterable[object] = (),
+        registry: ProviderRegistry | None = None,
+        autoload_plugins: bool | None = None,
+        retry: RetryPolicy | None = None,
+        **settings: Any,
+    ) -> None:
+        if isinstance(provider, PaymentProvider):
+            if settings:
+                raise ConfigurationError(
+                    "pass settings either to the provider or to the facade, not both"
+                )
+            self.provider = provider
+        elif isinstance(provider, str):
+            provider_class = (registry or default_registry).get(provider)
+            self.provider = provider_class.from_settings(settings)
+        else:
+            raise ConfigurationError(
+                f"provider must be a name or a PaymentProvider, not {type(provider).__name__}"
+            )
+        self.name = name
+        self.hooks = Hooks(autoload=autoload_plugins)
+        for plugin in plugins:
+            self.hooks.register(plugin)
+        self._retry = retry
+
+    @classmethod
+    def _from_gateway_config(cls, config: GatewayConfig, **kwargs: Any) -> Self:
+        return cls(config.provider, name=config.name, **dict(config.settings), **kwargs)
+
+    @classmethod
+    def from_config(
+        cls,
+        source: Mapping[str, Any] | str | Any,
+        *,
+        gateway: str | None = None,
+        registry: ProviderRegistry | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """Build from a mapping or TOML file; ``gateway`` picks one of several."""
+        config = load_config(source).get(gateway)
+        return cls._from_gateway_config(config, registry=registry, **kwargs)
+
+    @classmethod
+    def from_env(
+        cls,
+        gateway: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        registry: ProviderRegistry | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """Build from ``PAYMENTS_PROVIDER`` and the provider's prefixed variables."""
+        config = load_env(registry or default_registry, gateway, environ)
+        return cls._from_gateway_config(config, registry=registry, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} gateway={self.name!r} provider={self.provider.name!r}>"
+
+    # -- capabilities and plugins ----------------------------------------------------
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """What this gateway's provider can do."""
+        return frozenset(self.provider.capabilities)
+
+    def register_plugin(self, plugin: object, name: str | None = None) -> None:
+        """Add a hook plugin at run time (see :mod:`payments_core.hookspecs`)."""
+        self.hooks.register(plugin, name=name)
+
+    def _require(self, capability: Capability, operation: str, hint: str = "") -> None:
+        if capability not in self.provider.capabilities:
+            raise UnsupportedOperationError(
+                f"provider {self.provider.name!r} does not support {operation}{hint}",
+                provider=self.provider.name,
+            )
+
+    # -- input checks, all before any I/O ---------------------------------------------
+
+    def _payment_id(self, payment_id: object) -> str:
+        if not isinstance(payment_id, str) or not _PAYMENT_ID.fullmatch(payment_id):
+            raise InvalidRequestError(
+                f"invalid payment id {payment_id!r}: expected the provider's id "
+                "(letters, digits, '.', '_', ':', '-')",
+                field="payment_id",
+                provider=self.provider.name,
+            )
+        return payment_id
+
+    def _amount(self, amount: object) -> Money | None:
+        if amount is None:
+            return None
+        if not isinstance(amount, Money):
+            raise InvalidRequestError(
+                f"amount must be Money (e.g. Money('5.00', 'GEL')), not {type(amount).__name__}",
+                code=ErrorCode.INVALID_AMOUNT,
+                field="amount",
+            )
+        if not amount.is_positive():
+            raise InvalidRequestError(
+                f"amount must be greater than zero, got {amount}",
+                code=ErrorCode.INVALID_AMOUNT,
+                field="amount",
+            )
+        return amount
+
+    def _operation_request(
+        self,
+        capability: Capability,
+        partial: Capability | None,
+        operation: str,
+        payment_id: object,
+        amount: object = None,
+        idempotency_key: str | None = None,
+    ) -> OperationRequest:
+        self._require(capability, operation)
+        checked = self._amount(amount)
+        if checked is not None and partial is not None:
+            self._require(partial, f"partial {operation}", "; leave amount out for the full amount")
+        return OperationRequest(
+            payment_id=self._payment_id(payment_id),
+            amount=checked,
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+
+    def _create_request(self, request: object) -> PaymentRequest:
+        self._require(Capability.CREATE, "create_payment")
+        if not isinstance(request, PaymentRequest):
+            raise InvalidRequestError(
+                f"create_payment needs a PaymentRequest, not {type(request).__name__}"
+            )
+        return request
+
+    # -- around every operation ---------------------------------------------------------
+
+    def _begin(self, operation: str, request: Any) -> float:
+        self.hooks.before_operation(operation, self.provider.name, self.name, request)
+        return time.monotonic()
+
+    def _succeeded(self, operation: str, result: Any, started: float, source: str | None) -> None:
+        elapsed = time.monotonic() - started
+        fields: dict[str, Any] = {
+            "provider": self.provider.name,
+            "gateway": self.name,
+            "operation": operation,
+            "elapsed": round(elapsed, 3),
+        }
+        if isinstance(result, Payment):
+            fields |= {
+                "payment_id": result.id,
+                "external_id": result.external_id,
+                "provider_transaction_id": result.provider_transaction_id,
+                "status": result.status.value,
+            }
+        elif isinstance(result, Operation):
+            fields |= {
+                "payment_id": result.payment_id,
+                "operation_id": result.id,
+                "status": result.status.value,
+            }
+        logger.info(
+            "%s",
+            " ".join(f"{key}={value}" for key, value in fields.items() if value is not None),
+            extra=fields,
+        )
+        self.hooks.after_operation(operation, self.provider.name, self.name, result)
+        if source is not None and isinstance(result, Payment):
+            self.hooks.payment_updated(result, source)
+
+    def _failed(self, operation: str, error: PaymentError, payment_id: str | None) -> None:
+        if error.provider is None:
+            error.provider = self.provider.name
+        if error.payment_id is None and payment_id is not None:
+            error.payment_id = payment_id
+        logger.warning(
+            "provider=%s gateway=%s operation=%s payment_id=%s failed: %s %s",
+            self.provider.name,
+            self.name,
+            operation,
+            payment_id,
+            error.code.value,
+            error.message,
+            extra={
+                "provider": self.provider.name,
+                "operation": operation,
+                "payment_id": payment_id,
+                "error_code": error.code.value,
+            },
+        )
+        self.hooks.operation_failed(operation, self.provider.name, self.name, error)
+
+    # -- webhooks (pure: the same for sync and async) -------------------------------------
+
+    def parse_webhook(
+        self, headers: Mapping[str, str] | Iterable[tuple[str, str]], body: bytes
+    ) -> WebhookEvent:
+        """Verify and parse a callback from its headers and **raw** body bytes.
+
+        Pass the body exactly as received, before any JSON parsing: signatures
+        cover the bytes, and re-serializing changes them.
+        """
+        self._require(Capability.WEBHOOKS, "webhooks")
+        if not isinstance(body, bytes | bytearray | memoryview):
+            raise WebhookVerificationError(
+                "pass the raw request body as bytes, exactly as received",
+                code=ErrorCode.WEBHOOK_MALFORMED,
+                provider=self.provider.name,
+            )
+        try:
+            event = self.provider.parse_webhook(
+                httpx.Headers(list(_header_items(headers))), bytes(body)
+            )
+        except PaymentError as exc:
+            if exc.provider is None:
+                exc.provider = self.provider.name
+            raise
+        except Exception as exc:
+            raise WebhookVerificationError(
+                f"could not read the callback ({type(exc).__name__})",
+                code=ErrorCode.WEBHOOK_MALFORMED,
+                provider=self.provider.name,
+            ) from exc
+        self.hooks.webhook_received(event)
+        self.hooks.payment_updated(event.payment, "webhook")
+        return event
+
+
+def _header_items(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> Iterable[tuple[str, str]]:
+    return headers.items() if isinstance(headers, Mapping) else headers
+
+
+class Payments(_Gateway):
+    """Synchronous facade over one configured gateway. Use it as a context manager.
+
+    ``http_client`` lets you bring an ``httpx.Client`` configured with proxies,
+    a CA bundle or a test transport; a client you pass is not closed for you.
+    """
+
+    def __init__(
+        self,
+        provider: str | PaymentProvider,
+        /,
+        *,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(provider, **kwargs)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(
+                "Payments needs an httpx.Client (AsyncPayments takes AsyncClient)"
+            )
+        self._owns_client = http_client is None
+        self.http_client = http_client or httpx.Client(timeout=self.provider.settings.timeout)
+        self._driver = SyncDriver(
+            self.provider, self.http_client, self.hooks, policy=self._retry, sleep=sleep
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client (if this facade made it) and the provider."""
+        if self._owns_client:
+            self.http_client.close()
+        self.provider.close()
+
+    def _run(
+        self,
+        operation: str,
+        request: Any,
+        flow: Callable[[], Flow[T]],
+        payment_id: str | None,
+        source: str | None = None,
+    ) -> T:
+        started = self._begin(operation, request)
+        try:
+            result = self._driver.run(flow())
+        except PaymentError as exc:
+            self._failed(operation, exc, payment_id)
+            raise
+        self._succeeded(operation, result, started, source)
+        return result
+
+    def create_payment(self, request: PaymentRequest) -> Payment:
+        """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
+        checked = self._create_request(request)
+        return self._run(
+            "create_payment", checked, lambda: self.provider.create_payment(checked), None, "create"
+        )
+
+    def get_payment(self, payment_id: str) -> Payment:
+        """The payment as the provider sees it now."""
+        self._require(Capability.RETRIEVE, "get_payment")
+        pid = self._payment_id(payment_id)
+        return self._run(
+            "get_payment",
+            OperationRequest(payment_id=pid),
+            lambda: self.provider.get_payment(pid),
+            pid,
+            "poll",
+        )
+
+    def refund(
+        self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
+    ) -> Operation:
+        """Refund ``amount``, or everything refundable when ``amount`` is None."""
+        op = self._operation_request(
+            Capability.REFUND,
+            Capability.PARTIAL_REFUND,
+            "refund",
+            payment_id,
+            amount,
+            idempotency_key,
+        )
+        return self._run(
+            "refund",
+            op,
+            lambda: self.provider.refund(
+                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
+            ),
+            op.payment_id,
+        )
+
+    def capture(
+        self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
+    ) -> Operation:
+        """Capture an authorized payment, fully or (with ``amount``) partly."""
+        op = self._operation_request(
+            Capability.CAPTURE,
+            Capability.PARTIAL_CAPTURE,
+            "capture",
+            payment_id,
+            amount,
+            idempotency_key,
+        )
+        return self._run(
+            "capture",
+            op,
+            lambda: self.provider.capture(
+                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
+            ),
+            op.payment_id,
+        )
+
+    def void(self, payment_id: str, *, idempotency_key: str | None = None) -> Operation:
+        """Release an authorization: the held funds go back to the customer."""
+        op = self._operation_request(
+            Capability.VOID, None, "void", payment_id, None, idempotency_key
+        )
+        return self._run(
+            "void",
+            op,
+            lambda: self.provider.void(op.payment_id, idempotency_key=op.idempotency_key or ""),
+            op.payment_id,
+        )
+
+
+class AsyncPayments(_Gateway):
+    """Asynchronous facade over one configured gateway. Use it with ``async with``.
+
+    The provider implementation is the same one :class:`Payments` runs.
+    """
+
+    def __init__(
+        self,
+        provider: str | PaymentProvider,
+        /,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(provider, **kwargs)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError("AsyncPayments needs an httpx.AsyncClient")
+        self._owns_client = http_client is None
+        self.http_client = http_client or httpx.AsyncClient(timeout=self.provider.settings.timeout)
+        self._driver = AsyncDriver(
+            self.provider,
+            self.http_client,
+            self.hooks,
+            policy=self._retry,
+            sleep=sleep or asyncio.sleep,
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client (if this facade made it) and the provider."""
+        if self._owns_client:
+            await self.http_client.aclose()
+        self.provider.close()
+
+    async def _run(
+        self,
+        operation: str,
+        request: Any,
+        flow: Callable[[], Flow[T]],
+        payment_id: str | None,
+        source: str | None = None,
+    ) -> T:
+        started = self._begin(operation, request)
+        try:
+            result = await self._driver.run(flow())
+        except PaymentError as exc:
+            self._failed(operation, exc, payment_id)
+            raise
+        self._succeeded(operation, result, started, source)
+        return result
+
+    async def create_payment(self, request: PaymentRequest) -> Payment:
+        """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
+        checked = self._create_request(request)
+        return await self._run(
+            "create_payment", checked, lambda: self.provider.create_payment(checked), None, "create"
+        )
+
+    async def get_payment(self, payment_id: str) -> Payment:
+        """The payment as the provider sees it now."""
+        self._require(Capability.RETRIEVE, "get_payment")
+        pid = self._payment_id(payment_id)
+        return await self._run(
+            "get_payment",
+            OperationRequest(payment_id=pid),
+            lambda: self.provider.get_payment(pid),
+            pid,
+            "poll",
+        )
+
+    async def refund(
+        self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
+    ) -> Operation:
+        """Refund ``amount``, or everything refundable when ``amount`` is None."""
+        op = self._operation_request(
+            Capability.REFUND,
+            Capability.PARTIAL_REFUND,
+            "refund",
+            payment_id,
+            amount,
+            idempotency_key,
+        )
+        return await self._run(
+            "refund",
+            op,
+            lambda: self.provider.refund(
+                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
+            ),
+            op.payment_id,
+        )
+
+    async def capture(
+        self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
+    ) -> Operation:
+        """Capture an authorized payment, fully or (with ``amount``) partly."""
+        op = self._operation_request(
+            Capability.CAPTURE,
+            Capability.PARTIAL_CAPTURE,
+            "capture",
+            payment_id,
+            amount,
+            idempotency_key,
+        )
+        return await self._run(
+            "capture",
+            op,
+            lambda: self.provider.capture(
+                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
+            ),
+            op.payment_id,
+        )
+
+    async def void(self, payment_id: str, *, idempotency_key: str | None = None) -> Operation:
+        """Release an authorization: the held funds go back to the customer."""
+        op = self._operation_request(
+            Capability.VOID, None, "void", payment_id, None, idempotency_key
+        )
+        return await self._run(
+            "void",
+            op,
+            lambda: self.provider.void(op.payment_id, idempotency_key=op.idempotency_key or ""),
+            op.payment_id,
+        )

@@ -1,0 +1,164 @@
+"""The plugin manager, and one typed method per hook for the rest of the core.
+
+Nothing outside this module calls pluggy's hook relay directly: :class:`Hooks`
+applies the failure rules of :mod:`payments_core.hookspecs` in one place
+(veto for ``before_operation``, log-and-continue for everything else).
+
+Plugins published under the entry-point group ``payments_core.plugins`` are
+loaded one by one, so a broken plugin is reported and skipped instead of
+stopping the others. Set ``PAYMENTS_DISABLE_PLUGIN_AUTOLOAD=1`` to load none.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from payments_core import hookspecs
+from payments_core.errors import ConfigurationError, OperationVetoedError, PaymentError
+from payments_core.models import Payment, WebhookEvent
+from payments_core.redact import HttpExchange
+
+__all__ = ["PLUGINS_NAMESPACE", "Hooks", "PluginLoadFailure", "autoload_disabled"]
+
+PLUGINS_NAMESPACE = "payments_core.plugins"
+DISABLE_AUTOLOAD_ENV = "PAYMENTS_DISABLE_PLUGIN_AUTOLOAD"
+
+logger = logging.getLogger("payments_core.hooks")
+
+
+def autoload_disabled() -> bool:
+    return os.environ.get(DISABLE_AUTOLOAD_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+@dataclass(frozen=True)
+class PluginLoadFailure:
+    """An entry point that could not be loaded, and why."""
+
+    name: str
+    value: str
+    error: str
+
+
+def _refuse_async_hooks(plugin: object) -> None:
+    for attr in dir(plugin):
+        if not attr.startswith("payments_"):
+            continue
+        impl = getattr(plugin, attr, None)
+        if inspect.iscoroutinefunction(impl) or inspect.isasyncgenfunction(impl):
+            raise ConfigurationError(
+                f"hook {attr} of plugin {plugin!r} is async; hooks are called "
+                "synchronously, so make it a plain function (schedule async work yourself)"
+            )
+
+
+class Hooks:
+    """Owns a pluggy manager with our specs, and calls hooks safely."""
+
+    def __init__(self, *, autoload: bool | None = None) -> None:
+        self.manager = pluggy.PluginManager(hookspecs.PROJECT)
+        self.manager.add_hookspecs(hookspecs)
+        self.load_failures: list[PluginLoadFailure] = []
+        if autoload is None:
+            autoload = not autoload_disabled()
+        if autoload:
+            self._load_entry_points()
+
+    def _load_entry_points(self) -> None:
+        for ep in entry_points(group=PLUGINS_NAMESPACE):
+            if self.manager.get_plugin(ep.name) is not None:
+                continue
+            try:
+                plugin = ep.load()
+                self.register(plugin, name=ep.name)
+            except Exception as exc:  # a broken plugin must not break the others
+                self.load_failures.append(
+                    PluginLoadFailure(ep.name, ep.value, f"{type(exc).__name__}: {exc}")
+                )
+                logger.warning("plugin %s (%s) failed to load: %s", ep.name, ep.value, exc)
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin object (module, class or instance) with hook functions."""
+        _refuse_async_hooks(plugin)
+        try:
+            self.manager.register(plugin, name=name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            raise ConfigurationError(f"cannot register plugin {name or plugin!r}: {exc}") from None
+
+    def unregister(self, plugin: object) -> None:
+        self.manager.unregister(plugin)
+
+    # -- failure rules ---------------------------------------------------------------
+
+    def _observe(self, hook_name: str, **kwargs: Any) -> None:
+        hook = getattr(self.manager.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            args = {name: kwargs[name] for name in impl.argnames}
+            try:
+                impl.function(**args)
+            except Exception:
+                logger.exception(
+                    "hook %s of plugin %s failed; continuing", hook_name, impl.plugin_name
+                )
+
+    # -- one method per hook ----------------------------------------------------------
+
+    def before_operation(self, operation: str, provider: str, gateway: str, request: Any) -> None:
+        try:
+            self.manager.hook.payments_before_operation(
+                operation=operation, provider=provider, gateway=gateway, request=request
+            )
+        except PaymentError:
+            raise
+        except Exception as exc:
+            raise OperationVetoedError(
+                f"{operation} was vetoed by a plugin: {type(exc).__name__}: {exc}",
+                provider=provider,
+            ) from exc
+
+    def after_operation(self, operation: str, provider: str, gateway: str, result: Any) -> None:
+        self._observe(
+            "payments_after_operation",
+            operation=operation,
+            provider=provider,
+            gateway=gateway,
+            result=result,
+        )
+
+    def operation_failed(
+        self, operation: str, provider: str, gateway: str, error: PaymentError
+    ) -> None:
+        self._observe(
+            "payments_operation_failed",
+            operation=operation,
+            provider=provider,
+            gateway=gateway,
+            error=error,
+        )
+
+    def payment_updated(self, payment: Payment, source: str) -> None:
+        self._observe("payments_payment_updated", payment=payment, source=source)
+
+    def webhook_received(self, event: WebhookEvent) -> None:
+        self._observe("payments_webhook_received", event=event)
+
+    def http_request(self, request: HttpExchange) -> None:
+        self._observe("payments_http_request", request=request)
+
+    def http_response(self, request: HttpExchange, status_code: int, elapsed: float) -> None:
+        self._observe(
+            "payments_http_response", request=request, status_code=status_code, elapsed=elapsed
+        )
+
+    def has_http_hooks(self) -> bool:
+        hook = self.manager.hook
+        return bool(
+            hook.payments_http_request.get_hookimpls()
+            or hook.payments_http_response.get_hookimpls()
+        )

@@ -1,0 +1,405 @@
+"""Money: an exact amount in one currency.
+
+Amounts are :class:`~decimal.Decimal` end to end. A ``float`` is refused outright,
+because ``0.1 + 0.2`` is not ``0.3`` and a payments library must not guess which
+of the two the caller meant. An amount with more decimals than its currency has
+minor units (``10.001`` GEL) is an error too, never a silent rounding.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final, Self
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import PydanticCustomError, core_schema
+
+from payments_core.errors import ErrorCode, InvalidRequestError
+
+__all__ = ["CURRENCY_EXPONENTS", "Money", "MoneyInput", "minor_unit_exponent"]
+
+#: ISO 4217 minor-unit exponents for every currency whose exponent is not 2.
+#: Anything not listed here (and a known 3-letter code) uses 2 decimals.
+_NON_DEFAULT_EXPONENTS: Final[dict[str, int]] = {
+    # zero-decimal currencies
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
+    "XPF": 0,
+    # three-decimal currencies
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    # four-decimal units of account
+    "CLF": 4, "UYW": 4,
+}  # fmt: skip
+
+#: The currencies the library knows, with their exponents. Providers narrow this
+#: further to what they accept.
+CURRENCY_EXPONENTS: Final[dict[str, int]] = {
+    code: _NON_DEFAULT_EXPONENTS.get(code, 2)
+    for code in [
+        "AED",
+        "AFN",
+        "ALL",
+        "AMD",
+        "ANG",
+        "AOA",
+        "ARS",
+        "AUD",
+        "AWG",
+        "AZN",
+        "BAM",
+        "BBD",
+        "BDT",
+        "BGN",
+        "BHD",
+        "BIF",
+        "BMD",
+        "BND",
+        "BOB",
+        "BRL",
+        "BSD",
+        "BTN",
+        "BWP",
+        "BYN",
+        "BZD",
+        "CAD",
+        "CDF",
+        "CHF",
+        "CLF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CRC",
+        "CUP",
+        "CVE",
+        "CZK",
+        "DJF",
+        "DKK",
+        "DOP",
+        "DZD",
+        "EGP",
+        "ERN",
+        "ETB",
+        "EUR",
+        "FJD",
+        "FKP",
+        "GBP",
+        "GEL",
+        "GHS",
+        "GIP",
+        "GMD",
+        "GNF",
+        "GTQ",
+        "GYD",
+        "HKD",
+        "HNL",
+        "HTG",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "IQD",
+        "IRR",
+        "ISK",
+        "JMD",
+        "JOD",
+        "JPY",
+        "KES",
+        "KGS",
+        "KHR",
+        "KMF",
+        "KPW",
+        "KRW",
+        "KWD",
+        "KYD",
+        "KZT",
+        "LAK",
+        "LBP",
+        "LKR",
+        "LRD",
+        "LSL",
+        "LYD",
+        "MAD",
+        "MDL",
+        "MGA",
+        "MKD",
+        "MMK",
+        "MNT",
+        "MOP",
+        "MRU",
+        "MUR",
+        "MVR",
+        "MWK",
+        "MXN",
+        "MYR",
+        "MZN",
+        "NAD",
+        "NGN",
+        "NIO",
+        "NOK",
+        "NPR",
+        "NZD",
+        "OMR",
+        "PAB",
+        "PEN",
+        "PGK",
+        "PHP",
+        "PKR",
+        "PLN",
+        "PYG",
+        "QAR",
+        "RON",
+        "RSD",
+        "RUB",
+        "RWF",
+        "SAR",
+        "SBD",
+        "SCR",
+        "SDG",
+        "SEK",
+        "SGD",
+        "SHP",
+        "SLE",
+        "SOS",
+        "SRD",
+        "SSP",
+        "STN",
+        "SVC",
+        "SYP",
+        "SZL",
+        "THB",
+        "TJS",
+        "TMT",
+        "TND",
+        "TOP",
+        "TRY",
+        "TTD",
+        "TWD",
+        "TZS",
+        "UAH",
+        "UGX",
+        "USD",
+        "UYI",
+        "UYU",
+        "UYW",
+        "UZS",
+        "VES",
+        "VND",
+        "VUV",
+        "WST",
+        "XAF",
+        "XCD",
+        "XOF",
+        "XPF",
+        "YER",
+        "ZAR",
+        "ZMW",
+        "ZWL",
+    ]
+}
+
+MoneyInput = Decimal | int | str
+"""What :class:`Money` accepts as an amount: never ``float``."""
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """Number of decimals the currency's minor unit has (JPY 0, GEL 2, KWD 3)."""
+    try:
+        return CURRENCY_EXPONENTS[currency]
+    except KeyError:
+        raise InvalidRequestError(
+            f"unknown currency {currency!r}: expected an ISO 4217 code such as 'GEL'",
+            code=ErrorCode.INVALID_CURRENCY,
+        ) from None
+
+
+def _to_decimal(amount: object) -> Decimal:
+    if isinstance(amount, bool):
+        raise InvalidRequestError(
+            "amount must be a Decimal, int or str, not bool", code=ErrorCode.INVALID_AMOUNT
+        )
+    if isinstance(amount, float):
+        raise InvalidRequestError(
+            f"amount {amount!r} is a float; pass a Decimal or a string such as '{amount}' "
+            "so that no precision is lost",
+            code=ErrorCode.INVALID_AMOUNT,
+        )
+    if isinstance(amount, Decimal):
+        value = amount
+    elif isinstance(amount, int | str):
+        try:
+            value = Decimal(amount.strip() if isinstance(amount, str) else amount)
+        except InvalidOperation:
+            raise InvalidRequestError(
+                f"amount {amount!r} is not a number", code=ErrorCode.INVALID_AMOUNT
+            ) from None
+    else:
+        raise InvalidRequestError(
+            f"amount must be a Decimal, int or str, not {type(amount).__name__}",
+            code=ErrorCode.INVALID_AMOUNT,
+        )
+    if not value.is_finite():
+        raise InvalidRequestError(
+            f"amount {amount!r} is not a finite number", code=ErrorCode.INVALID_AMOUNT
+        )
+    return value
+
+
+class Money:
+    """An exact, immutable amount of one currency.
+
+    >>> Money("12.50", "GEL")
+    Money('12.50', 'GEL')
+    >>> Money("12.50", "GEL") + Money("1", "GEL")
+    Money('13.50', 'GEL')
+
+    The amount is kept at exactly the currency's precision (``Money("5", "GEL")``
+    holds ``Decimal("5.00")``), so equal sums compare and hash equal.
+    Negative amounts are allowed as values (a difference can be negative); the
+    request models refuse them where a payment needs a positive amount.
+    """
+
+    __slots__ = ("_amount", "_currency")
+
+    _amount: Decimal
+    _currency: str
+
+    def __init__(self, amount: MoneyInput, currency: str) -> None:
+        if not isinstance(currency, str):
+            raise InvalidRequestError(
+                "currency must be a 3-letter ISO 4217 code", code=ErrorCode.INVALID_CURRENCY
+            )
+        code = currency.strip().upper()
+        exponent = minor_unit_exponent(code)
+        value = _to_decimal(amount)
+        exponent_of_value = value.as_tuple().exponent
+        assert isinstance(exponent_of_value, int)  # finite, checked above
+        quantum = Decimal(1).scaleb(-exponent)
+        if -exponent_of_value > exponent and value != value.quantize(quantum):
+            raise InvalidRequestError(
+                f"amount {amount} has more decimals than {code} allows ({exponent}); "
+                "round it explicitly before building Money",
+                code=ErrorCode.INVALID_AMOUNT,
+            )
+        object.__setattr__(self, "_amount", value.quantize(quantum))
+        object.__setattr__(self, "_currency", code)
+
+    @classmethod
+    def from_minor_units(cls, minor: int, currency: str) -> Self:
+        """Build from an integer count of minor units (tetri, cents, fils)."""
+        if isinstance(minor, bool) or not isinstance(minor, int):
+            raise InvalidRequestError("minor units must be an int", code=ErrorCode.INVALID_AMOUNT)
+        exponent = minor_unit_exponent(currency.strip().upper())
+        return cls(Decimal(minor).scaleb(-exponent), currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Self:
+        """Zero in ``currency``."""
+        return cls(0, currency)
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount, quantized to the currency's minor unit."""
+        return self._amount
+
+    @property
+    def currency(self) -> str:
+        """Upper-case ISO 4217 code."""
+        return self._currency
+
+    @property
+    def minor_units(self) -> int:
+        """The amount as an integer count of minor units."""
+        return int(self._amount.scaleb(minor_unit_exponent(self._currency)))
+
+    def is_zero(self) -> bool:
+        return self._amount == 0
+
+    def is_positive(self) -> bool:
+        return self._amount > 0
+
+    def _same_currency(self, other: object, op: str) -> Money:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot {op} Money and {type(other).__name__}")
+        if other._currency != self._currency:
+            raise InvalidRequestError(
+                f"cannot {op} {self._currency} and {other._currency}",
+                code=ErrorCode.CURRENCY_MISMATCH,
+            )
+        return other
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self._amount + self._same_currency(other, "add")._amount, self._currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self._amount - self._same_currency(other, "subtract")._amount, self._currency)
+
+    def __mul__(self, factor: int) -> Money:
+        if isinstance(factor, bool) or not isinstance(factor, int):
+            raise TypeError("Money can only be multiplied by an int (a quantity)")
+        return Money(self._amount * factor, self._currency)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Money:
+        return Money(-self._amount, self._currency)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self._currency == other._currency and self._amount == other._amount
+
+    def __hash__(self) -> int:
+        return hash((self._amount, self._currency))
+
+    def __lt__(self, other: Money) -> bool:
+        return self._amount < self._same_currency(other, "compare")._amount
+
+    def __le__(self, other: Money) -> bool:
+        return self._amount <= self._same_currency(other, "compare")._amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self._amount > self._same_currency(other, "compare")._amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self._amount >= self._same_currency(other, "compare")._amount
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Money is immutable")
+
+    def __repr__(self) -> str:
+        return f"Money('{self._amount}', '{self._currency}')"
+
+    def __str__(self) -> str:
+        return f"{self._amount} {self._currency}"
+
+    def __reduce__(self) -> tuple[type[Money], tuple[str, str]]:
+        return (Money, (str(self._amount), self._currency))
+
+    # -- pydantic integration: Money is a field type of the request/result models.
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda m: {"amount": str(m.amount), "currency": m.currency}
+            ),
+        )
+
+    @classmethod
+    def _validate(cls, value: object) -> Money:
+        """Accept ``Money`` or its dumped form; report problems as field errors."""
+        if isinstance(value, Money):
+            return value
+        if isinstance(value, dict) and set(value) == {"amount", "currency"}:
+            try:
+                return cls(value["amount"], value["currency"])
+            except InvalidRequestError as exc:
+                raise PydanticCustomError(exc.code.value, exc.message) from None
+        raise PydanticCustomError(
+            ErrorCode.INVALID_AMOUNT.value,
+            "expected Money, e.g. Money('12.50', 'GEL'), got {kind}",
+            {"kind": type(value).__name__},
+        )

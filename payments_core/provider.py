@@ -1,0 +1,299 @@
+"""The contract a payment provider (a gateway plugin) implements.
+
+A provider never does I/O. Each operation is a *flow*: a generator that yields
+``httpx.Request`` objects, receives the matching ``httpx.Response`` for each,
+and returns a normalized result. The core's drivers run a flow over a sync or
+an async client, so one implementation serves :class:`~payments_core.Payments`
+and :class:`~payments_core.AsyncPayments`, and a test can drive it by hand::
+
+    flow = provider.get_payment("order-1")
+    request = next(flow)                       # what the provider wants to send
+    try:
+        flow.send(httpx.Response(200, json={...}))
+    except StopIteration as done:
+        payment = done.value                   # the normalized Payment
+
+Error responses (status >= 400) never reach the flow: the driver turns them into
+a :class:`~payments_core.errors.PaymentError` with ``error_for_response``, unless
+the request lists the status in ``accept_status`` (see ``build_request``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from collections.abc import Generator, Iterable, Mapping
+from enum import StrEnum
+from typing import Any, ClassVar, Self, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from payments_core import wire
+from payments_core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ErrorCode,
+    InvalidRequestError,
+    NotFoundError,
+    PaymentError,
+    ProviderUnavailableError,
+    RateLimitedError,
+    UnsupportedOperationError,
+)
+from payments_core.models import Operation, Payment, PaymentRequest, WebhookEvent
+from payments_core.money import Money
+
+__all__ = [
+    "ACCEPT_STATUS_EXTENSION",
+    "Capability",
+    "Flow",
+    "PaymentProvider",
+    "ProviderSettings",
+    "parse_retry_after",
+]
+
+T = TypeVar("T")
+
+Flow = Generator[httpx.Request, httpx.Response, T]
+"""An operation: yields requests, receives responses, returns the result."""
+
+ACCEPT_STATUS_EXTENSION = "payments_core.accept_status"
+"""Request extension: error statuses the flow wants to see instead of an exception."""
+
+
+class Capability(StrEnum):
+    """What a provider can do. The facade refuses undeclared operations up front."""
+
+    CREATE = "create"
+    RETRIEVE = "retrieve"
+    REFUND = "refund"
+    PARTIAL_REFUND = "partial_refund"
+    CAPTURE = "capture"
+    PARTIAL_CAPTURE = "partial_capture"
+    VOID = "void"
+    WEBHOOKS = "webhooks"
+    SAVED_CARDS = "saved_cards"
+    RECURRING = "recurring"
+
+
+class ProviderSettings(BaseModel):
+    """Settings every provider has; a provider subclasses this with its own fields.
+
+    Secrets belong in ``pydantic.SecretStr`` fields so they never show in a repr.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timeout: float = Field(default=30.0, gt=0)
+    """Seconds one HTTP attempt may take (each phase: connect, read, write, pool)."""
+    deadline: float = Field(default=90.0, gt=0)
+    """Seconds a whole operation may take, retries and back-off included."""
+    max_retries: int = Field(default=2, ge=0, le=10)
+    """Extra attempts for a request that is safe to repeat."""
+    backoff_base: float = Field(default=0.5, ge=0)
+    """First back-off delay in seconds; it doubles on each retry (with jitter)."""
+    backoff_max: float = Field(default=8.0, ge=0)
+    """Longest single back-off delay, also the cap on an honoured ``Retry-After``."""
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class PaymentProvider(ABC):
+    """Base class of every gateway plugin.
+
+    Subclasses set :attr:`name`, :attr:`settings_model` and :attr:`capabilities`,
+    and override the flows they support. An operation left out raises
+    :class:`~payments_core.errors.UnsupportedOperationError`; the facade checks
+    :attr:`capabilities` before calling, so declare exactly what you implement.
+    """
+
+    name: ClassVar[str]
+    """Entry-point name, also used in logs and errors (``"bog"``)."""
+    settings_model: ClassVar[type[ProviderSettings]] = ProviderSettings
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    env_prefix: ClassVar[str | None] = None
+    """Prefix of this provider's environment variables; ``NAME_`` when ``None``."""
+    idempotency_header: ClassVar[str] = "Idempotency-Key"
+    """Header that carries an idempotency key; requests with it may be retried."""
+
+    def __init__(self, settings: ProviderSettings) -> None:
+        if not isinstance(settings, self.settings_model):
+            raise ConfigurationError(
+                f"{type(self).__name__} needs {self.settings_model.__name__}, "
+                f"got {type(settings).__name__}",
+                provider=self.name,
+            )
+        self.settings = settings
+
+    @classmethod
+    def from_settings(
+        cls, settings: Mapping[str, Any] | ProviderSettings | None = None, /, **values: Any
+    ) -> Self:
+        """Build the provider from raw settings, validated by :attr:`settings_model`.
+
+        Missing or invalid settings raise :class:`ConfigurationError` naming the
+        provider and the field; values are never echoed (they may be secrets).
+        """
+        if isinstance(settings, ProviderSettings):
+            if values:
+                settings = settings.model_copy(update=values)
+            return cls(settings)
+        merged = {**(settings or {}), **values}
+        try:
+            validated = cls.settings_model.model_validate(merged)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors(include_url=False, include_input=False):
+                loc = ".".join(str(part) for part in error["loc"]) or "settings"
+                problems.append(f"{loc}: {error['msg']}")
+            raise ConfigurationError(
+                f"invalid settings for provider {cls.name!r}: " + "; ".join(problems),
+                code=ErrorCode.INVALID_SETTINGS,
+                provider=cls.name,
+            ) from None
+        return cls(validated)
+
+    @classmethod
+    def settings_env_prefix(cls) -> str:
+        return cls.env_prefix if cls.env_prefix is not None else f"{cls.name.upper()}_"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+    # -- what the drivers ask of a provider ------------------------------------------
+
+    @property
+    def auth(self) -> httpx.Auth | None:
+        """The ``httpx.Auth`` for this provider's API calls, if any (built once)."""
+        return None
+
+    def error_for_response(self, response: httpx.Response) -> PaymentError:
+        """Map an error response (status >= 400) to the error tree.
+
+        Providers override this to read their own error bodies; this default
+        goes by status alone and is what they fall back on.
+        """
+        return error_for_status(response, provider=self.name)
+
+    # -- request building --------------------------------------------------------------
+
+    def build_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        accept_status: Iterable[int] = (),
+    ) -> httpx.Request:
+        """Build a request with exact-decimal JSON and the idempotency header.
+
+        ``accept_status`` lists error statuses the flow handles itself (a 404 that
+        means "already deleted"), instead of the driver raising for them.
+        """
+        all_headers = dict(headers or {})
+        content: bytes | None = None
+        if json is not None:
+            content = wire.dumps(json)
+            all_headers.setdefault("Content-Type", "application/json")
+        if idempotency_key is not None:
+            all_headers[self.idempotency_header] = idempotency_key
+        all_headers.setdefault("Accept", "application/json")
+        request = httpx.Request(method, url, content=content, data=data, headers=all_headers)
+        if accept_status:
+            request.extensions[ACCEPT_STATUS_EXTENSION] = frozenset(accept_status)
+        return request
+
+    # -- operations: flows -------------------------------------------------------------
+
+    def _unsupported(self, operation: str) -> UnsupportedOperationError:
+        return UnsupportedOperationError(
+            f"provider {self.name!r} does not support {operation}", provider=self.name
+        )
+
+    def create_payment(self, request: PaymentRequest) -> Flow[Payment]:
+        """Start a payment; the result usually carries a ``redirect_url``."""
+        raise self._unsupported("create_payment")
+
+    def get_payment(self, payment_id: str) -> Flow[Payment]:
+        """Read the payment's current state."""
+        raise self._unsupported("get_payment")
+
+    def refund(
+        self, payment_id: str, amount: Money | None, *, idempotency_key: str
+    ) -> Flow[Operation]:
+        """Refund ``amount`` (``None``: everything refundable)."""
+        raise self._unsupported("refund")
+
+    def capture(
+        self, payment_id: str, amount: Money | None, *, idempotency_key: str
+    ) -> Flow[Operation]:
+        """Capture an authorized payment, fully (``None``) or partly."""
+        raise self._unsupported("capture")
+
+    def void(self, payment_id: str, *, idempotency_key: str) -> Flow[Operation]:
+        """Release an authorization without capturing."""
+        raise self._unsupported("void")
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
+        """Verify a callback over its raw bytes, then parse it. Pure: no I/O."""
+        raise self._unsupported("parse_webhook")
+
+    def close(self) -> None:  # noqa: B027 - optional hook, empty by design
+        """Release resources the provider holds (none by default)."""
+
+
+def error_for_status(
+    response: httpx.Response,
+    *,
+    provider: str,
+    message: str | None = None,
+    provider_code: str | None = None,
+    payment_id: str | None = None,
+) -> PaymentError:
+    """The error class a bare HTTP status means; providers refine it with body details."""
+    status = response.status_code
+    request_id = response.headers.get("x-request-id")
+    text = message or f"{provider} answered HTTP {status}"
+    common: dict[str, Any] = {
+        "provider": provider,
+        "provider_code": provider_code,
+        "provider_message": message,
+        "payment_id": payment_id,
+        "request_id": request_id,
+        "http_status": status,
+    }
+    if status == 401 or status == 403:
+        return AuthenticationError(text, **common)
+    if status == 404:
+        return NotFoundError(text, **common)
+    if status == 409:
+        return InvalidRequestError(text, code=ErrorCode.IDEMPOTENCY_CONFLICT, **common)
+    if status == 429:
+        return RateLimitedError(
+            text, retry_after=parse_retry_after(response.headers.get("retry-after")), **common
+        )
+    if status >= 500:
+        return ProviderUnavailableError(text, **common)
+    return InvalidRequestError(text, **common)

@@ -1,0 +1,113 @@
+"""Payment statuses and the table of moves between them.
+
+Updates reach a platform out of order (a webhook overtakes a poll, a provider
+retries an old callback). :func:`can_transition` lets it apply an update only
+when it moves the payment forward, never backwards. The table is data: read it
+top to bottom to see the whole life of a payment.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+__all__ = [
+    "FINAL_STATUSES",
+    "PAID_STATUSES",
+    "TRANSITIONS",
+    "PaymentStatus",
+    "can_transition",
+    "is_final",
+    "is_paid",
+]
+
+
+class PaymentStatus(StrEnum):
+    """Where a payment stands, normalized across providers."""
+
+    CREATED = "created"
+    """Known to the provider; the customer has not started paying."""
+    PENDING = "pending"
+    """The customer is on the provider's page (or a redirect is waiting)."""
+    PROCESSING = "processing"
+    """The provider is processing the payment; no outcome yet."""
+    AUTHORIZED = "authorized"
+    """Funds are held on the customer's card, waiting for capture or void."""
+    PARTIALLY_CAPTURED = "partially_captured"
+    """Part of an authorization was captured; the rest was released or is still held."""
+    CAPTURED = "captured"
+    """Paid in full."""
+    DECLINED = "declined"
+    """The payment failed; see ``Payment.decline``."""
+    EXPIRED = "expired"
+    """The customer did not pay in time, or a hold lapsed."""
+    CANCELED = "canceled"
+    """The payment or hold was canceled (voided) before any money moved."""
+    REFUND_PENDING = "refund_pending"
+    """A refund was asked for and is not finished."""
+    PARTIALLY_REFUNDED = "partially_refunded"
+    """Some of the captured money went back to the customer."""
+    REFUNDED = "refunded"
+    """All captured money went back to the customer."""
+
+
+S = PaymentStatus
+
+_OUTCOMES: Final = (
+    S.AUTHORIZED,
+    S.CAPTURED,
+    S.PARTIALLY_CAPTURED,
+    S.DECLINED,
+    S.EXPIRED,
+    S.CANCELED,
+)
+_REFUNDS: Final = (S.REFUND_PENDING, S.PARTIALLY_REFUNDED, S.REFUNDED)
+
+#: Every forward move. A status may also "move" to itself: the same status with
+#: new amounts (a second partial refund) is an update, not a step back.
+TRANSITIONS: Final[dict[PaymentStatus, frozenset[PaymentStatus]]] = {
+    S.CREATED: frozenset({S.PENDING, S.PROCESSING, *_OUTCOMES, *_REFUNDS}),
+    S.PENDING: frozenset({S.PROCESSING, *_OUTCOMES, *_REFUNDS}),
+    S.PROCESSING: frozenset({*_OUTCOMES, *_REFUNDS}),
+    S.AUTHORIZED: frozenset({S.PARTIALLY_CAPTURED, S.CAPTURED, S.CANCELED, S.EXPIRED, *_REFUNDS}),
+    S.PARTIALLY_CAPTURED: frozenset({S.CAPTURED, *_REFUNDS}),
+    S.CAPTURED: frozenset(_REFUNDS),
+    S.REFUND_PENDING: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.PARTIALLY_REFUNDED: frozenset({S.REFUND_PENDING, S.REFUNDED}),
+    S.REFUNDED: frozenset(),
+    S.DECLINED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.CANCELED: frozenset(),
+}
+"""Forward moves. A refund status is reachable from any state where money was
+or may be taken, because an update can arrive after several steps were missed
+(a webhook for ``refunded`` reaching a platform that last saw ``pending``)."""
+
+FINAL_STATUSES: Final[frozenset[PaymentStatus]] = frozenset(
+    status for status, moves in TRANSITIONS.items() if not moves
+)
+"""Statuses nothing follows: declined, expired, canceled, refunded."""
+
+PAID_STATUSES: Final[frozenset[PaymentStatus]] = frozenset(
+    {S.PARTIALLY_CAPTURED, S.CAPTURED, S.REFUND_PENDING, S.PARTIALLY_REFUNDED}
+)
+"""Statuses in which the merchant holds some of the customer's money. ``authorized``
+is not paid (funds are only held) and ``pending`` is certainly not."""
+
+
+def is_final(status: PaymentStatus) -> bool:
+    """True when no further change is possible."""
+    return status in FINAL_STATUSES
+
+
+def is_paid(status: PaymentStatus) -> bool:
+    """True when captured money sits with the merchant (not just held, not all returned)."""
+    return status in PAID_STATUSES
+
+
+def can_transition(old: PaymentStatus, new: PaymentStatus) -> bool:
+    """True when moving from ``old`` to ``new`` goes forward (or stays put).
+
+    Apply an incoming update only when this is true; otherwise it is stale.
+    """
+    return old == new or new in TRANSITIONS[old]
