@@ -5,6 +5,8 @@ pick the gateway by configuration, and swap gateways without touching it.
 Gateways are plugins found through the ``payments_core.providers`` entry point.
 """
 
+import logging
+
 from payments_core.auth import OAuth2ClientCredentials
 from payments_core.errors import (
     AuthenticationError,
@@ -45,6 +47,10 @@ from payments_core.retry import RetryPolicy
 from payments_core.status import PaymentStatus, can_transition, is_final, is_paid
 
 __version__ = "0.1.0"
+
+# A library leaves logging set-up to the application; this only silences
+# Python's fallback handler when the application configured none.
+logging.getLogger("payments_core").addHandler(logging.NullHandler())
 
 __all__ = [
     "AsyncPayments",
