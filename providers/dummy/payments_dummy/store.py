@@ -154,8 +154,9 @@ class DummyStore:
                 )
             amount = record.request.amount
             if outcome == "succeed":
-                record.card = CardDetails(masked_number="424242xxxxxx4242", brand="visa",
-                                          expiry="12/30")  # fmt: skip
+                record.card = CardDetails(
+                    masked_number="424242xxxxxx4242", brand="visa", expiry="12/30"
+                )
                 record.transaction_id = _new_id("dtrx")
                 record.authorized = amount
                 if record.request.capture is CaptureMode.MANUAL:

@@ -1,0 +1,155 @@
+"""The story ``payments demo`` tells: one payment's whole life, step by step.
+
+The story is the same for every provider: create a payment, let the customer
+pay on the provider's page, receive and verify the signed callback, read the
+payment back, refund part of it, then the rest. What differs is *how* the
+customer pays and where callbacks come from; a provider package supplies that
+as a :class:`DemoStage` under the entry-point group ``payments_core.demos``
+(the dummy pays in memory; BOG runs its emulator on loopback).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Protocol
+
+from payments_core.errors import ConfigurationError, ErrorCode, PaymentError
+from payments_core.gateway import Payments
+from payments_core.models import LineItem, Payment, PaymentRequest
+from payments_core.money import Money
+from payments_core.status import PaymentStatus
+
+__all__ = ["DEMOS_NAMESPACE", "DemoStage", "DemoStep", "load_stage", "run_demo"]
+
+DEMOS_NAMESPACE = "payments_core.demos"
+
+
+class DemoStage(Protocol):
+    """What a provider provides for the demo: a gateway, a customer and a mailbox."""
+
+    payments: Payments
+    callback_url: str
+    allow_insecure_callback: bool
+
+    def customer_pays(self, payment: Payment) -> str:
+        """Act as the customer on the payment page; return a line saying what was done."""
+
+    def wait_for_callback(self, payment_id: str, timeout: float) -> tuple[dict[str, str], bytes]:
+        """Headers and raw body of the next callback received for ``payment_id``."""
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One line of the demo's output."""
+
+    title: str
+    status: PaymentStatus | None
+    detail: str
+    elapsed: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def load_stage(provider: str) -> Callable[[], AbstractContextManager[DemoStage]]:
+    """The demo stage a provider package published, by provider name."""
+    for ep in entry_points(group=DEMOS_NAMESPACE):
+        if ep.name == provider:
+            try:
+                factory: Callable[[], AbstractContextManager[DemoStage]] = ep.load()
+            except Exception as exc:
+                raise ConfigurationError(
+                    f"the {provider} demo failed to load: {type(exc).__name__}: {exc}",
+                    code=ErrorCode.PLUGIN_LOAD_FAILED,
+                    provider=provider,
+                ) from exc
+            return factory
+    known = ", ".join(sorted(ep.name for ep in entry_points(group=DEMOS_NAMESPACE))) or "none"
+    raise ConfigurationError(
+        f"no demo for provider {provider!r}; demos installed: {known}",
+        code=ErrorCode.PROVIDER_NOT_FOUND,
+        provider=provider,
+    )
+
+
+def _request(stage: DemoStage) -> PaymentRequest:
+    gel = "GEL"
+    return PaymentRequest(
+        external_id=f"demo-{int(time.time())}",
+        amount=Money("42.50", gel),
+        items=[
+            LineItem(
+                product_id="tea-01",
+                description="Georgian black tea",
+                quantity=2,
+                unit_price=Money("12.50", gel),
+            ),
+            LineItem(
+                product_id="honey-02",
+                description="Mountain honey",
+                quantity=1,
+                unit_price=Money("17.50", gel),
+            ),
+        ],
+        require_items_total=True,
+        callback_url=stage.callback_url,
+        allow_insecure_callback=stage.allow_insecure_callback,
+        success_url="https://shop.example/thanks",
+        fail_url="https://shop.example/sorry",
+        locale="en",
+    )
+
+
+def run_demo(stage: DemoStage, *, callback_timeout: float = 10.0) -> Iterator[DemoStep]:
+    """Run the story on ``stage``, yielding each step as it completes."""
+    payments = stage.payments
+    started = time.monotonic()
+
+    def step(title: str, payment: Payment | None, detail: str, **data: Any) -> DemoStep:
+        return DemoStep(
+            title, payment.status if payment else None, detail, time.monotonic() - started, data
+        )
+
+    request = _request(stage)
+    payment = payments.create_payment(request)
+    yield step(
+        "create payment",
+        payment,
+        f"{payment.amount} for order {request.external_id}",
+        payment_id=payment.id,
+        redirect_url=payment.redirect_url,
+    )
+
+    yield step("customer pays", None, stage.customer_pays(payment))
+
+    headers, body = stage.wait_for_callback(payment.id, callback_timeout)
+    event = payments.parse_webhook(headers, body)
+    yield step(
+        "callback verified",
+        event.payment,
+        f"signed event {event.type}, {len(body)} bytes",
+        event_id=event.id,
+    )
+
+    payment = payments.get_payment(payment.id)
+    card = payment.card.masked_number if payment.card and payment.card.masked_number else "-"
+    yield step("payment details", payment, f"captured {payment.captured_amount}, card {card}")
+    if payment.status is not PaymentStatus.CAPTURED:
+        raise PaymentError(f"the demo payment ended {payment.status.value}, not captured")
+
+    part = Money("12.50", payment.amount.currency)
+    operation = payments.refund(payment.id, part)
+    stage.wait_for_callback(payment.id, callback_timeout)
+    payment = payments.get_payment(payment.id)
+    yield step("partial refund", payment, f"refunded {part} (operation {operation.status.value})")
+
+    operation = payments.refund(payment.id)
+    stage.wait_for_callback(payment.id, callback_timeout)
+    payment = payments.get_payment(payment.id)
+    yield step(
+        "refund the rest",
+        payment,
+        f"refunded {payment.refunded_amount} in all (operation {operation.status.value})",
+    )
