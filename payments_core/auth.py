@@ -1,6 +1,7 @@
 """OAuth2 client-credentials as an ``httpx.Auth``, shared by any provider that needs it.
 
-The token is cached until ``refresh_margin`` seconds before it expires. However
+The token is cached until ``refresh_margin`` seconds before it expires (half-way
+through its life when it lives less than twice the margin). However
 many callers arrive on a cold cache at once (threads on a sync client, tasks on
 an async one), exactly one token request goes out:
 
@@ -10,7 +11,9 @@ an async one), exactly one token request goes out:
   httpx closes the flow early);
 * *followers* wait on an event of that refresh round and re-check the cache;
   the leader always sets the event, also when it fails, and followers of a
-  failed round raise the leader's error instead of stampeding the token server.
+  failed round (an error answer, or no answer at all) raise the leader's error
+  instead of stampeding the token server; followers of a successful round use
+  the token it fetched.
 
 A 401 on an API call drops the token that failed, fetches one fresh token and
 retries the call once; a second 401 goes back to the caller (the driver turns
@@ -65,7 +68,7 @@ def seconds_lifetime(value: Any) -> float:
 @dataclass
 class _Token:
     value: str
-    expires_at: float  # on the monotonic clock
+    refresh_at: float  # on the monotonic clock
 
 
 @dataclass
@@ -76,6 +79,7 @@ class _Round:
     async_done: asyncio.Event | None = None
     loop: asyncio.AbstractEventLoop | None = None
     error: PaymentError | None = None
+    token: str | None = None
 
 
 class OAuth2ClientCredentials(httpx.Auth):
@@ -126,7 +130,7 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def _cached(self) -> str | None:
         token = self._token
-        if token is not None and self._clock() < token.expires_at - self.refresh_margin:
+        if token is not None and self._clock() < token.refresh_at:
             return token.value
         return None
 
@@ -153,6 +157,14 @@ class OAuth2ClientCredentials(httpx.Auth):
             return None, round_, True
 
     def _finish(self, round_: _Round) -> None:
+        if round_.token is None and round_.error is None:
+            # The token request never got an answer (network failure, or the flow
+            # was closed): followers fail too instead of each trying in turn.
+            round_.error = self._error(
+                ProviderUnavailableError,
+                "the token request did not complete",
+                code=ErrorCode.NETWORK_ERROR,
+            )
         with self._lock:
             if self._round is round_:
                 self._round = None
@@ -163,7 +175,7 @@ class OAuth2ClientCredentials(httpx.Auth):
     def _follower_result(self, round_: _Round) -> str | None:
         if round_.error is not None:
             raise copy.copy(round_.error)
-        return self._cached()
+        return round_.token  # just issued: usable even if shorter-lived than the margin
 
     # -- the token request and its answer ----------------------------------------------
 
@@ -234,8 +246,10 @@ class OAuth2ClientCredentials(httpx.Auth):
             raise self._error(
                 ProviderResponseError, "token response has an unreadable expires_in"
             ) from None
+        # A token living less than twice the margin is refreshed half-way instead.
+        margin = min(self.refresh_margin, max(lifetime, 0.0) / 2)
         with self._lock:
-            self._token = _Token(access_token, self._clock() + lifetime)
+            self._token = _Token(access_token, self._clock() + lifetime - margin)
         return access_token
 
     # -- flows -------------------------------------------------------------------------
@@ -250,7 +264,8 @@ class OAuth2ClientCredentials(httpx.Auth):
             if leader:
                 try:
                     response = yield self._token_request(api_request)
-                    return self._store(response)
+                    round_.token = self._store(response)
+                    return round_.token
                 except PaymentError as exc:
                     round_.error = exc
                     raise
@@ -304,7 +319,7 @@ class OAuth2ClientCredentials(httpx.Auth):
                     try:
                         response = yield self._token_request(request)
                         await response.aread()
-                        token = self._store(response)
+                        token = round_.token = self._store(response)
                     except PaymentError as exc:
                         round_.error = exc
                         raise

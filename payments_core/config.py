@@ -121,8 +121,8 @@ def load_env(
 ) -> GatewayConfig:
     """The gateway the environment describes (see the module docs for the variables)."""
     env = os.environ if environ is None else environ
-    if gateway is None and env.get(CONFIG_ENV):
-        return load_config(env[CONFIG_ENV]).get()
+    if env.get(CONFIG_ENV):
+        return load_config(env[CONFIG_ENV]).get(gateway)
     if gateway is None:
         provider = env.get(PROVIDER_ENV)
         if not provider:

@@ -22,6 +22,7 @@ import httpx
 
 from payments_core.errors import (
     ErrorCode,
+    InvalidRequestError,
     PaymentError,
     ProviderResponseError,
     ProviderUnavailableError,
@@ -86,6 +87,16 @@ class _Driver:
             step = next(flow) if response is None else flow.send(response)
         except StopIteration as stop:
             return _Done(stop.value)
+        except InvalidRequestError as exc:
+            if response is None or exc.provider is not None:
+                raise
+            # A model or Money refused a value read from the reply (a provider's own
+            # error carries its name): the reply is unreadable, the request was fine.
+            raise ProviderResponseError(
+                f"could not read {self.provider.name}'s response ({exc.message})",
+                provider=self.provider.name,
+                http_status=response.status_code,
+            ) from exc
         except PaymentError:
             raise
         except Exception as exc:

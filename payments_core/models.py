@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from payments_core.errors import DeclineCode, ErrorCode, InvalidRequestError
 from payments_core.money import Money
@@ -91,6 +92,15 @@ class _Model(BaseModel):
         except ValidationError as exc:
             raise validation_error_to_payment_error(exc, what=cls.__name__) from None
 
+    @classmethod
+    def model_validate_json(
+        cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
+    ) -> Self:
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise validation_error_to_payment_error(exc, what=cls.__name__) from None
+
 
 class _Result(_Model):
     """Results are snapshots: frozen, and lenient about fields added later."""
@@ -100,7 +110,11 @@ class _Result(_Model):
 
 def _require_positive(money: Money, field: str) -> Money:
     if not money.is_positive():
-        raise ValueError(f"{field} must be greater than zero, got {money.amount}")
+        raise PydanticCustomError(
+            ErrorCode.INVALID_AMOUNT.value,
+            "{field} must be greater than zero, got {amount}",
+            {"field": field, "amount": str(money.amount)},
+        )
     return money
 
 

@@ -271,16 +271,19 @@ class Money:
         code = currency.strip().upper()
         exponent = minor_unit_exponent(code)
         value = _to_decimal(amount)
-        exponent_of_value = value.as_tuple().exponent
-        assert isinstance(exponent_of_value, int)  # finite, checked above
-        quantum = Decimal(1).scaleb(-exponent)
-        if -exponent_of_value > exponent and value != value.quantize(quantum):
+        try:
+            quantized = value.quantize(Decimal(1).scaleb(-exponent))
+        except InvalidOperation:  # more digits than exact decimal arithmetic holds
+            raise InvalidRequestError(
+                f"amount {amount} is too large", code=ErrorCode.INVALID_AMOUNT
+            ) from None
+        if quantized != value:
             raise InvalidRequestError(
                 f"amount {amount} has more decimals than {code} allows ({exponent}); "
                 "round it explicitly before building Money",
                 code=ErrorCode.INVALID_AMOUNT,
             )
-        object.__setattr__(self, "_amount", value.quantize(quantum))
+        object.__setattr__(self, "_amount", quantized)
         object.__setattr__(self, "_currency", code)
 
     @classmethod
@@ -364,6 +367,9 @@ class Money:
         return self._amount >= self._same_currency(other, "compare")._amount
 
     def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Money is immutable")
+
+    def __delattr__(self, name: str) -> None:
         raise AttributeError("Money is immutable")
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import Any
 
 from stevedore import ExtensionManager
@@ -70,6 +71,12 @@ class ProviderRegistry:
             found[name] = ProviderInfo(name, None, source, error=f"{type(exc).__name__}: {exc}")
             logger.warning("provider %s (%s) failed to load: %s", name, source, exc)
 
+        # stevedore caches entry points per namespace for the life of the process
+        # (and per sys.path); hand it a fresh read so that a new registry, or
+        # refresh(), sees distributions installed since the first look.
+        ExtensionManager.ENTRY_POINT_CACHE[self.namespace] = list(
+            entry_points(group=self.namespace)
+        )
         manager = ExtensionManager(
             self.namespace,
             invoke_on_load=False,
