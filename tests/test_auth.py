@@ -1,0 +1,478 @@
+"""OAuth2 client credentials: one token for everyone, refreshed in time, never a loop."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from payments_core import (
+    AsyncPayments,
+    AuthenticationError,
+    OAuth2ClientCredentials,
+    PaymentError,
+    Payments,
+    ProviderResponseError,
+    ProviderUnavailableError,
+    RateLimitedError,
+)
+from payments_core.registry import ProviderRegistry
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    GATEWAY_URL,
+    TOKEN_PREFIX,
+    TOKEN_URL,
+    FakeClock,
+    FakeGateway,
+)
+
+
+@pytest.fixture
+def auth(clock: FakeClock) -> OAuth2ClientCredentials:
+    return OAuth2ClientCredentials(
+        TOKEN_URL, CLIENT_ID, CLIENT_SECRET, refresh_margin=60.0, provider="httpgw", clock=clock
+    )
+
+
+@pytest.fixture
+def client(gateway: FakeGateway, auth: OAuth2ClientCredentials) -> Iterator[httpx.Client]:
+    with httpx.Client(transport=httpx.MockTransport(gateway.handle), auth=auth) as c:
+        yield c
+
+
+def call(client: httpx.Client, gateway: FakeGateway) -> httpx.Response:
+    payment_id = gateway.add_payment()
+    return client.get(f"{GATEWAY_URL}/payments/{payment_id}")
+
+
+# -- the token and its cache ----------------------------------------------------------------
+
+
+def test_first_call_fetches_a_token_and_sends_it_as_bearer(
+    client: httpx.Client, gateway: FakeGateway
+) -> None:
+    response = call(client, gateway)
+    assert response.status_code == 200
+    [api] = gateway.api_requests
+    assert api.headers["authorization"].startswith(f"Bearer {TOKEN_PREFIX}")
+
+
+def test_token_request_is_a_client_credentials_grant_with_basic_auth(
+    client: httpx.Client, gateway: FakeGateway
+) -> None:
+    call(client, gateway)
+    [token] = gateway.token_requests
+    assert token.method == "POST"
+    expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    assert token.headers["authorization"] == f"Basic {expected}"
+    assert dict(httpx.QueryParams(token.content.decode())) == {"grant_type": "client_credentials"}
+    assert CLIENT_SECRET.encode() not in token.content
+
+
+def test_scope_is_sent_when_configured(gateway: FakeGateway) -> None:
+    auth = OAuth2ClientCredentials(TOKEN_URL, CLIENT_ID, CLIENT_SECRET, scope="payments")
+    with httpx.Client(transport=httpx.MockTransport(gateway.handle), auth=auth) as client:
+        call(client, gateway)
+    [token] = gateway.token_requests
+    assert dict(httpx.QueryParams(token.content.decode()))["scope"] == "payments"
+
+
+def test_credentials_with_reserved_characters_are_form_encoded(gateway: FakeGateway) -> None:
+    gateway.client_id, gateway.client_secret = "id:with colon", "p@ss:w/rd"
+    auth = OAuth2ClientCredentials(TOKEN_URL, "id:with colon", SecretStr("p@ss:w/rd"))
+    # RFC 6749 2.3.1: both parts are form-encoded before Basic, so a gateway comparing
+    # the raw pair refuses them, and the header shows the encoded form
+    with (
+        httpx.Client(transport=httpx.MockTransport(gateway.handle), auth=auth) as client,
+        pytest.raises(AuthenticationError),
+    ):
+        client.get(f"{GATEWAY_URL}/payments/x")
+    [token] = gateway.token_requests
+    decoded = base64.b64decode(token.headers["authorization"].removeprefix("Basic ")).decode()
+    assert decoded == "id%3Awith%20colon:p%40ss%3Aw%2Frd"
+
+
+def test_token_is_reused_by_later_calls(client: httpx.Client, gateway: FakeGateway) -> None:
+    for _ in range(5):
+        call(client, gateway)
+    assert len(gateway.token_requests) == 1
+    assert len({seen.headers["authorization"] for seen in gateway.api_requests}) == 1
+
+
+def test_token_is_cached_until_the_margin_before_expiry(
+    client: httpx.Client, gateway: FakeGateway, clock: FakeClock
+) -> None:
+    gateway.token_lifetime = 3600
+    call(client, gateway)
+    clock.advance(3600 - 60 - 1)
+    call(client, gateway)
+    assert len(gateway.token_requests) == 1
+    clock.advance(2)  # now inside the 60-second margin
+    call(client, gateway)
+    assert len(gateway.token_requests) == 2
+
+
+def test_token_is_refreshed_after_expiry(
+    client: httpx.Client, gateway: FakeGateway, clock: FakeClock
+) -> None:
+    call(client, gateway)
+    clock.advance(10_000)
+    call(client, gateway)
+    tokens = [seen.headers["authorization"] for seen in gateway.api_requests]
+    assert len(gateway.token_requests) == 2
+    assert tokens[0] != tokens[1]
+
+
+def test_expires_in_as_a_numeric_string_is_accepted(
+    client: httpx.Client, gateway: FakeGateway, clock: FakeClock
+) -> None:
+    gateway.token_lifetime = "600"
+    call(client, gateway)
+    clock.advance(500)
+    call(client, gateway)
+    assert len(gateway.token_requests) == 1
+
+
+def test_a_token_shorter_lived_than_the_margin_is_still_reused_for_a_while(
+    client: httpx.Client, gateway: FakeGateway, clock: FakeClock
+) -> None:
+    gateway.token_lifetime = 30  # less than the 60-second refresh margin
+    call(client, gateway)
+    call(client, gateway)
+    assert len(gateway.token_requests) == 1
+    clock.advance(31)
+    call(client, gateway)
+    assert len(gateway.token_requests) == 2
+
+
+def test_invalidate_drops_only_the_token_that_failed(
+    client: httpx.Client, gateway: FakeGateway, auth: OAuth2ClientCredentials
+) -> None:
+    call(client, gateway)
+    auth.invalidate("some-older-token")
+    call(client, gateway)
+    assert len(gateway.token_requests) == 1
+    auth.invalidate()
+    call(client, gateway)
+    assert len(gateway.token_requests) == 2
+
+
+# -- 401 on an API call ------------------------------------------------------------------------
+
+
+def test_a_401_refreshes_the_token_once_and_retries_once(
+    client: httpx.Client, gateway: FakeGateway
+) -> None:
+    call(client, gateway)
+    gateway.revoke_tokens()
+    response = call(client, gateway)
+    assert response.status_code == 200
+    assert len(gateway.token_requests) == 2
+    first, refused, retried = (seen.headers["authorization"] for seen in gateway.api_requests)
+    assert refused == first
+    assert retried != refused
+
+
+def test_a_second_401_is_an_authentication_error_without_a_loop(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    payment_id = gateway.add_payment()
+    gateway.reject_all_tokens = True
+    with pytest.raises(AuthenticationError) as caught:
+        payments.get_payment(payment_id)
+    assert caught.value.http_status == 401
+    assert caught.value.retryable is False
+    assert len(gateway.token_requests) == 2
+    assert len(gateway.api_requests) == 2
+
+
+async def test_a_second_401_is_an_authentication_error_without_a_loop_async(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    payment_id = gateway.add_payment()
+    gateway.reject_all_tokens = True
+    with pytest.raises(AuthenticationError):
+        await async_payments.get_payment(payment_id)
+    assert len(gateway.token_requests) == 2
+    assert len(gateway.api_requests) == 2
+
+
+async def test_a_401_refreshes_once_and_retries_once_async(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    payment_id = gateway.add_payment()
+    await async_payments.get_payment(payment_id)
+    gateway.revoke_tokens()
+    payment = await async_payments.get_payment(payment_id)
+    assert payment.id == payment_id
+    assert len(gateway.token_requests) == 2
+    assert len(gateway.api_requests) == 3
+
+
+# -- the token endpoint failing ----------------------------------------------------------------
+
+
+def test_refused_credentials_are_an_authentication_error_with_the_keycloak_code(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    gateway.client_secret = "rotated"
+    with pytest.raises(AuthenticationError) as caught:
+        payments.get_payment("pay_1")
+    error = caught.value
+    assert error.provider == "httpgw"
+    assert error.provider_code == "unauthorized_client"
+    assert error.provider_message == "Invalid client or Invalid client credentials"
+    assert error.http_status == 401
+    assert gateway.api_requests == []
+    assert len(gateway.token_requests) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_token_endpoint_5xx_is_provider_unavailable(
+    payments: Payments, gateway: FakeGateway, status: int
+) -> None:
+    gateway.fail_next_token(status)
+    with pytest.raises(ProviderUnavailableError) as caught:
+        payments.get_payment("pay_1")
+    assert caught.value.retryable is True
+    assert caught.value.http_status == status
+    assert gateway.api_requests == []
+
+
+def test_token_endpoint_429_is_rate_limited(payments: Payments, gateway: FakeGateway) -> None:
+    gateway.fail_next_token(httpx.Response(429, headers={"Retry-After": "5"}))
+    with pytest.raises(RateLimitedError) as caught:
+        payments.get_payment("pay_1")
+    assert caught.value.retry_after == 5.0
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        lambda: httpx.Response(200, text="<html>login</html>"),
+        lambda: httpx.Response(200, json=["token"]),
+        lambda: httpx.Response(200, json={"token_type": "Bearer"}),
+        lambda: httpx.Response(200, json={"access_token": "", "token_type": "Bearer"}),
+        lambda: httpx.Response(200, json={"access_token": 7, "token_type": "Bearer"}),
+        lambda: httpx.Response(200, json={"access_token": "t", "token_type": "mac"}),
+        lambda: httpx.Response(200, json={"access_token": "t", "expires_in": "soon"}),
+        lambda: httpx.Response(200, json={"access_token": "t", "expires_in": True}),
+        lambda: httpx.Response(204),
+        lambda: httpx.Response(302, headers={"Location": "https://login.test/"}),
+    ],
+    ids=[
+        "html",
+        "list",
+        "no-token",
+        "empty-token",
+        "number-token",
+        "not-bearer",
+        "bad-expiry",
+        "bool-expiry",
+        "204",
+        "redirect",
+    ],
+)
+def test_garbage_token_reply_is_a_provider_response_error(
+    payments: Payments, gateway: FakeGateway, reply: Any
+) -> None:
+    gateway.fail_next_token(reply())
+    with pytest.raises(ProviderResponseError):
+        payments.get_payment("pay_1")
+    assert gateway.api_requests == []
+
+
+def test_token_response_without_expiry_is_still_usable(
+    client: httpx.Client, gateway: FakeGateway
+) -> None:
+    gateway.fail_next_token(
+        httpx.Response(200, json={"access_token": "at-plain", "token_type": "bearer"})
+    )
+    gateway._valid_tokens.add("at-plain")
+    assert call(client, gateway).status_code == 200
+
+
+def test_a_failed_token_request_is_not_cached(payments: Payments, gateway: FakeGateway) -> None:
+    payment_id = gateway.add_payment()
+    gateway.fail_next_token(503)
+    with pytest.raises(ProviderUnavailableError):
+        payments.get_payment(payment_id)
+    assert payments.get_payment(payment_id).id == payment_id
+    assert len(gateway.token_requests) == 2
+
+
+# -- the herd ------------------------------------------------------------------------------------
+
+
+async def test_200_concurrent_async_calls_on_a_cold_cache_fetch_one_token(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    gateway.token_delay = 0.05
+    payment_id = gateway.add_payment()
+    results = await asyncio.gather(*(async_payments.get_payment(payment_id) for _ in range(200)))
+    assert len(results) == 200
+    assert len(gateway.token_requests) == 1
+    assert len(gateway.api_requests) == 200
+    assert len({seen.headers["authorization"] for seen in gateway.api_requests}) == 1
+
+
+def test_32_threads_on_one_client_on_a_cold_cache_fetch_one_token(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    gateway.token_delay = 0.05
+    payment_id = gateway.add_payment()
+    start = threading.Barrier(32)
+
+    def one_call(_: int) -> str:
+        start.wait()
+        return payments.get_payment(payment_id).id
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        ids = list(pool.map(one_call, range(32)))
+    assert ids == [payment_id] * 32
+    assert len(gateway.token_requests) == 1
+    assert len(gateway.api_requests) == 32
+
+
+async def test_herd_with_a_short_lived_token_still_fetches_one_token(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    gateway.token_delay = 0.02
+    gateway.token_lifetime = 30  # shorter than the default 60-second refresh margin
+    payment_id = gateway.add_payment()
+    await asyncio.gather(*(async_payments.get_payment(payment_id) for _ in range(20)))
+    assert len(gateway.token_requests) == 1
+
+
+async def test_the_leaders_failure_reaches_every_follower_without_a_second_token_request(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    gateway.token_delay = 0.05
+    gateway.client_secret = "rotated"
+    results = await asyncio.gather(
+        *(async_payments.get_payment("pay_1") for _ in range(50)), return_exceptions=True
+    )
+    assert all(isinstance(r, AuthenticationError) for r in results)
+    assert {r.provider_code for r in results if isinstance(r, AuthenticationError)} == {
+        "unauthorized_client"
+    }
+    assert len(gateway.token_requests) == 1
+    assert gateway.api_requests == []
+
+
+def test_the_leaders_failure_reaches_every_thread_without_a_second_token_request(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    gateway.token_delay = 0.05
+    gateway.fail_next_token(503)
+    start = threading.Barrier(16)
+
+    def one_call(_: int) -> PaymentError | None:
+        start.wait()
+        try:
+            payments.get_payment("pay_1")
+        except PaymentError as exc:
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        errors = list(pool.map(one_call, range(16)))
+    assert all(isinstance(e, ProviderUnavailableError) for e in errors)
+    assert len(gateway.token_requests) == 1
+
+
+async def test_an_unreachable_token_server_is_not_tried_once_per_waiting_caller(
+    registry: ProviderRegistry,
+    async_http_client: httpx.AsyncClient,
+    gateway: FakeGateway,
+    clock: FakeClock,
+) -> None:
+    gateway.token_delay = 0.05
+    gateway.fail_next_token(*[httpx.ConnectError("token server unreachable")] * 20)
+    async with AsyncPayments(
+        "httpgw",
+        registry=registry,
+        http_client=async_http_client,
+        sleep=clock.asleep,
+        autoload_plugins=False,
+        max_retries=0,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+    ) as payments:
+        results = await asyncio.gather(
+            *(payments.get_payment("pay_1") for _ in range(20)), return_exceptions=True
+        )
+    assert all(isinstance(r, ProviderUnavailableError) for r in results)
+    assert len(gateway.token_requests) == 1
+
+
+def test_one_auth_object_serves_several_event_loops(gateway: FakeGateway) -> None:
+    auth = OAuth2ClientCredentials(TOKEN_URL, CLIENT_ID, CLIENT_SECRET)
+    payment_id = gateway.add_payment()
+
+    async def one_loop() -> int:
+        transport = httpx.MockTransport(gateway.ahandle)
+        async with httpx.AsyncClient(transport=transport, auth=auth) as client:
+            responses = await asyncio.gather(
+                *(client.get(f"{GATEWAY_URL}/payments/{payment_id}") for _ in range(5))
+            )
+        return sum(r.status_code == 200 for r in responses)
+
+    assert asyncio.run(one_loop()) == 5
+    auth.invalidate()
+    assert asyncio.run(one_loop()) == 5
+    assert len(gateway.token_requests) == 2
+
+
+def test_sync_and_async_callers_share_one_token(gateway: FakeGateway) -> None:
+    auth = OAuth2ClientCredentials(TOKEN_URL, CLIENT_ID, CLIENT_SECRET)
+    payment_id = gateway.add_payment()
+    with httpx.Client(transport=httpx.MockTransport(gateway.handle), auth=auth) as client:
+        assert client.get(f"{GATEWAY_URL}/payments/{payment_id}").status_code == 200
+
+    async def async_call() -> int:
+        transport = httpx.MockTransport(gateway.ahandle)
+        async with httpx.AsyncClient(transport=transport, auth=auth) as aclient:
+            return (await aclient.get(f"{GATEWAY_URL}/payments/{payment_id}")).status_code
+
+    assert asyncio.run(async_call()) == 200
+    assert len(gateway.token_requests) == 1
+
+
+# -- secrets --------------------------------------------------------------------------------------
+
+
+def test_repr_of_the_auth_never_shows_the_secret_or_token(
+    client: httpx.Client, gateway: FakeGateway, auth: OAuth2ClientCredentials
+) -> None:
+    call(client, gateway)
+    text = repr(auth)
+    assert CLIENT_SECRET not in text
+    assert TOKEN_PREFIX not in text
+    assert CLIENT_ID in text
+
+
+def test_provider_settings_and_facade_reprs_never_show_the_secret(payments: Payments) -> None:
+    for text in (repr(payments), repr(payments.provider), repr(payments.provider.settings)):
+        assert CLIENT_SECRET not in text
+    assert CLIENT_SECRET not in str(payments.provider.settings.model_dump())
+
+
+def test_auth_errors_never_show_the_secret_or_basic_credentials(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    gateway.client_secret = "rotated"
+    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    with pytest.raises(AuthenticationError) as caught:
+        payments.get_payment("pay_1")
+    for text in (str(caught.value), repr(caught.value), str(caught.value.to_dict())):
+        assert CLIENT_SECRET not in text
+        assert basic not in text

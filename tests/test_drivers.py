@@ -1,0 +1,318 @@
+"""Drivers: a flow runs the same over sync and async clients, and only typed errors escape."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator
+from typing import Any
+
+import httpx
+import pytest
+
+from payments_core import (
+    AsyncPayments,
+    ErrorCode,
+    InvalidRequestError,
+    NotFoundError,
+    PaymentError,
+    Payments,
+    PaymentStatus,
+    ProviderResponseError,
+    ProviderUnavailableError,
+    RetryPolicy,
+)
+from payments_core.drivers import AsyncDriver, SyncDriver
+from payments_core.hooks import Hooks
+from payments_core.provider import error_for_status
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    GATEWAY_URL,
+    FakeClock,
+    FakeGateway,
+    HttpTestProvider,
+    make_request,
+)
+
+
+@pytest.fixture
+def provider() -> HttpTestProvider:
+    return HttpTestProvider.from_settings({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+
+
+@pytest.fixture
+def driver(provider: HttpTestProvider, http_client: httpx.Client, clock: FakeClock) -> SyncDriver:
+    return SyncDriver(
+        provider,
+        http_client,
+        Hooks(autoload=False),
+        policy=RetryPolicy(random=lambda: 1.0),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+
+
+# -- a provider answering garbage ---------------------------------------------------------
+
+
+def _payment_json(**fields: Any) -> httpx.Response:
+    body: dict[str, Any] = {"id": "pay_1", "state": "paid", "amount": "1.00", "currency": "GEL"}
+    body.update(fields)
+    return httpx.Response(200, json=body)
+
+
+GARBAGE: dict[str, Callable[[], httpx.Response]] = {
+    "not-json": lambda: httpx.Response(200, text="<html>Service Unavailable</html>"),
+    "empty-body": lambda: httpx.Response(200),
+    "json-list": lambda: httpx.Response(200, json=[1, 2, 3]),
+    "json-string": lambda: httpx.Response(200, json="ok"),
+    "missing-fields": lambda: httpx.Response(200, json={"id": "pay_1"}),
+    "unknown-status": lambda: _payment_json(state="on-fire"),
+    "wrong-type-id": lambda: _payment_json(id=42),
+    "null-id": lambda: _payment_json(id=None),
+    "amount-as-object": lambda: _payment_json(amount={"value": 1}),
+    "not-a-number-amount": lambda: _payment_json(amount="twelve"),
+    "unknown-currency": lambda: _payment_json(currency="XYZ"),
+    "over-precise-amount": lambda: _payment_json(amount="1.001"),
+    "bad-bytes": lambda: httpx.Response(200, content=b'{"id": "\xff\xfe"}'),
+}
+
+
+@pytest.mark.parametrize("reply", GARBAGE.values(), ids=GARBAGE.keys())
+def test_garbage_reply_is_a_provider_response_error(
+    payments: Payments, gateway: FakeGateway, reply: Callable[[], httpx.Response]
+) -> None:
+    payment_id = gateway.add_payment()
+    gateway.fail_next(reply())
+    with pytest.raises(ProviderResponseError) as caught:
+        payments.get_payment(payment_id)
+    assert caught.value.code is ErrorCode.INVALID_RESPONSE
+    assert caught.value.provider == "httpgw"
+    assert caught.value.retryable is False
+
+
+@pytest.mark.parametrize("reply", GARBAGE.values(), ids=GARBAGE.keys())
+async def test_garbage_reply_is_a_provider_response_error_async(
+    async_payments: AsyncPayments, gateway: FakeGateway, reply: Callable[[], httpx.Response]
+) -> None:
+    payment_id = gateway.add_payment()
+    gateway.fail_next(reply())
+    with pytest.raises(ProviderResponseError):
+        await async_payments.get_payment(payment_id)
+
+
+def test_garbage_error_body_still_maps_by_status(payments: Payments, gateway: FakeGateway) -> None:
+    payment_id = gateway.add_payment()
+    gateway.fail_next(httpx.Response(404, text="<html>nope</html>"))
+    with pytest.raises(NotFoundError) as caught:
+        payments.get_payment(payment_id)
+    assert caught.value.http_status == 404
+
+
+# -- the flow protocol ----------------------------------------------------------------------
+
+
+def test_driver_returns_the_flow_result(driver: SyncDriver, gateway: FakeGateway) -> None:
+    payment_id = gateway.add_payment(state="paid", amount="3.20")
+    payment = driver.run(driver.provider.get_payment(payment_id))
+    assert payment.id == payment_id
+    assert payment.status is PaymentStatus.CAPTURED
+    assert str(payment.amount.amount) == "3.20"
+
+
+def test_a_flow_can_send_several_requests(
+    driver: SyncDriver, provider: HttpTestProvider, gateway: FakeGateway
+) -> None:
+    first, second = gateway.add_payment(), gateway.add_payment(state="refunded")
+
+    def flow() -> Generator[httpx.Request, httpx.Response, list[int]]:
+        a = yield provider.build_request("GET", f"{GATEWAY_URL}/payments/{first}")
+        b = yield provider.build_request("GET", f"{GATEWAY_URL}/payments/{second}")
+        return [a.status_code, b.status_code]
+
+    assert driver.run(flow()) == [200, 200]
+    assert [seen.path for seen in gateway.api_requests] == [
+        f"/payments/{first}",
+        f"/payments/{second}",
+    ]
+
+
+def test_a_flow_that_yields_something_else_is_a_provider_response_error(
+    driver: SyncDriver,
+) -> None:
+    def flow() -> Generator[Any, httpx.Response, None]:
+        yield "GET /payments"
+
+    with pytest.raises(ProviderResponseError, match=r"not an httpx\.Request"):
+        driver.run(flow())
+
+
+def test_an_exception_in_the_flow_before_sending_is_wrapped(
+    driver: SyncDriver, gateway: FakeGateway
+) -> None:
+    def flow() -> Generator[httpx.Request, httpx.Response, None]:
+        raise KeyError("options")
+        yield  # pragma: no cover
+
+    with pytest.raises(ProviderResponseError):
+        driver.run(flow())
+    assert gateway.seen == []
+
+
+def test_a_payment_error_raised_by_the_flow_passes_through(driver: SyncDriver) -> None:
+    def flow() -> Generator[httpx.Request, httpx.Response, None]:
+        raise NotFoundError("gone", provider="httpgw")
+        yield  # pragma: no cover
+
+    with pytest.raises(NotFoundError, match="gone"):
+        driver.run(flow())
+
+
+def test_the_flow_is_closed_when_the_driver_gives_up(
+    driver: SyncDriver, provider: HttpTestProvider, gateway: FakeGateway
+) -> None:
+    closed: list[bool] = []
+    gateway.fail_next(*[503] * 3)
+
+    def flow() -> Generator[httpx.Request, httpx.Response, None]:
+        try:
+            yield provider.build_request("GET", f"{GATEWAY_URL}/payments/x")
+        finally:
+            closed.append(True)
+
+    with pytest.raises(ProviderUnavailableError):
+        driver.run(flow())
+    assert closed == [True]
+
+
+def test_error_statuses_the_flow_accepts_reach_the_flow(
+    driver: SyncDriver, provider: HttpTestProvider, gateway: FakeGateway
+) -> None:
+    def flow() -> Generator[httpx.Request, httpx.Response, str]:
+        response = yield provider.build_request(
+            "GET", f"{GATEWAY_URL}/payments/missing", accept_status=[404]
+        )
+        return "already gone" if response.status_code == 404 else "there"
+
+    assert driver.run(flow()) == "already gone"
+
+
+def test_a_providers_own_invalid_request_error_after_a_reply_passes_through(
+    driver: SyncDriver, provider: HttpTestProvider, gateway: FakeGateway
+) -> None:
+    def flow() -> Generator[httpx.Request, httpx.Response, None]:
+        response = yield provider.build_request(
+            "GET", f"{GATEWAY_URL}/payments/missing", accept_status=[404]
+        )
+        raise InvalidRequestError(
+            "no such payment to refund", provider=provider.name, http_status=response.status_code
+        )
+
+    with pytest.raises(InvalidRequestError, match="no such payment to refund") as caught:
+        driver.run(flow())
+    assert type(caught.value) is InvalidRequestError
+
+
+# -- error mapping ------------------------------------------------------------------------------
+
+
+class _BrokenMapping(HttpTestProvider):
+    def error_for_response(self, response: httpx.Response) -> PaymentError:
+        raise RuntimeError("mapping bug")
+
+
+class _NotAnError(HttpTestProvider):
+    def error_for_response(self, response: httpx.Response) -> PaymentError:
+        return "not an error"  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("cls", [_BrokenMapping, _NotAnError])
+def test_a_broken_error_mapping_falls_back_to_the_status(
+    cls: type[HttpTestProvider],
+    http_client: httpx.Client,
+    gateway: FakeGateway,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    provider = cls.from_settings({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+    driver = SyncDriver(provider, http_client, Hooks(autoload=False), sleep=clock.sleep)
+    with pytest.raises(NotFoundError):
+        driver.run(provider.get_payment("missing"))
+
+
+def test_default_error_mapping_uses_status_and_request_id() -> None:
+    error = error_for_status(
+        httpx.Response(503, headers={"X-Request-Id": "r-1"}), provider="gw", payment_id="p-1"
+    )
+    assert isinstance(error, ProviderUnavailableError)
+    assert (error.request_id, error.payment_id, error.http_status) == ("r-1", "p-1", 503)
+
+
+def test_an_unexpected_client_failure_is_a_typed_error(
+    provider: HttpTestProvider, clock: FakeClock
+) -> None:
+    def explode(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("bug in a custom transport")
+
+    with httpx.Client(transport=httpx.MockTransport(explode)) as client:
+        driver = SyncDriver(provider, client, Hooks(autoload=False), sleep=clock.sleep)
+        with pytest.raises(ProviderUnavailableError) as caught:
+            driver.run(provider.get_payment("p1"))
+    assert caught.value.code is ErrorCode.NETWORK_ERROR
+
+
+# -- the async driver does the same -------------------------------------------------------------
+
+
+async def test_async_driver_runs_the_same_flow(
+    provider: HttpTestProvider,
+    async_http_client: httpx.AsyncClient,
+    gateway: FakeGateway,
+    clock: FakeClock,
+) -> None:
+    payment_id = gateway.add_payment()
+    gateway.fail_next(503, httpx.Response(429, headers={"Retry-After": "2"}))
+    driver = AsyncDriver(
+        provider,
+        async_http_client,
+        Hooks(autoload=False),
+        policy=RetryPolicy(backoff_base=1.0, random=lambda: 1.0),
+        sleep=clock.asleep,
+        clock=clock,
+    )
+    payment = await driver.run(provider.get_payment(payment_id))
+    assert payment.id == payment_id
+    assert clock.sleeps == [1.0, 2.0]
+    assert len(gateway.api_requests) == 3
+
+
+async def test_async_create_retries_with_the_same_key(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    gateway.fail_next(httpx.ReadTimeout("slow"), 502)
+    request = make_request()
+    await async_payments.create_payment(request)
+    assert [seen.headers["idempotency-key"] for seen in gateway.api_requests] == [
+        request.idempotency_key
+    ] * 3
+
+
+async def test_async_unkeyed_post_is_sent_once(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    payment_id = gateway.add_payment(state="authorized")
+    gateway.fail_next(httpx.ReadTimeout("slow"))
+    with pytest.raises(ProviderUnavailableError, match="outcome is unknown"):
+        await async_payments.void(payment_id)
+    assert len(gateway.api_requests) == 1
+
+
+def test_http_log_names_the_attempt(
+    driver: SyncDriver, gateway: FakeGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    payment_id = gateway.add_payment()
+    gateway.fail_next(503)
+    with caplog.at_level(logging.DEBUG, logger="payments_core.http"):
+        driver.run(driver.provider.get_payment(payment_id))
+    attempts = [r.attempt for r in caplog.records if r.name == "payments_core.http"]  # type: ignore[attr-defined]
+    assert attempts == [1, 2]

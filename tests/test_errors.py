@@ -1,0 +1,189 @@
+"""The error tree: one base, typed classes, normalized codes, no secrets in text."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import payments_core
+from payments_core import (
+    AuthenticationError,
+    ConfigurationError,
+    DeclineCode,
+    ErrorCode,
+    InvalidRequestError,
+    InvalidStateError,
+    NotFoundError,
+    OperationVetoedError,
+    PaymentDeclinedError,
+    PaymentError,
+    ProviderResponseError,
+    ProviderUnavailableError,
+    RateLimitedError,
+    UnsupportedOperationError,
+    WebhookVerificationError,
+)
+from payments_core.provider import error_for_status
+
+ALL_ERRORS: list[type[PaymentError]] = [
+    PaymentError,
+    ConfigurationError,
+    InvalidRequestError,
+    OperationVetoedError,
+    AuthenticationError,
+    PaymentDeclinedError,
+    NotFoundError,
+    InvalidStateError,
+    RateLimitedError,
+    ProviderUnavailableError,
+    ProviderResponseError,
+    UnsupportedOperationError,
+    WebhookVerificationError,
+]
+
+DEFAULTS: dict[type[PaymentError], tuple[ErrorCode, bool]] = {
+    ConfigurationError: (ErrorCode.CONFIGURATION_ERROR, False),
+    InvalidRequestError: (ErrorCode.INVALID_REQUEST, False),
+    OperationVetoedError: (ErrorCode.OPERATION_VETOED, False),
+    AuthenticationError: (ErrorCode.AUTHENTICATION_FAILED, False),
+    PaymentDeclinedError: (ErrorCode.PAYMENT_DECLINED, False),
+    NotFoundError: (ErrorCode.NOT_FOUND, False),
+    InvalidStateError: (ErrorCode.INVALID_STATE, False),
+    RateLimitedError: (ErrorCode.RATE_LIMITED, True),
+    ProviderUnavailableError: (ErrorCode.PROVIDER_UNAVAILABLE, True),
+    ProviderResponseError: (ErrorCode.INVALID_RESPONSE, False),
+    UnsupportedOperationError: (ErrorCode.UNSUPPORTED_OPERATION, False),
+    WebhookVerificationError: (ErrorCode.WEBHOOK_SIGNATURE_INVALID, False),
+}
+
+
+@pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_class_is_importable_from_the_package(cls: type[PaymentError]) -> None:
+    assert getattr(payments_core, cls.__name__) is cls
+    assert cls.__name__ in payments_core.__all__
+
+
+@pytest.mark.parametrize("cls", ALL_ERRORS[1:], ids=lambda cls: cls.__name__)
+def test_every_error_is_a_payment_error(cls: type[PaymentError]) -> None:
+    assert issubclass(cls, PaymentError)
+    assert issubclass(cls, Exception)
+
+
+def test_a_veto_is_a_kind_of_invalid_request() -> None:
+    assert issubclass(OperationVetoedError, InvalidRequestError)
+
+
+@pytest.mark.parametrize(
+    ("cls", "code", "retryable"),
+    [(cls, *value) for cls, value in DEFAULTS.items()],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_each_error_has_its_default_code_and_retryability(
+    cls: type[PaymentError], code: ErrorCode, retryable: bool
+) -> None:
+    error = cls("something happened")
+    assert error.code is code
+    assert error.retryable is retryable
+
+
+@pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_carries_the_common_details(cls: type[PaymentError]) -> None:
+    error = cls(
+        "refused",
+        code=ErrorCode.NOT_FOUND,
+        provider="bog",
+        provider_code="107",
+        provider_message="Order not found",
+        retryable=True,
+        payment_id="pay-1",
+        request_id="req-9",
+        http_status=404,
+    )
+    assert error.message == "refused"
+    assert error.code is ErrorCode.NOT_FOUND
+    assert error.provider == "bog"
+    assert error.provider_code == "107"
+    assert error.provider_message == "Order not found"
+    assert error.retryable is True
+    assert error.payment_id == "pay-1"
+    assert error.request_id == "req-9"
+    assert error.http_status == 404
+    data = error.to_dict()
+    assert data["error"] == cls.__name__
+    assert data["code"] == "not_found"
+    assert data["retryable"] is True
+
+
+def test_str_names_the_provider_and_ids() -> None:
+    error = NotFoundError("no such payment", provider="bog", provider_code="107", payment_id="p1")
+    assert str(error) == "no such payment (provider=bog, provider_code=107, payment_id=p1)"
+
+
+def test_str_is_just_the_message_without_details() -> None:
+    assert str(InvalidRequestError("bad")) == "bad"
+
+
+def test_repr_shows_class_code_and_message_only() -> None:
+    error = AuthenticationError(
+        "refused", provider="bog", provider_message="client secret 'hunter2' is wrong"
+    )
+    assert repr(error) == "AuthenticationError(code='authentication_failed', message='refused')"
+
+
+def test_provider_message_never_reaches_str_or_repr() -> None:
+    error = AuthenticationError("refused", provider_message="Bearer at-live-abc123")
+    assert "at-live-abc123" not in str(error)
+    assert "at-live-abc123" not in repr(error)
+
+
+def test_declined_error_carries_a_normalized_decline_code() -> None:
+    error = PaymentDeclinedError("declined", decline_code=DeclineCode.INSUFFICIENT_FUNDS)
+    assert error.decline_code is DeclineCode.INSUFFICIENT_FUNDS
+    assert error.to_dict()["decline_code"] == "insufficient_funds"
+    assert PaymentDeclinedError("declined").decline_code is DeclineCode.UNKNOWN
+
+
+def test_rate_limited_error_keeps_retry_after() -> None:
+    assert RateLimitedError("slow down", retry_after=3.0).retry_after == 3.0
+
+
+def test_invalid_request_error_names_the_field() -> None:
+    assert InvalidRequestError("bad", field="amount").field == "amount"
+
+
+@pytest.mark.parametrize(
+    ("status", "cls", "retryable"),
+    [
+        (400, InvalidRequestError, False),
+        (401, AuthenticationError, False),
+        (403, AuthenticationError, False),
+        (404, NotFoundError, False),
+        (409, InvalidRequestError, False),
+        (422, InvalidRequestError, False),
+        (429, RateLimitedError, True),
+        (500, ProviderUnavailableError, True),
+        (502, ProviderUnavailableError, True),
+        (503, ProviderUnavailableError, True),
+    ],
+)
+def test_bare_http_status_maps_to_an_error_class(
+    status: int, cls: type[PaymentError], retryable: bool
+) -> None:
+    response = httpx.Response(status, headers={"x-request-id": "req-1"})
+    error = error_for_status(response, provider="gw")
+    assert type(error) is cls
+    assert error.retryable is retryable
+    assert error.http_status == status
+    assert error.request_id == "req-1"
+    assert error.provider == "gw"
+
+
+def test_conflict_is_reported_as_an_idempotency_conflict() -> None:
+    error = error_for_status(httpx.Response(409), provider="gw")
+    assert error.code is ErrorCode.IDEMPOTENCY_CONFLICT
+
+
+def test_rate_limit_reads_retry_after_seconds() -> None:
+    error = error_for_status(httpx.Response(429, headers={"Retry-After": "7"}), provider="gw")
+    assert isinstance(error, RateLimitedError)
+    assert error.retry_after == 7.0

@@ -1,0 +1,316 @@
+"""The facades: bad input and missing capabilities fail before any HTTP request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+
+from payments_core import (
+    AsyncPayments,
+    Capability,
+    ConfigurationError,
+    ErrorCode,
+    InvalidRequestError,
+    LineItem,
+    Money,
+    PaymentError,
+    Payments,
+    PaymentStatus,
+    UnsupportedOperationError,
+    WebhookVerificationError,
+)
+from payments_core.registry import ProviderRegistry
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FakeGateway,
+    HttpTestProvider,
+    make_request,
+    sign_webhook,
+)
+
+
+def gel(amount: str) -> Money:
+    return Money(amount, "GEL")
+
+
+# -- a checkout with bad input sends nothing --------------------------------------------------
+
+BAD_CHECKOUTS: dict[str, tuple[Callable[[], Any], ErrorCode]] = {
+    "float-amount": (lambda: make_request(amount=12.5), ErrorCode.INVALID_AMOUNT),
+    "float-money": (lambda: make_request(amount=Money(12.5, "GEL")), ErrorCode.INVALID_AMOUNT),  # type: ignore[arg-type]
+    "negative-amount": (
+        lambda: make_request(amount=gel("-12.50")),
+        ErrorCode.INVALID_AMOUNT,
+    ),
+    "zero-amount": (lambda: make_request(amount=gel("0")), ErrorCode.INVALID_AMOUNT),
+    "over-precise-amount": (
+        lambda: make_request(amount=Money("12.505", "GEL")),
+        ErrorCode.INVALID_AMOUNT,
+    ),
+    "currency-mismatch": (
+        lambda: make_request(
+            items=[LineItem(product_id="s", quantity=1, unit_price=Money("12.50", "USD"))]
+        ),
+        ErrorCode.CURRENCY_MISMATCH,
+    ),
+    "empty-basket": (lambda: make_request(items=[]), ErrorCode.INVALID_REQUEST),
+    "items-do-not-add-up": (
+        lambda: make_request(amount=gel("13.00"), require_items_total=True),
+        ErrorCode.INVALID_AMOUNT,
+    ),
+    "http-callback": (
+        lambda: make_request(callback_url="http://shop.test/cb"),
+        ErrorCode.INVALID_URL,
+    ),
+    "unknown-currency": (
+        lambda: make_request(amount=Money("1", "XYZ")),
+        ErrorCode.INVALID_CURRENCY,
+    ),
+}
+
+
+@pytest.mark.parametrize("build", BAD_CHECKOUTS.values(), ids=BAD_CHECKOUTS.keys())
+def test_a_checkout_with_bad_input_fails_before_any_request(
+    payments: Payments,
+    gateway: FakeGateway,
+    build: tuple[Callable[[], Any], ErrorCode],
+) -> None:
+    make, code = build
+    with pytest.raises(InvalidRequestError) as caught:
+        payments.create_payment(make())
+    assert caught.value.code is code
+    assert gateway.seen == []
+
+
+@pytest.mark.parametrize("build", BAD_CHECKOUTS.values(), ids=BAD_CHECKOUTS.keys())
+async def test_an_async_checkout_with_bad_input_fails_before_any_request(
+    async_payments: AsyncPayments,
+    gateway: FakeGateway,
+    build: tuple[Callable[[], Any], ErrorCode],
+) -> None:
+    make, _ = build
+    with pytest.raises(InvalidRequestError):
+        await async_payments.create_payment(make())
+    assert gateway.seen == []
+
+
+@pytest.mark.parametrize("request_", [{"external_id": "x"}, None, "order-1"])
+def test_create_payment_needs_a_payment_request(
+    payments: Payments, gateway: FakeGateway, request_: Any
+) -> None:
+    with pytest.raises(InvalidRequestError, match="PaymentRequest"):
+        payments.create_payment(request_)
+    assert gateway.seen == []
+
+
+# -- operations on an existing payment --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [Decimal("1.00"), 1.5, "1.00", 1, gel("0"), gel("-1.00")],
+    ids=["decimal", "float", "str", "int", "zero", "negative"],
+)
+@pytest.mark.parametrize("operation", ["refund", "capture"])
+def test_an_amount_that_is_not_positive_money_is_refused_before_sending(
+    payments: Payments, gateway: FakeGateway, operation: str, amount: Any
+) -> None:
+    payment_id = gateway.add_payment()
+    with pytest.raises(InvalidRequestError) as caught:
+        getattr(payments, operation)(payment_id, amount)
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+    assert caught.value.field == "amount"
+    assert gateway.seen == []
+
+
+@pytest.mark.parametrize(
+    "payment_id",
+    ["", "../admin", "pay/1", "pay 1", "pay?x=1", "pay#1", "x" * 200, 42, None, "%2e%2e"],
+)
+@pytest.mark.parametrize("operation", ["get_payment", "refund", "capture", "void"])
+def test_a_malformed_payment_id_is_refused_before_sending(
+    payments: Payments, gateway: FakeGateway, operation: str, payment_id: Any
+) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        getattr(payments, operation)(payment_id)
+    assert caught.value.field == "payment_id"
+    assert gateway.seen == []
+
+
+async def test_async_operations_check_their_input_too(
+    async_payments: AsyncPayments, gateway: FakeGateway
+) -> None:
+    with pytest.raises(InvalidRequestError):
+        await async_payments.refund("pay_1", 1.5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequestError):
+        await async_payments.get_payment("../admin")
+    assert gateway.seen == []
+
+
+# -- capabilities -----------------------------------------------------------------------------
+
+
+class _FullRefundsOnly(HttpTestProvider):
+    name = "fullrefunds"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.CREATE, Capability.RETRIEVE, Capability.REFUND, Capability.CAPTURE}
+    )
+
+
+@pytest.fixture
+def limited(
+    registry: ProviderRegistry, http_client: httpx.Client, settings: dict[str, Any]
+) -> Payments:
+    registry.register(_FullRefundsOnly)
+    return Payments(
+        "fullrefunds",
+        registry=registry,
+        http_client=http_client,
+        autoload_plugins=False,
+        **settings,
+    )
+
+
+def test_capabilities_are_the_providers(payments: Payments, limited: Payments) -> None:
+    assert payments.capabilities == HttpTestProvider.capabilities
+    assert Capability.PARTIAL_REFUND not in limited.capabilities
+
+
+@pytest.mark.parametrize(
+    ("call", "what"),
+    [
+        (lambda p: p.refund("pay_1", Money("1", "GEL")), "partial refund"),
+        (lambda p: p.capture("pay_1", Money("1", "GEL")), "partial capture"),
+        (lambda p: p.void("pay_1"), "void"),
+        (lambda p: p.parse_webhook({}, b"{}"), "webhooks"),
+    ],
+    ids=["partial-refund", "partial-capture", "void", "webhooks"],
+)
+def test_an_undeclared_capability_is_refused_before_sending(
+    limited: Payments, gateway: FakeGateway, call: Callable[[Payments], Any], what: str
+) -> None:
+    with pytest.raises(UnsupportedOperationError, match=what) as caught:
+        call(limited)
+    assert caught.value.provider == "fullrefunds"
+    assert gateway.seen == []
+
+
+def test_a_full_refund_works_where_partial_refunds_do_not(
+    limited: Payments, gateway: FakeGateway
+) -> None:
+    payment_id = gateway.add_payment()
+    assert limited.refund(payment_id).payment_id == payment_id
+
+
+# -- construction -----------------------------------------------------------------------------
+
+
+def test_a_facade_can_wrap_a_provider_instance(
+    http_client: httpx.Client, gateway: FakeGateway
+) -> None:
+    provider = HttpTestProvider.from_settings(
+        {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    )
+    payment_id = gateway.add_payment()
+    with Payments(provider, http_client=http_client, autoload_plugins=False) as payments:
+        assert payments.provider is provider
+        assert payments.get_payment(payment_id).status is PaymentStatus.CAPTURED
+
+
+def test_settings_go_to_the_provider_or_the_facade_not_both() -> None:
+    provider = HttpTestProvider.from_settings(
+        {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    )
+    with pytest.raises(ConfigurationError):
+        Payments(provider, autoload_plugins=False, client_id="other")
+
+
+def test_a_provider_that_is_neither_name_nor_instance_is_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        Payments(HttpTestProvider, autoload_plugins=False)  # type: ignore[arg-type]
+
+
+def test_the_sync_facade_refuses_an_async_client(
+    registry: ProviderRegistry, settings: dict[str, Any]
+) -> None:
+    with pytest.raises(ConfigurationError, match=r"httpx\.Client"):
+        Payments(
+            "httpgw",
+            registry=registry,
+            http_client=httpx.AsyncClient(),  # type: ignore[arg-type]
+            autoload_plugins=False,
+            **settings,
+        )
+
+
+async def test_the_async_facade_refuses_a_sync_client(
+    registry: ProviderRegistry, settings: dict[str, Any]
+) -> None:
+    with httpx.Client() as client, pytest.raises(ConfigurationError, match="AsyncClient"):
+        AsyncPayments(
+            "httpgw",
+            registry=registry,
+            http_client=client,  # type: ignore[arg-type]
+            autoload_plugins=False,
+            **settings,
+        )
+
+
+def test_a_client_passed_in_is_left_open(payments: Payments, http_client: httpx.Client) -> None:
+    payments.close()
+    assert not http_client.is_closed
+
+
+def test_a_client_the_facade_made_is_closed_with_it(
+    registry: ProviderRegistry, settings: dict[str, Any]
+) -> None:
+    with Payments("httpgw", registry=registry, autoload_plugins=False, **settings) as payments:
+        client = payments.http_client
+    assert client.is_closed
+
+
+def test_a_facade_made_client_has_the_provider_timeout(
+    registry: ProviderRegistry, settings: dict[str, Any]
+) -> None:
+    with Payments(
+        "httpgw", registry=registry, autoload_plugins=False, timeout=12.0, **settings
+    ) as payments:
+        assert payments.http_client.timeout.read == 12.0
+
+
+# -- errors name what they are about ----------------------------------------------------------
+
+
+def test_errors_from_an_operation_carry_the_provider_and_payment_id(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    with pytest.raises(PaymentError) as caught:
+        payments.refund("pay_404")
+    assert caught.value.provider == "httpgw"
+    assert caught.value.payment_id == "pay_404"
+
+
+def test_a_webhook_body_must_be_the_raw_bytes(payments: Payments) -> None:
+    with pytest.raises(WebhookVerificationError) as caught:
+        payments.parse_webhook({}, {"id": "evt"})  # type: ignore[arg-type]
+    assert caught.value.code is ErrorCode.WEBHOOK_MALFORMED
+
+
+def test_a_webhook_the_provider_cannot_read_is_a_verification_error(
+    registry: ProviderRegistry, settings: dict[str, Any]
+) -> None:
+    body = b'{"event_id": "e1"}'  # signed, but not a complete event
+    with (
+        Payments(
+            "httpgw", registry=registry, autoload_plugins=False, webhook_secret="w", **settings
+        ) as payments,
+        pytest.raises(WebhookVerificationError) as caught,
+    ):
+        payments.parse_webhook({"X-Signature": sign_webhook(body, "w")}, body)
+    assert caught.value.code is ErrorCode.WEBHOOK_MALFORMED
+    assert caught.value.provider == "httpgw"

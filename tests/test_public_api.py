@@ -1,0 +1,74 @@
+"""The public surface of ``payments_core``, pinned: changing it must be deliberate."""
+
+from __future__ import annotations
+
+import payments_core
+
+PUBLIC_NAMES = [
+    "AsyncPayments",
+    "AuthenticationError",
+    "Buyer",
+    "Capability",
+    "CaptureMode",
+    "CardDetails",
+    "ConfigurationError",
+    "Decline",
+    "DeclineCode",
+    "ErrorCode",
+    "Flow",
+    "InvalidRequestError",
+    "InvalidStateError",
+    "LineItem",
+    "Money",
+    "NotFoundError",
+    "OAuth2ClientCredentials",
+    "Operation",
+    "OperationKind",
+    "OperationRequest",
+    "OperationStatus",
+    "OperationVetoedError",
+    "Payment",
+    "PaymentDeclinedError",
+    "PaymentError",
+    "PaymentProvider",
+    "PaymentRequest",
+    "PaymentStatus",
+    "Payments",
+    "ProviderResponseError",
+    "ProviderSettings",
+    "ProviderUnavailableError",
+    "RateLimitedError",
+    "RetryPolicy",
+    "UnsupportedOperationError",
+    "WebhookEvent",
+    "WebhookVerificationError",
+    "__version__",
+    "can_transition",
+    "hookimpl",
+    "is_final",
+    "is_paid",
+]
+
+
+def test_all_is_exactly_the_pinned_sorted_list() -> None:
+    assert sorted(payments_core.__all__) == PUBLIC_NAMES
+
+
+def test_all_has_no_duplicates() -> None:
+    assert len(set(payments_core.__all__)) == len(payments_core.__all__)
+
+
+def test_every_public_name_is_importable() -> None:
+    missing = [name for name in PUBLIC_NAMES if not hasattr(payments_core, name)]
+    assert missing == []
+
+
+def test_star_import_gives_exactly_the_public_names() -> None:
+    namespace: dict[str, object] = {}
+    exec("from payments_core import *", namespace)
+    assert sorted(name for name in namespace if name != "__builtins__") == PUBLIC_NAMES
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(payments_core.__version__, str)
+    assert payments_core.__version__.count(".") >= 2
