@@ -66,8 +66,12 @@ class _Gateway:
         registry: ProviderRegistry | None = None,
         autoload_plugins: bool | None = None,
         retry: RetryPolicy | None = None,
+        provider_settings: Mapping[str, Any] | None = None,
         **settings: Any,
     ) -> None:
+        # Settings from a config file arrive as one mapping, so that a setting
+        # can never be mistaken for one of the facade's own keyword arguments.
+        settings = {**(provider_settings or {}), **settings}
         if isinstance(provider, PaymentProvider):
             if settings:
                 raise ConfigurationError(
@@ -89,7 +93,7 @@ class _Gateway:
 
     @classmethod
     def _from_gateway_config(cls, config: GatewayConfig, **kwargs: Any) -> Self:
-        return cls(config.provider, name=config.name, **dict(config.settings), **kwargs)
+        return cls(config.provider, name=config.name, provider_settings=config.settings, **kwargs)
 
     @classmethod
     def from_config(
@@ -308,6 +312,7 @@ class Payments(_Gateway):
         *,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
         super().__init__(provider, **kwargs)
@@ -318,7 +323,12 @@ class Payments(_Gateway):
         self._owns_client = http_client is None
         self.http_client = http_client or httpx.Client(timeout=self.provider.settings.timeout)
         self._driver = SyncDriver(
-            self.provider, self.http_client, self.hooks, policy=self._retry, sleep=sleep
+            self.provider,
+            self.http_client,
+            self.hooks,
+            policy=self._retry,
+            sleep=sleep,
+            clock=clock,
         )
 
     def __enter__(self) -> Self:
@@ -354,6 +364,23 @@ class Payments(_Gateway):
             raise
         self._succeeded(operation, result, started, source)
         return result
+
+    def run_flow(
+        self,
+        operation: str,
+        request: Any,
+        flow: Flow[T],
+        *,
+        payment_id: str | None = None,
+        source: str | None = None,
+    ) -> T:
+        """Run a provider-specific flow (BOG's saved cards, say) like a built-in operation.
+
+        The flow gets this facade's hooks (``operation`` is the name plugins see,
+        ``request`` what ``before_operation`` inspects), retries, deadline and logging.
+        ``source`` set and a ``Payment`` result also fire ``payment_updated``.
+        """
+        return self._run(operation, request, lambda: flow, payment_id, source)
 
     def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
@@ -442,6 +469,7 @@ class AsyncPayments(_Gateway):
         *,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
         super().__init__(provider, **kwargs)
@@ -455,6 +483,7 @@ class AsyncPayments(_Gateway):
             self.hooks,
             policy=self._retry,
             sleep=sleep or asyncio.sleep,
+            clock=clock,
         )
 
     async def __aenter__(self) -> Self:
@@ -490,6 +519,18 @@ class AsyncPayments(_Gateway):
             raise
         self._succeeded(operation, result, started, source)
         return result
+
+    async def run_flow(
+        self,
+        operation: str,
+        request: Any,
+        flow: Flow[T],
+        *,
+        payment_id: str | None = None,
+        source: str | None = None,
+    ) -> T:
+        """Run a provider-specific flow like a built-in operation (see ``Payments.run_flow``)."""
+        return await self._run(operation, request, lambda: flow, payment_id, source)
 
     async def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
