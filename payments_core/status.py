@@ -69,10 +69,16 @@ TRANSITIONS: Final[dict[PaymentStatus, frozenset[PaymentStatus]]] = {
     S.CREATED: frozenset({S.PENDING, S.PROCESSING, *_OUTCOMES, *_REFUNDS}),
     S.PENDING: frozenset({S.PROCESSING, *_OUTCOMES, *_REFUNDS}),
     S.PROCESSING: frozenset({*_OUTCOMES, *_REFUNDS}),
-    S.AUTHORIZED: frozenset({S.PARTIALLY_CAPTURED, S.CAPTURED, S.CANCELED, S.EXPIRED, *_REFUNDS}),
+    S.AUTHORIZED: frozenset(
+        {S.PARTIALLY_CAPTURED, S.CAPTURED, S.DECLINED, S.CANCELED, S.EXPIRED, *_REFUNDS}
+    ),
     S.PARTIALLY_CAPTURED: frozenset({S.CAPTURED, *_REFUNDS}),
     S.CAPTURED: frozenset(_REFUNDS),
-    S.REFUND_PENDING: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    # A refund the bank refuses sends the payment back to where it was; without
+    # these moves it would be stuck in refund_pending for good.
+    S.REFUND_PENDING: frozenset(
+        {S.PARTIALLY_REFUNDED, S.REFUNDED, S.CAPTURED, S.PARTIALLY_CAPTURED}
+    ),
     S.PARTIALLY_REFUNDED: frozenset({S.REFUND_PENDING, S.REFUNDED}),
     S.REFUNDED: frozenset(),
     S.DECLINED: frozenset(),
