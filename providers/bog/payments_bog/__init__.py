@@ -1,0 +1,40 @@
+"""payments-bog: Bank of Georgia (BOG) Online Payments for payments-core.
+
+Installed, it registers the ``bog`` provider under the ``payments_core.providers``
+entry point, so checkout code only names it in configuration::
+
+    from payments_core import Money, LineItem, PaymentRequest, Payments
+
+    with Payments("bog", client_id="10001", client_secret="...") as payments:
+        payment = payments.create_payment(
+            PaymentRequest(
+                external_id="ORD-1001",
+                amount=Money("27.50", "GEL"),
+                items=[LineItem(product_id="SKU-1", quantity=1, unit_price=Money("27.50", "GEL"))],
+                callback_url="https://shop.example/bog/callback",
+            )
+        )
+        # send the customer to payment.redirect_url; BOG calls back when it is paid
+
+Settings (:class:`BogSettings`, environment prefix ``BOG_``) choose the environment,
+page language and theme, and the key that checks callback signatures. BOG's own
+features go in ``provider_options`` (:class:`BogOptions`); saved cards, subscriptions
+and Apple Pay completion are on :class:`BogPayments` / :class:`AsyncBogPayments`.
+
+The BOG emulator lives in :mod:`payments_bog.sandbox`; it is imported only when asked
+for, never by this package.
+"""
+
+from payments_bog.api import AsyncBogPayments, BogPayments
+from payments_bog.options import BogOptions
+from payments_bog.provider import BogProvider, SavedCardKind
+from payments_bog.settings import BogSettings
+
+__all__ = [
+    "AsyncBogPayments",
+    "BogOptions",
+    "BogPayments",
+    "BogProvider",
+    "BogSettings",
+    "SavedCardKind",
+]

@@ -1,0 +1,277 @@
+"""A BOG receipt (``GET /receipt/{id}`` or a callback body) → the core's :class:`Payment`.
+
+BOG reports three amounts: ``request_amount`` (what the order asked for),
+``transfer_amount`` (what was taken or, for a pre-authorization, held; it falls as
+refunds are made) and ``refund_amount``. The normalized amounts follow from them:
+
+* captured = transfer + refund for a paid order; for a pre-authorized (manual) order,
+  the sum of its completed approve actions when there are any (BOG's ``completed``
+  does not always say whether an approve was partial);
+* authorized = what was held: transfer while ``blocked``, the requested amount once
+  approved, the captured amount for an automatic order;
+* refunded = refund;
+* an unpaid, rejected or cancelled order has nothing captured or refunded.
+
+The actions become :class:`~payments_core.models.Operation` history entries.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any, Final
+
+from payments_bog.codes import action_code, payment_code
+from payments_bog.statuses import EXPIRATION, OrderFacts, payment_status
+from payments_bog.wire import PaymentDetail, Receipt, ReceiptAction
+from payments_core.errors import DeclineCode, InvalidRequestError, ProviderResponseError
+from payments_core.models import (
+    CaptureMode,
+    CardDetails,
+    Decline,
+    Operation,
+    OperationKind,
+    OperationStatus,
+    Payment,
+)
+from payments_core.money import Money, minor_unit_exponent
+from payments_core.status import PaymentStatus
+
+__all__ = ["ACTION_KINDS", "DEFAULT_CURRENCY", "money", "order_facts", "payment_from_receipt"]
+
+logger = logging.getLogger("payments_bog")
+
+PROVIDER: Final = "bog"
+DEFAULT_CURRENCY: Final = "GEL"
+"""BOG's default currency, assumed when a receipt does not name one."""
+
+ACTION_KINDS: Final[dict[str, OperationKind]] = {
+    "authorize": OperationKind.CAPTURE,
+    "partial_authorize": OperationKind.CAPTURE,
+    "capture": OperationKind.CAPTURE,
+    "cancel_authorize": OperationKind.VOID,
+    "cancel": OperationKind.VOID,
+    "refund": OperationKind.REFUND,
+    "partial_refund": OperationKind.REFUND,
+}
+"""``actions[].action`` → operation kind. ``capture`` and ``cancel`` are seen in one
+client only; reading them costs nothing."""
+
+ACTION_STATUSES: Final[dict[str, OperationStatus]] = {
+    "completed": OperationStatus.SUCCEEDED,
+    "rejected": OperationStatus.FAILED,
+}
+"""``actions[].status`` → operation status; anything else is still pending."""
+
+_PAID_KEYS: Final = frozenset(
+    {"completed", "partial_completed", "refund_requested", "refunded", "refunded_partially"}
+)
+_CARD_NUMBER_METHODS: Final = frozenset({"card", "google_pay"})
+_CARD_METHODS: Final = _CARD_NUMBER_METHODS | {"apple_pay"}
+_MAX_VISIBLE_DIGITS: Final = 10
+
+
+def money(amount: Decimal, currency: str) -> Money:
+    """A BOG amount as Money; one the currency cannot hold is an unreadable response."""
+    try:
+        return Money(amount, currency)
+    except InvalidRequestError:
+        raise ProviderResponseError(
+            f"BOG sent an amount that is not valid {currency}", provider=PROVIDER
+        ) from None
+
+
+def _currency(receipt: Receipt) -> str:
+    units = receipt.purchase_units
+    code = (units.currency_code if units else None) or DEFAULT_CURRENCY
+    code = code.strip().upper()
+    try:
+        minor_unit_exponent(code)
+    except InvalidRequestError:
+        raise ProviderResponseError(
+            "BOG's receipt names a currency this library does not know", provider=PROVIDER
+        ) from None
+    return code
+
+
+def _sum(values: list[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for value in values:
+        total += value
+    return total
+
+
+def _completed(receipt: Receipt, kind: OperationKind) -> list[ReceiptAction]:
+    return [
+        action
+        for action in receipt.actions
+        if ACTION_KINDS.get((action.action or "").strip().lower()) is kind
+        and (action.status or "").strip().lower() == "completed"
+    ]
+
+
+def order_facts(receipt: Receipt) -> OrderFacts:
+    """The amounts and flags the status decision needs (rules in the module docs)."""
+    key = receipt.status_key
+    units = receipt.purchase_units
+    requested = units.request_amount if units else None
+    transfer = units.transfer_amount if units else None
+    refund = (units.refund_amount if units else None) or Decimal(0)
+    manual = receipt.is_manual
+    hold_cancelled = bool(_completed(receipt, OperationKind.VOID))
+    approvals = [a.amount for a in _completed(receipt, OperationKind.CAPTURE) if a.amount]
+
+    authorized: Decimal | None
+    captured: Decimal | None
+    refunded: Decimal | None
+    if key == "blocked":
+        authorized = transfer if transfer is not None else requested
+        captured, refunded = Decimal(0), Decimal(0)
+    elif key in _PAID_KEYS:
+        if manual and approvals:
+            captured = _sum(approvals)
+        elif transfer is not None:
+            captured = transfer + refund
+        else:
+            captured = requested
+        if manual and hold_cancelled and not approvals:
+            captured = Decimal(0)
+        authorized = requested if manual else captured
+        if authorized is not None and captured is not None and captured > authorized:
+            authorized = captured
+        refunded = refund
+    elif key is None or key not in ("created", "processing", "auth_requested", "rejected"):
+        authorized = captured = refunded = None  # undocumented key: amounts unknown
+    else:
+        authorized = captured = refunded = Decimal(0)
+    return OrderFacts(
+        key=key,
+        manual=manual,
+        reject_reason=receipt.reject_reason,
+        authorized=authorized,
+        captured=captured,
+        refunded=refunded,
+        hold_cancelled=hold_cancelled,
+    )
+
+
+def _card(detail: PaymentDetail | None) -> CardDetails | None:
+    if detail is None or detail.method not in _CARD_METHODS:
+        return None
+    masked = detail.payer_identifier if detail.method in _CARD_NUMBER_METHODS else None
+    if masked is not None and sum(ch.isdigit() for ch in masked) > _MAX_VISIBLE_DIGITS:
+        logger.warning("BOG sent a payer identifier that is not masked; it was dropped")
+        masked = None
+    if masked is None and detail.card_type is None and detail.card_expiry_date is None:
+        return None
+    return CardDetails(masked_number=masked, brand=detail.card_type, expiry=detail.card_expiry_date)
+
+
+def _decline(receipt: Receipt, status: PaymentStatus) -> Decline | None:
+    if status not in (PaymentStatus.DECLINED, PaymentStatus.EXPIRED):
+        return None
+    detail = receipt.payment_detail
+    raw_code = detail.code if detail else None
+    info = payment_code(raw_code)
+    expired = (receipt.reject_reason or "").strip().lower() == EXPIRATION
+    if info is not None and not info.is_success:
+        assert info.decline is not None
+        code = info.decline
+    elif expired:
+        code = DeclineCode.SESSION_EXPIRED
+    else:
+        code = DeclineCode.UNKNOWN
+    message = (
+        (detail.code_description if detail else None)
+        or (info.description if info else None)
+        or receipt.reject_reason
+    )
+    return Decline(code=code, provider_code=info.code if info else None, message=message)
+
+
+def _operation(action: ReceiptAction, payment_id: str, currency: str) -> Operation | None:
+    kind = ACTION_KINDS.get((action.action or "").strip().lower())
+    if kind is None:
+        logger.info("ignoring an undocumented BOG action %r", action.action)
+        return None
+    status = ACTION_STATUSES.get((action.status or "").strip().lower(), OperationStatus.PENDING)
+    info = action_code(action.code)
+    message = action.code_description or (info.description if info else None)
+    return Operation(
+        id=action.action_id,
+        kind=kind,
+        status=status,
+        payment_id=payment_id,
+        provider=PROVIDER,
+        amount=money(action.amount, currency) if action.amount is not None else None,
+        created_at=action.happened_at,
+        provider_code=info.code if info else None,
+        message=message,
+        raw=action.model_dump(mode="json"),
+    )
+
+
+def _capture_mode(receipt: Receipt) -> CaptureMode | None:
+    value = (receipt.capture or "").strip().lower()
+    return CaptureMode(value) if value in ("automatic", "manual") else None
+
+
+def payment_from_receipt(
+    receipt: Receipt, raw: dict[str, Any] | None = None, *, redirect_url: str | None = None
+) -> Payment:
+    """Normalize one receipt. ``raw`` (the payload as received) is kept on the Payment.
+
+    A receipt that does not fit the core's models raises ProviderResponseError.
+    """
+    try:
+        return _payment(receipt, raw, redirect_url)
+    except InvalidRequestError as exc:
+        raise ProviderResponseError(
+            f"BOG's receipt does not make a valid payment ({exc.field or 'payment'})",
+            provider=PROVIDER,
+            payment_id=receipt.order_id,
+        ) from None
+
+
+def _payment(receipt: Receipt, raw: dict[str, Any] | None, redirect_url: str | None) -> Payment:
+    currency = _currency(receipt)
+    units = receipt.purchase_units
+    requested = units.request_amount if units else None
+    if requested is None:
+        requested = units.transfer_amount if units else None
+    if requested is None:
+        raise ProviderResponseError(
+            "BOG's receipt has no purchase_units.request_amount", provider=PROVIDER
+        )
+    facts = order_facts(receipt)
+    status = payment_status(facts)
+
+    def amount_or_none(value: Decimal | None) -> Money | None:
+        return money(value, currency) if value is not None else None
+
+    detail = receipt.payment_detail
+    operations = tuple(
+        op
+        for op in (_operation(a, receipt.order_id, currency) for a in receipt.actions)
+        if op is not None
+    )
+    return Payment(
+        id=receipt.order_id,
+        provider=PROVIDER,
+        status=status,
+        amount=money(requested, currency),
+        external_id=receipt.external_order_id,
+        authorized_amount=amount_or_none(facts.authorized),
+        captured_amount=amount_or_none(facts.captured),
+        refunded_amount=amount_or_none(facts.refunded),
+        redirect_url=redirect_url,
+        method=detail.method if detail else None,
+        card=_card(detail),
+        decline=_decline(receipt, status),
+        capture=_capture_mode(receipt),
+        created_at=receipt.created_at,
+        expires_at=receipt.expires_at,
+        provider_transaction_id=detail.transaction_id if detail else None,
+        operations=operations,
+        raw=raw,
+    )

@@ -1,0 +1,114 @@
+"""How a BOG merchant account is configured: :class:`BogSettings`.
+
+Read from a mapping, a TOML file or ``BOG_*`` environment variables by the core's
+configuration layer; validated here. The client secret is a ``SecretStr``, so it
+never shows in a repr or an error message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr, field_validator
+
+from payments_core.provider import ProviderSettings
+
+__all__ = ["ENVIRONMENTS", "BogEnvironment", "BogSettings"]
+
+Environment = Literal["production", "sandbox"]
+
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class BogEnvironment:
+    """The hosts of one BOG environment (reference, "Hosts")."""
+
+    token_url: str
+    api_base_url: str
+
+
+ENVIRONMENTS: Final[dict[str, BogEnvironment]] = {
+    "production": BogEnvironment(
+        "https://oauth2.bog.ge/auth/realms/bog/protocol/openid-connect/token",
+        "https://api.bog.ge/payments/v1",
+    ),
+    "sandbox": BogEnvironment(
+        "https://oauth2-sandbox.bog.ge/auth/realms/bog/protocol/openid-connect/token",
+        "https://api-sandbox.bog.ge/payments/v1",
+    ),
+}
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for hosts that never leave this machine."""
+    if host is None:
+        return False
+    return host in LOOPBACK_HOSTS or host.startswith("127.") or host.endswith(".localhost")
+
+
+class BogSettings(ProviderSettings):
+    """One BOG merchant account.
+
+    ``api_base_url`` and ``token_url`` override the chosen ``environment``'s hosts,
+    e.g. to point at the local emulator. They must be HTTPS, except on a loopback
+    host (the emulator served on ``127.0.0.1``), because the client secret and
+    bearer tokens travel to them.
+    """
+
+    client_id: str
+    client_secret: SecretStr
+    environment: Environment = "production"
+    api_base_url: str | None = None
+    token_url: str | None = None
+    language: Literal["ka", "en"] = "ka"
+    """Language of BOG's payment page when the request has no usable ``locale``."""
+    theme: Literal["light", "dark"] | None = None
+    """Theme of BOG's payment page; BOG's default (light) when ``None``."""
+    callback_public_key: str | None = None
+    """PEM text or a path to a PEM/DER file. ``None``: BOG's key for ``environment``."""
+    verify_callbacks: bool = True
+    """Turning this off accepts unsigned callbacks; each one then logs a warning."""
+    allow_insecure_callback_url: bool = False
+    """Permit ``http://`` callback URLs on loopback hosts (a local emulator only)."""
+
+    @field_validator("client_id")
+    @classmethod
+    def _non_empty_client_id(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("client_id must not be empty")
+        return value.strip()
+
+    @field_validator("client_secret")
+    @classmethod
+    def _non_empty_secret(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            raise ValueError("client_secret must not be empty")
+        return value
+
+    @field_validator("api_base_url", "token_url")
+    @classmethod
+    def _safe_endpoint(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute https:// URL")
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            raise ValueError(
+                "must use HTTPS: credentials and tokens are sent to it "
+                "(http:// is allowed only on a loopback host)"
+            )
+        return value.rstrip("/")
+
+    @property
+    def resolved_api_base_url(self) -> str:
+        """The API base URL in use: the override, or the environment's."""
+        return self.api_base_url or ENVIRONMENTS[self.environment].api_base_url
+
+    @property
+    def resolved_token_url(self) -> str:
+        """The token endpoint in use: the override, or the environment's."""
+        return self.token_url or ENVIRONMENTS[self.environment].token_url

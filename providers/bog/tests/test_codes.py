@@ -1,0 +1,130 @@
+"""BOG's payment and action response codes, row by row."""
+
+from __future__ import annotations
+
+import pytest
+from payments_bog.codes import (
+    ACTION_CODES,
+    PAYMENT_CODES,
+    action_code,
+    action_error,
+    payment_code,
+)
+
+from payments_core import (
+    DeclineCode,
+    ErrorCode,
+    InvalidStateError,
+    PaymentDeclinedError,
+    PaymentError,
+)
+
+D = DeclineCode
+
+# Written from the reference (§4.2), independently of the tables in codes.py.
+# ``None`` marks a success.
+PAYMENT_EXPECTED: dict[str, DeclineCode | None] = {
+    "100": None,
+    "101": D.CARD_RESTRICTED,
+    "102": D.SAVED_CARD_NOT_FOUND,
+    "103": D.INVALID_CARD,
+    "104": D.LIMIT_EXCEEDED,
+    "105": D.CARD_EXPIRED,
+    "106": D.LIMIT_EXCEEDED,
+    "107": D.INSUFFICIENT_FUNDS,
+    "108": D.AUTHENTICATION_FAILED,
+    "109": D.PROCESSING_ERROR,
+    "110": D.SESSION_EXPIRED,
+    "111": D.AUTHENTICATION_TIMEOUT,
+    "112": D.GENERIC_DECLINE,
+    "122": D.ACQUIRER_DECLINED,
+    "199": D.UNKNOWN,
+    "200": None,
+}
+
+ACTION_EXPECTED: dict[str, tuple[type[PaymentError], DeclineCode]] = {
+    "161": (PaymentDeclinedError, D.ISSUER_DECLINED),
+    "162": (PaymentDeclinedError, D.ISSUER_DECLINED),
+    "163": (InvalidStateError, D.GENERIC_DECLINE),
+    "164": (PaymentDeclinedError, D.ISSUER_DECLINED),
+    "165": (PaymentDeclinedError, D.ISSUER_DECLINED),
+    "166": (PaymentDeclinedError, D.ISSUER_DECLINED),
+    "167": (PaymentDeclinedError, D.CARD_EXPIRED),
+    "168": (PaymentDeclinedError, D.ISSUER_DECLINED),
+    "169": (PaymentDeclinedError, D.INVALID_CARD),
+    "179": (PaymentDeclinedError, D.UNKNOWN),
+}
+
+
+def test_payment_table_covers_exactly_the_documented_codes() -> None:
+    assert set(PAYMENT_CODES) == set(PAYMENT_EXPECTED)
+
+
+def test_action_table_covers_exactly_the_documented_codes() -> None:
+    assert set(ACTION_CODES) == set(ACTION_EXPECTED)
+
+
+@pytest.mark.parametrize(("code", "decline"), sorted(PAYMENT_EXPECTED.items()))
+def test_each_payment_code_has_its_meaning(code: str, decline: DeclineCode | None) -> None:
+    info = payment_code(code)
+
+    assert info is not None
+    assert info.decline is decline
+    assert info.is_success is (decline is None)
+    assert info.description
+
+
+@pytest.mark.parametrize(("code", "expected"), sorted(ACTION_EXPECTED.items()))
+def test_each_action_code_becomes_its_error(
+    code: str, expected: tuple[type[PaymentError], DeclineCode]
+) -> None:
+    error_class, decline = expected
+
+    error = action_error(code, payment_id="order-1")
+
+    assert type(error) is error_class
+    assert error.code is ErrorCode.REFUND_FAILED
+    assert error.provider_code == code
+    assert error.payment_id == "order-1"
+    if isinstance(error, PaymentDeclinedError):
+        assert error.decline_code is decline
+
+
+def test_payment_codes_may_arrive_as_numbers() -> None:
+    info = payment_code(107)
+
+    assert info is not None
+    assert info.decline is D.INSUFFICIENT_FUNDS
+
+
+def test_bogs_own_descriptions_of_its_sample_codes_are_kept() -> None:
+    assert PAYMENT_CODES["100"].description == "Successful payment"
+    assert PAYMENT_CODES["107"].description == (
+        "Payment declined due to insufficient funds in the account"
+    )
+
+
+@pytest.mark.parametrize("code", ["113", "300", "abc"])
+def test_unknown_payment_code_is_an_unknown_decline_keeping_the_raw_code(code: str) -> None:
+    info = payment_code(code)
+
+    assert info is not None
+    assert info.decline is D.UNKNOWN
+    assert info.code == code
+    assert info.description is None
+
+
+@pytest.mark.parametrize("code", ["170", "999"])
+def test_unknown_action_code_is_a_generic_failure_keeping_the_raw_code(code: str) -> None:
+    error = action_error(code, message="something odd")
+
+    assert isinstance(error, PaymentDeclinedError)
+    assert error.decline_code is D.UNKNOWN
+    assert error.provider_code == code
+    assert error.message == "something odd"
+
+
+@pytest.mark.parametrize("code", [None, "", "  "])
+def test_missing_codes_mean_nothing_was_said(code: str | None) -> None:
+    assert payment_code(code) is None
+    assert action_code(code) is None
