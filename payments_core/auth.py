@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import logging
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -48,6 +49,8 @@ from payments_core.errors import (
 from payments_core.provider import parse_retry_after
 
 __all__ = ["LifetimeReader", "OAuth2ClientCredentials", "seconds_lifetime"]
+
+logger = logging.getLogger("payments_core.auth")
 
 LifetimeReader = Callable[[Any], float]
 """Turns the token response's ``expires_in`` value into a lifetime in seconds."""
@@ -205,6 +208,9 @@ class OAuth2ClientCredentials(httpx.Auth):
     def _store(self, response: httpx.Response) -> str:
         """Read the token response; cache and return the token, or raise a typed error."""
         status = response.status_code
+        logger.debug(
+            "token %s%s -> %d", response.request.url.host, response.request.url.path, status
+        )
         try:
             body = wire.loads(response.content) if response.content else {}
         except ValueError:

@@ -180,6 +180,22 @@ class _Driver:
             message, code=code, provider=self.provider.name, retryable=True
         ) from exc
 
+    def _after_auth_failure(self, exc: PaymentError, deadline: float, retries: int) -> float:
+        """The token endpoint failed: the API request itself was not sent (or was
+        refused with a 401), so a retryable failure may be retried for any request."""
+        delay = None
+        if exc.retryable:
+            delay = self.policy.next_delay(
+                retries_done=retries,
+                safe=True,
+                remaining=deadline - self.clock(),
+                retry_after=getattr(exc, "retry_after", None),
+            )
+        if delay is None:
+            raise exc
+        logger.debug("%s: token request failed (%s); retrying", self.provider.name, exc.code)
+        return delay
+
     def _after_response(
         self,
         request: httpx.Request,
@@ -262,8 +278,8 @@ class SyncDriver(_Driver):
             started = self.clock()
             try:
                 response = self.client.send(request, auth=self.provider.auth)
-            except PaymentError:
-                raise
+            except PaymentError as exc:
+                delay = self._after_auth_failure(exc, deadline, retries)
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 delay = self._after_failure(request, exc, exchange, started, deadline, retries)
             except Exception as exc:
@@ -314,8 +330,8 @@ class AsyncDriver(_Driver):
             started = self.clock()
             try:
                 response = await self.client.send(request, auth=self.provider.auth)
-            except PaymentError:
-                raise
+            except PaymentError as exc:
+                delay = self._after_auth_failure(exc, deadline, retries)
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 delay = self._after_failure(request, exc, exchange, started, deadline, retries)
             except Exception as exc:

@@ -122,7 +122,10 @@ class ProviderRegistry:
         known = {info.name: info for info in self.providers()}
         info = known.get(name)
         if info is None:
-            available = ", ".join(n for n, i in known.items() if i.ok) or "none"
+            available = (
+                ", ".join(n if i.ok else f"{n} (failed to load)" for n, i in known.items())
+                or "none"
+            )
             raise ConfigurationError(
                 f"unknown payment provider {name!r}; installed providers: {available}",
                 code=ErrorCode.PROVIDER_NOT_FOUND,

@@ -239,16 +239,28 @@ def test_refused_credentials_are_an_authentication_error_with_the_keycloak_code(
 def test_token_endpoint_5xx_is_provider_unavailable(
     payments: Payments, gateway: FakeGateway, status: int
 ) -> None:
-    gateway.fail_next_token(status)
+    gateway.fail_next_token(status, status, status)
     with pytest.raises(ProviderUnavailableError) as caught:
         payments.get_payment("pay_1")
     assert caught.value.retryable is True
     assert caught.value.http_status == status
     assert gateway.api_requests == []
+    assert len(gateway.token_requests) == 3  # the first try and the two retries of the budget
+
+
+def test_a_token_endpoint_outage_is_retried_even_for_an_unkeyed_post(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    """The API request is not sent while the token fails, so retrying it is safe."""
+    payment_id = gateway.add_payment(state="authorized")
+    gateway.fail_next_token(503)
+    payments.void(payment_id)
+    assert len(gateway.token_requests) == 2
+    assert len(gateway.api_requests) == 1
 
 
 def test_token_endpoint_429_is_rate_limited(payments: Payments, gateway: FakeGateway) -> None:
-    gateway.fail_next_token(httpx.Response(429, headers={"Retry-After": "5"}))
+    gateway.fail_next_token(*[httpx.Response(429, headers={"Retry-After": "5"})] * 3)
     with pytest.raises(RateLimitedError) as caught:
         payments.get_payment("pay_1")
     assert caught.value.retry_after == 5.0
@@ -302,11 +314,11 @@ def test_token_response_without_expiry_is_still_usable(
 
 def test_a_failed_token_request_is_not_cached(payments: Payments, gateway: FakeGateway) -> None:
     payment_id = gateway.add_payment()
-    gateway.fail_next_token(503)
+    gateway.fail_next_token(503, 503, 503)
     with pytest.raises(ProviderUnavailableError):
         payments.get_payment(payment_id)
     assert payments.get_payment(payment_id).id == payment_id
-    assert len(gateway.token_requests) == 2
+    assert len(gateway.token_requests) == 4
 
 
 # -- the herd ------------------------------------------------------------------------------------
@@ -372,7 +384,7 @@ def test_the_leaders_failure_reaches_every_thread_without_a_second_token_request
     payments: Payments, gateway: FakeGateway
 ) -> None:
     gateway.token_delay = 0.05
-    gateway.fail_next_token(503)
+    gateway.fail_next_token(503, 503, 503)
     start = threading.Barrier(16)
 
     def one_call(_: int) -> PaymentError | None:
@@ -386,7 +398,9 @@ def test_the_leaders_failure_reaches_every_thread_without_a_second_token_request
     with ThreadPoolExecutor(max_workers=16) as pool:
         errors = list(pool.map(one_call, range(16)))
     assert all(isinstance(e, ProviderUnavailableError) for e in errors)
-    assert len(gateway.token_requests) == 1
+    # one token request per round: the first try and each retry of the budget,
+    # never one per waiting thread
+    assert len(gateway.token_requests) <= 3
 
 
 async def test_an_unreachable_token_server_is_not_tried_once_per_waiting_caller(

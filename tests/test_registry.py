@@ -148,14 +148,14 @@ def test_an_unknown_provider_name_lists_the_installed_ones(registry: ProviderReg
     assert "httpgw" in str(error)
 
 
-def test_an_unknown_provider_name_lists_only_loadable_ones(
+def test_an_unknown_provider_name_lists_installed_ones_and_marks_broken_ones(
     provider_dists: TempDistributions,
 ) -> None:
     with pytest.raises(ConfigurationError) as caught:
         ProviderRegistry().get("nope")
     installed = str(caught.value).split("installed providers:")[1]
     assert "good" in installed
-    assert "broken" not in installed
+    assert "broken (failed to load)" in installed
 
 
 def test_a_facade_for_an_unknown_provider_fails_before_any_request(
