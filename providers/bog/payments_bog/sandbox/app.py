@@ -1,0 +1,376 @@
+"""BOG's HTTP API on starlette: token endpoint and ``/payments/v1`` routes.
+
+Each API handler is a plain function from a :class:`Call` to a :class:`Reply`; the
+shared wrapper does what every BOG call has in common: bearer-token check, lazy
+expiry and settlement of due orders, ``Idempotency-Key`` replay, the 400 error body,
+and the callbacks owed after the reply.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from . import validation
+from .control import control_routes
+from .endpoints import ENDPOINTS, IDEMPOTENT
+from .faults import FaultInjector
+from .idempotency import StoredReply
+from .page import page_routes
+from .store import Notice, OrderError, Outcome
+from .validation import RequestError
+from .vocabulary import SavedCardType
+
+if TYPE_CHECKING:
+    from .emulator import BogSandbox
+
+JSON: Final = "application/json"
+KEYCLOAK_BAD_CLIENT: Final = {
+    "error": "invalid_client",
+    "error_description": "Invalid client or Invalid client credentials",
+}
+
+
+def json_bytes(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_response(
+    status: int, payload: Any, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(json_bytes(payload), status, headers=headers, media_type=JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API request as the handlers see it."""
+
+    request: Request
+    body: bytes
+    idempotency_key: str | None
+
+    @property
+    def order_id(self) -> str:
+        return str(self.request.path_params["order_id"])
+
+    def json(self, *, empty: Any = None) -> Any:
+        return validation.parse_json(self.body, empty=empty)
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    payload: Any = None
+    notices: tuple[Notice, ...] = ()
+    pending_action: tuple[str, str] | None = None
+    """(order id, action id) of an action to settle after ``action_delay``."""
+
+    def stored(self) -> StoredReply:
+        if self.payload is None:
+            return StoredReply(self.status, b"", None)
+        return StoredReply(self.status, json_bytes(self.payload), JSON)
+
+
+Handler = Callable[["BogSandbox", Call], Reply]
+
+
+# -- handlers -------------------------------------------------------------------
+
+
+def _order_links(sandbox: BogSandbox, outcome: Outcome, redirect: bool = True) -> dict[str, Any]:
+    links: dict[str, Any] = {"details": {"href": sandbox.receipt_url(outcome.order_id)}}
+    if redirect:
+        links["redirect"] = {"href": sandbox.page_url(outcome.order_id)}
+    return {"id": outcome.order_id, "_links": links}
+
+
+def _count_order(sandbox: BogSandbox, call: Call) -> None:
+    sandbox.counters.add("orders_created")
+    sandbox.counters.add_keyed("orders_by_idempotency_key", call.idempotency_key)
+
+
+def _order_request(call: Call) -> validation.OrderRequest:
+    return validation.order_request(
+        call.json(),
+        lang=validation.language(call.header("accept-language")),
+        theme=validation.theme(call.header("theme")),
+    )
+
+
+def create_order(sandbox: BogSandbox, call: Call) -> Reply:
+    request = _order_request(call)
+    outcome = sandbox.store.create(request, sandbox.now())
+    _count_order(sandbox, call)
+    if request.apple_pay_external:
+        accept = {
+            "accept": {"href": sandbox.api_url(f"/ecommerce/orders/{outcome.order_id}/payment")}
+        }
+        return Reply(200, {"id": outcome.order_id, "result": {}, "_links": accept})
+    if request.google_pay_external:
+        status = outcome.receipt["order_status"]["key"]
+        payload = {
+            "id": outcome.order_id,
+            "status": status,
+            **_order_links(sandbox, outcome, False),
+        }
+        if status in ("processing", "auth_requested"):
+            payload["_links"]["redirect"] = {"href": sandbox.three_ds_url(outcome.order_id)}
+        else:
+            payload["order_details"] = outcome.receipt
+        return Reply(200, payload, outcome.notices)
+    return Reply(200, _order_links(sandbox, outcome), outcome.notices)
+
+
+def receipt(sandbox: BogSandbox, call: Call) -> Reply:
+    return Reply(200, sandbox.store.receipt(call.order_id))
+
+
+_ACTION_MESSAGES: Final = {
+    "refund": "Refund request received",
+    "approve": "Pre-authorization payment approval request received",
+    "cancel": "Pre-authorization payment cancellation request received",
+}
+
+
+def _action_reply(sandbox: BogSandbox, call: Call, name: str, outcome: Outcome) -> Reply:
+    sandbox.counters.add_keyed("actions_by_idempotency_key", call.idempotency_key)
+    if name == "refund":
+        sandbox.counters.add_keyed("refunds_by_idempotency_key", call.idempotency_key)
+    payload = {
+        "key": "request_received",
+        "message": _ACTION_MESSAGES[name],
+        "action_id": outcome.action_id,
+    }
+    pending = None
+    if sandbox.action_delay > 0 and outcome.action_id is not None:
+        pending = (outcome.order_id, outcome.action_id)
+    return Reply(200, payload, outcome.notices, pending)
+
+
+def refund(sandbox: BogSandbox, call: Call) -> Reply:
+    body = validation.action_request(call.json(empty={}))
+    outcome = sandbox.store.refund(call.order_id, body.amount, sandbox.now(), sandbox.action_delay)
+    return _action_reply(sandbox, call, "refund", outcome)
+
+
+def approve(sandbox: BogSandbox, call: Call) -> Reply:
+    body = validation.action_request(call.json(empty={}))
+    outcome = sandbox.store.approve(call.order_id, body.amount, sandbox.now(), sandbox.action_delay)
+    return _action_reply(sandbox, call, "approve", outcome)
+
+
+def cancel(sandbox: BogSandbox, call: Call) -> Reply:
+    body = validation.action_request(call.json(empty={}))
+    if body.amount is not None:
+        raise RequestError("A pre-authorization is cancelled in full; do not send amount")
+    outcome = sandbox.store.cancel(call.order_id, sandbox.now(), sandbox.action_delay)
+    return _action_reply(sandbox, call, "cancel", outcome)
+
+
+def save_card(sandbox: BogSandbox, call: Call) -> Reply:
+    sandbox.store.request_card_saving(call.order_id, SavedCardType.RECURRENT)
+    return Reply(202)
+
+
+def save_subscription(sandbox: BogSandbox, call: Call) -> Reply:
+    sandbox.store.request_card_saving(call.order_id, SavedCardType.SUBSCRIPTION)
+    return Reply(202)
+
+
+def delete_card(sandbox: BogSandbox, call: Call) -> Reply:
+    sandbox.store.delete_card(call.order_id)
+    return Reply(202)
+
+
+def charge_saved_card(sandbox: BogSandbox, call: Call) -> Reply:
+    request = _order_request(call)
+    outcome = sandbox.store.charge_saved_card(call.order_id, request, sandbox.now())
+    _count_order(sandbox, call)
+    return Reply(200, _order_links(sandbox, outcome), outcome.notices)
+
+
+def subscribe(sandbox: BogSandbox, call: Call) -> Reply:
+    url, external_id = validation.subscribe_request(call.json(empty={}))
+    outcome = sandbox.store.subscribe(call.order_id, url, external_id, sandbox.now())
+    _count_order(sandbox, call)
+    return Reply(200, _order_links(sandbox, outcome, redirect=False), outcome.notices)
+
+
+def apple_pay(sandbox: BogSandbox, call: Call) -> Reply:
+    token = validation.apple_pay_token(call.json())
+    outcome = sandbox.store.complete_apple_pay(call.order_id, token, sandbox.now())
+    payload = _order_links(sandbox, outcome, redirect=False)
+    payload = {
+        "id": outcome.order_id,
+        "status": outcome.receipt["order_status"]["key"],
+        "order_details": outcome.receipt,
+        "_links": payload["_links"],
+    }
+    return Reply(200, payload, outcome.notices)
+
+
+HANDLERS: Final[Mapping[str, Handler]] = {
+    "create_order": create_order,
+    "receipt": receipt,
+    "refund": refund,
+    "approve": approve,
+    "cancel": cancel,
+    "save_card": save_card,
+    "save_subscription": save_subscription,
+    "delete_card": delete_card,
+    "charge_saved_card": charge_saved_card,
+    "subscribe": subscribe,
+    "apple_pay": apple_pay,
+}
+
+
+# -- the shared wrapper ---------------------------------------------------------
+
+
+def _unauthorized(message: str, error: str | None = None) -> Response:
+    challenge = 'Bearer realm="bog"' + (f', error="{error}"' if error else "")
+    return json_response(401, {"message": message}, headers={"WWW-Authenticate": challenge})
+
+
+def _check_bearer(sandbox: BogSandbox, request: Request) -> Response | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _unauthorized("Authorization with a Bearer access token is required")
+    if not sandbox.tokens.is_valid(token, sandbox.now()):
+        return _unauthorized("Access token is invalid or expired", "invalid_token")
+    return None
+
+
+def _respond(sandbox: BogSandbox, stored: StoredReply, notices: list[Notice]) -> Response:
+    background = BackgroundTask(sandbox.deliver, notices) if notices else None
+    return Response(stored.body, stored.status, media_type=stored.media_type, background=background)
+
+
+def api_endpoint(sandbox: BogSandbox, name: str, handler: Handler) -> Callable[[Request], Any]:
+    idempotent = name in IDEMPOTENT
+
+    async def endpoint(request: Request) -> Response:
+        denied = _check_bearer(sandbox, request)
+        if denied is not None:
+            return denied
+        body = await request.body()
+        key = request.headers.get("idempotency-key") if idempotent else None
+        record = (request.method, request.url.path, key) if key else None
+        owed = sandbox.sweep()
+        with sandbox.idempotency.lock:
+            earlier = sandbox.idempotency.get(record) if record else None
+            if earlier is not None:
+                sandbox.counters.add("idempotent_replays")
+                return _respond(sandbox, earlier, owed)
+            try:
+                reply = handler(sandbox, Call(request, body, key))
+            except (RequestError, OrderError) as exc:
+                reply = Reply(400, {"message": exc.message})
+            stored = reply.stored()
+            if record:
+                sandbox.idempotency.put(record, stored)
+        if reply.pending_action is not None:
+            sandbox.schedule_settlement(*reply.pending_action)
+        return _respond(sandbox, stored, [*owed, *reply.notices])
+
+    return endpoint
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, colon, secret = decoded.partition(":")
+    return (client_id, secret) if colon else None
+
+
+def token_endpoint(sandbox: BogSandbox) -> Callable[[Request], Any]:
+    """Keycloak's client-credentials grant (Basic auth, or client_id/secret in the form)."""
+    no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+    async def endpoint(request: Request) -> Response:
+        sandbox.counters.add("token_requests")
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        grant = form.get("grant_type", [""])[0]
+        if not grant:
+            missing = {
+                "error": "invalid_request",
+                "error_description": "Missing form parameter: grant_type",
+            }
+            return json_response(400, missing, headers=no_store)
+        credentials = _basic_credentials(request.headers.get("authorization", ""))
+        if credentials is None and "client_id" in form:
+            credentials = (form["client_id"][0], form.get("client_secret", [""])[0])
+        if credentials is None or not sandbox.tokens.credentials_match(*credentials):
+            return json_response(401, KEYCLOAK_BAD_CLIENT, headers=no_store)
+        if grant != "client_credentials":
+            unsupported = {
+                "error": "unsupported_grant_type",
+                "error_description": "Unsupported grant_type",
+            }
+            return json_response(400, unsupported, headers=no_store)
+        issued = sandbox.tokens.issue(sandbox.now(), sandbox.public_base_url)
+        sandbox.counters.add("tokens_issued")
+        payload = {
+            "access_token": issued.access_token,
+            "token_type": "Bearer",
+            "expires_in": issued.expires_in,
+        }
+        return json_response(200, payload, headers=no_store)
+
+    return endpoint
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return json_response(exc.status_code, {"message": exc.detail}, headers=exc.headers)
+
+
+class _RequestLog:
+    """Counts every request by method and path, faulted ones included."""
+
+    def __init__(self, app: ASGIApp, sandbox: BogSandbox) -> None:
+        self._app = app
+        self._sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self._sandbox.counters.saw(scope["method"], scope["path"])
+        await self._app(scope, receive, send)
+
+
+def build_app(sandbox: BogSandbox) -> ASGIApp:
+    """The whole emulator as one ASGI app."""
+    routes: list[BaseRoute] = []
+    for name, (method, path) in ENDPOINTS.items():
+        if name == "token":
+            routes.append(Route(path, token_endpoint(sandbox), methods=[method]))
+        else:
+            routes.append(
+                Route(path, api_endpoint(sandbox, name, HANDLERS[name]), methods=[method])
+            )
+    routes += page_routes(sandbox)
+    routes += control_routes(sandbox)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    return _RequestLog(FaultInjector(app, sandbox.faults, sandbox.revoke_tokens), sandbox)
