@@ -270,6 +270,7 @@ class OAuth2ClientCredentials(httpx.Auth):
             if leader:
                 try:
                     response = yield self._token_request(api_request)
+                    response.read()  # this flow replaces httpx's, which would read it
                     round_.token = self._store(response)
                     return round_.token
                 except PaymentError as exc:

@@ -490,3 +490,18 @@ def test_auth_errors_never_show_the_secret_or_basic_credentials(
     for text in (str(caught.value), repr(caught.value), str(caught.value.to_dict())):
         assert CLIENT_SECRET not in text
         assert basic not in text
+
+
+def test_a_streamed_token_response_is_read_before_use() -> None:
+    """Real transports hand over unread bodies; the sync flow must read the token's itself."""
+    token_body = b'{"access_token": "streamed", "token_type": "Bearer", "expires_in": 3600}'
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            return httpx.Response(200, stream=httpx.ByteStream(token_body))
+        return httpx.Response(200, json={"authorization": request.headers["authorization"]})
+
+    auth = OAuth2ClientCredentials("https://gateway.test/token", "id", "secret")
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        response = client.get("https://gateway.test/api", auth=auth)
+    assert response.json() == {"authorization": "Bearer streamed"}

@@ -101,6 +101,22 @@ class BogSandbox:
     def token_url(self) -> str:
         return f"{self.public_base_url}/auth/realms/bog/protocol/openid-connect/token"
 
+    def provider_settings(self) -> dict[str, Any]:
+        """Settings that point the BOG provider at this sandbox (``Payments("bog", **them)``).
+
+        Plain data, so the sandbox stays independent of the provider package. Callback
+        URLs on loopback are allowed, since local receivers speak plain HTTP.
+        """
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "environment": "sandbox",
+            "api_base_url": f"{self.public_base_url}{API_PREFIX}",
+            "token_url": self.token_url,
+            "callback_public_key": self.public_key_pem,
+            "allow_insecure_callback_url": True,
+        }
+
     # -- controls ------------------------------------------------------------
 
     def now(self) -> datetime:
