@@ -7,9 +7,11 @@ Errors print one line on stderr and exit with status 1 (a payment error) or 2
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +93,38 @@ def providers(as_json: bool) -> None:
 # -- demo ---------------------------------------------------------------------------------
 
 
+class _Progress:
+    """One line on a terminal saying what the demo waits for, erased by the next step."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._shown = False
+
+    def show(self, what: str) -> None:
+        if self.enabled:
+            click.echo(f"\r  ...    waiting for {what}\x1b[K", nl=False)
+            self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            click.echo("\r\x1b[K", nl=False)
+            self._shown = False
+
+
+@contextmanager
+def _demo_logging() -> Iterator[None]:
+    """Show the library's warnings as short notes on stderr while the demo runs."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("  note: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
 def _print_step(step: DemoStep) -> None:
     status = step.status.value if step.status else ""
     click.echo(f"  {step.elapsed:5.2f}s  {step.title:<18} {status:<20} {step.detail}")
@@ -111,8 +145,10 @@ def demo(provider: str, as_json: bool) -> None:
         steps: list[DemoStep] = []
         if not as_json:
             click.echo(f"payments demo: provider {provider}, everything local\n")
-        with stage_factory() as stage:
-            for step in run_demo(stage):
+        progress = _Progress(enabled=not as_json and sys.stdout.isatty())
+        with _demo_logging(), stage_factory() as stage:
+            for step in run_demo(stage, on_wait=progress.show):
+                progress.clear()
                 steps.append(step)
                 if not as_json:
                     _print_step(step)
@@ -301,6 +337,35 @@ def void(
     """Release an authorization without capturing it."""
     with _errors(as_json), _open(config_path, gateway) as payments:
         _show_operation(payments.void(payment_id, idempotency_key=idempotency_key), as_json)
+
+
+# -- sandboxes ------------------------------------------------------------------------------
+
+SANDBOXES_NAMESPACE = "payments_core.sandboxes"
+
+
+class _SandboxGroup(click.Group):
+    """Subcommands come from provider packages (``payments_core.sandboxes`` entry points)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(ep.name for ep in entry_points(group=SANDBOXES_NAMESPACE))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for ep in entry_points(group=SANDBOXES_NAMESPACE):
+            if ep.name == cmd_name:
+                try:
+                    command = ep.load()
+                except Exception as exc:
+                    raise click.ClickException(
+                        f"the {cmd_name} sandbox failed to load: {type(exc).__name__}: {exc}"
+                    ) from None
+                return command if isinstance(command, click.Command) else None
+        return None
+
+
+@main.group(cls=_SandboxGroup)
+def sandbox() -> None:
+    """Run a provider's local emulator (e.g. ``payments sandbox bog --port 8086``)."""
 
 
 # -- webhooks -----------------------------------------------------------------------------

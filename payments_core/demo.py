@@ -102,10 +102,27 @@ def _request(stage: DemoStage) -> PaymentRequest:
     )
 
 
-def run_demo(stage: DemoStage, *, callback_timeout: float = 10.0) -> Iterator[DemoStep]:
-    """Run the story on ``stage``, yielding each step as it completes."""
+def run_demo(
+    stage: DemoStage,
+    *,
+    callback_timeout: float = 10.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[DemoStep]:
+    """Run the story on ``stage``, yielding each step as it completes.
+
+    ``on_wait`` hears what the demo is waiting for (the customer, a callback), so a
+    terminal can show a progress line while nothing else happens.
+    """
     payments = stage.payments
     started = time.monotonic()
+
+    def waiting(what: str) -> None:
+        if on_wait is not None:
+            on_wait(what)
+
+    def callback(payment_id: str) -> tuple[dict[str, str], bytes]:
+        waiting("the provider's signed callback")
+        return stage.wait_for_callback(payment_id, callback_timeout)
 
     def step(title: str, payment: Payment | None, detail: str, **data: Any) -> DemoStep:
         return DemoStep(
@@ -122,9 +139,10 @@ def run_demo(stage: DemoStage, *, callback_timeout: float = 10.0) -> Iterator[De
         redirect_url=payment.redirect_url,
     )
 
+    waiting("the customer on the payment page")
     yield step("customer pays", None, stage.customer_pays(payment))
 
-    headers, body = stage.wait_for_callback(payment.id, callback_timeout)
+    headers, body = callback(payment.id)
     event = payments.parse_webhook(headers, body)
     yield step(
         "callback verified",
@@ -141,12 +159,12 @@ def run_demo(stage: DemoStage, *, callback_timeout: float = 10.0) -> Iterator[De
 
     part = Money("12.50", payment.amount.currency)
     operation = payments.refund(payment.id, part)
-    stage.wait_for_callback(payment.id, callback_timeout)
+    callback(payment.id)
     payment = payments.get_payment(payment.id)
     yield step("partial refund", payment, f"refunded {part} (operation {operation.status.value})")
 
     operation = payments.refund(payment.id)
-    stage.wait_for_callback(payment.id, callback_timeout)
+    callback(payment.id)
     payment = payments.get_payment(payment.id)
     yield step(
         "refund the rest",
