@@ -21,8 +21,9 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -51,6 +52,17 @@ T = TypeVar("T")
 
 _PAYMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 """Provider ids go into URL paths: anything else could reach another endpoint."""
+
+
+@dataclass(frozen=True)
+class _Call(Generic[T]):
+    """One checked operation, ready to run by either facade."""
+
+    operation: str
+    request: Any
+    flow: Callable[[], Flow[T]]
+    payment_id: str | None
+    source: str | None = None
 
 
 class _Gateway:
@@ -171,32 +183,54 @@ class _Gateway:
             )
         return amount
 
-    def _operation_request(
+    def _money_call(
         self,
-        capability: Capability,
+        kind: Capability,
         partial: Capability | None,
-        operation: str,
         payment_id: object,
-        amount: object = None,
-        idempotency_key: str | None = None,
-    ) -> OperationRequest:
-        self._require(capability, operation)
+        amount: object,
+        idempotency_key: str | None,
+    ) -> _Call[Operation]:
+        """A refund, capture or void: checked, with its key minted once, here."""
+        operation = kind.value
+        self._require(kind, operation)
         checked = self._amount(amount)
         if checked is not None and partial is not None:
             self._require(partial, f"partial {operation}", "; leave amount out for the full amount")
-        return OperationRequest(
-            payment_id=self._payment_id(payment_id),
-            amount=checked,
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-        )
+        pid = self._payment_id(payment_id)
+        key = idempotency_key or str(uuid.uuid4())
+        provider = self.provider
 
-    def _create_request(self, request: object) -> PaymentRequest:
+        def flow() -> Flow[Operation]:
+            if kind is Capability.REFUND:
+                return provider.refund(pid, checked, idempotency_key=key)
+            if kind is Capability.CAPTURE:
+                return provider.capture(pid, checked, idempotency_key=key)
+            return provider.void(pid, idempotency_key=key)
+
+        request = OperationRequest(payment_id=pid, amount=checked, idempotency_key=key)
+        return _Call(operation, request, flow, pid)
+
+    def _create_call(self, request: object) -> _Call[Payment]:
         self._require(Capability.CREATE, "create_payment")
         if not isinstance(request, PaymentRequest):
             raise InvalidRequestError(
                 f"create_payment needs a PaymentRequest, not {type(request).__name__}"
             )
-        return request
+        return _Call(
+            "create_payment", request, lambda: self.provider.create_payment(request), None, "create"
+        )
+
+    def _get_call(self, payment_id: object) -> _Call[Payment]:
+        self._require(Capability.RETRIEVE, "get_payment")
+        pid = self._payment_id(payment_id)
+        return _Call(
+            "get_payment",
+            OperationRequest(payment_id=pid),
+            lambda: self.provider.get_payment(pid),
+            pid,
+            "poll",
+        )
 
     # -- around every operation ---------------------------------------------------------
 
@@ -348,21 +382,14 @@ class Payments(_Gateway):
             self.http_client.close()
         self.provider.close()
 
-    def _run(
-        self,
-        operation: str,
-        request: Any,
-        flow: Callable[[], Flow[T]],
-        payment_id: str | None,
-        source: str | None = None,
-    ) -> T:
-        started = self._begin(operation, request)
+    def _run(self, call: _Call[T]) -> T:
+        started = self._begin(call.operation, call.request)
         try:
-            result = self._driver.run(flow())
+            result = self._driver.run(call.flow())
         except PaymentError as exc:
-            self._failed(operation, exc, payment_id)
+            self._failed(call.operation, exc, call.payment_id)
             raise
-        self._succeeded(operation, result, started, source)
+        self._succeeded(call.operation, result, started, call.source)
         return result
 
     def run_flow(
@@ -380,80 +407,39 @@ class Payments(_Gateway):
         ``request`` what ``before_operation`` inspects), retries, deadline and logging.
         ``source`` set and a ``Payment`` result also fire ``payment_updated``.
         """
-        return self._run(operation, request, lambda: flow, payment_id, source)
+        return self._run(_Call(operation, request, lambda: flow, payment_id, source))
 
     def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
-        checked = self._create_request(request)
-        return self._run(
-            "create_payment", checked, lambda: self.provider.create_payment(checked), None, "create"
-        )
+        return self._run(self._create_call(request))
 
     def get_payment(self, payment_id: str) -> Payment:
         """The payment as the provider sees it now."""
-        self._require(Capability.RETRIEVE, "get_payment")
-        pid = self._payment_id(payment_id)
-        return self._run(
-            "get_payment",
-            OperationRequest(payment_id=pid),
-            lambda: self.provider.get_payment(pid),
-            pid,
-            "poll",
-        )
+        return self._run(self._get_call(payment_id))
 
     def refund(
         self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
     ) -> Operation:
         """Refund ``amount``, or everything refundable when ``amount`` is None."""
-        op = self._operation_request(
-            Capability.REFUND,
-            Capability.PARTIAL_REFUND,
-            "refund",
-            payment_id,
-            amount,
-            idempotency_key,
-        )
         return self._run(
-            "refund",
-            op,
-            lambda: self.provider.refund(
-                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
-            ),
-            op.payment_id,
+            self._money_call(
+                Capability.REFUND, Capability.PARTIAL_REFUND, payment_id, amount, idempotency_key
+            )
         )
 
     def capture(
         self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
     ) -> Operation:
         """Capture an authorized payment, fully or (with ``amount``) partly."""
-        op = self._operation_request(
-            Capability.CAPTURE,
-            Capability.PARTIAL_CAPTURE,
-            "capture",
-            payment_id,
-            amount,
-            idempotency_key,
-        )
         return self._run(
-            "capture",
-            op,
-            lambda: self.provider.capture(
-                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
-            ),
-            op.payment_id,
+            self._money_call(
+                Capability.CAPTURE, Capability.PARTIAL_CAPTURE, payment_id, amount, idempotency_key
+            )
         )
 
     def void(self, payment_id: str, *, idempotency_key: str | None = None) -> Operation:
         """Release an authorization: the held funds go back to the customer."""
-        op = self._operation_request(
-            Capability.VOID, None, "void", payment_id, None, idempotency_key
-        )
-        return self._run(
-            "void",
-            op,
-            lambda: self.provider.void(op.payment_id, idempotency_key=op.idempotency_key or ""),
-            op.payment_id,
-        )
+        return self._run(self._money_call(Capability.VOID, None, payment_id, None, idempotency_key))
 
 
 class AsyncPayments(_Gateway):
@@ -503,21 +489,14 @@ class AsyncPayments(_Gateway):
             await self.http_client.aclose()
         self.provider.close()
 
-    async def _run(
-        self,
-        operation: str,
-        request: Any,
-        flow: Callable[[], Flow[T]],
-        payment_id: str | None,
-        source: str | None = None,
-    ) -> T:
-        started = self._begin(operation, request)
+    async def _run(self, call: _Call[T]) -> T:
+        started = self._begin(call.operation, call.request)
         try:
-            result = await self._driver.run(flow())
+            result = await self._driver.run(call.flow())
         except PaymentError as exc:
-            self._failed(operation, exc, payment_id)
+            self._failed(call.operation, exc, call.payment_id)
             raise
-        self._succeeded(operation, result, started, source)
+        self._succeeded(call.operation, result, started, call.source)
         return result
 
     async def run_flow(
@@ -530,77 +509,38 @@ class AsyncPayments(_Gateway):
         source: str | None = None,
     ) -> T:
         """Run a provider-specific flow like a built-in operation (see ``Payments.run_flow``)."""
-        return await self._run(operation, request, lambda: flow, payment_id, source)
+        return await self._run(_Call(operation, request, lambda: flow, payment_id, source))
 
     async def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
-        checked = self._create_request(request)
-        return await self._run(
-            "create_payment", checked, lambda: self.provider.create_payment(checked), None, "create"
-        )
+        return await self._run(self._create_call(request))
 
     async def get_payment(self, payment_id: str) -> Payment:
         """The payment as the provider sees it now."""
-        self._require(Capability.RETRIEVE, "get_payment")
-        pid = self._payment_id(payment_id)
-        return await self._run(
-            "get_payment",
-            OperationRequest(payment_id=pid),
-            lambda: self.provider.get_payment(pid),
-            pid,
-            "poll",
-        )
+        return await self._run(self._get_call(payment_id))
 
     async def refund(
         self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
     ) -> Operation:
         """Refund ``amount``, or everything refundable when ``amount`` is None."""
-        op = self._operation_request(
-            Capability.REFUND,
-            Capability.PARTIAL_REFUND,
-            "refund",
-            payment_id,
-            amount,
-            idempotency_key,
-        )
         return await self._run(
-            "refund",
-            op,
-            lambda: self.provider.refund(
-                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
-            ),
-            op.payment_id,
+            self._money_call(
+                Capability.REFUND, Capability.PARTIAL_REFUND, payment_id, amount, idempotency_key
+            )
         )
 
     async def capture(
         self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
     ) -> Operation:
         """Capture an authorized payment, fully or (with ``amount``) partly."""
-        op = self._operation_request(
-            Capability.CAPTURE,
-            Capability.PARTIAL_CAPTURE,
-            "capture",
-            payment_id,
-            amount,
-            idempotency_key,
-        )
         return await self._run(
-            "capture",
-            op,
-            lambda: self.provider.capture(
-                op.payment_id, op.amount, idempotency_key=op.idempotency_key or ""
-            ),
-            op.payment_id,
+            self._money_call(
+                Capability.CAPTURE, Capability.PARTIAL_CAPTURE, payment_id, amount, idempotency_key
+            )
         )
 
     async def void(self, payment_id: str, *, idempotency_key: str | None = None) -> Operation:
         """Release an authorization: the held funds go back to the customer."""
-        op = self._operation_request(
-            Capability.VOID, None, "void", payment_id, None, idempotency_key
-        )
         return await self._run(
-            "void",
-            op,
-            lambda: self.provider.void(op.payment_id, idempotency_key=op.idempotency_key or ""),
-            op.payment_id,
+            self._money_call(Capability.VOID, None, payment_id, None, idempotency_key)
         )
