@@ -19,7 +19,8 @@ a repeated call safe across process restarts.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
 
 from payments_bog.provider import BogProvider, SavedCardKind
 from payments_core.errors import ConfigurationError
@@ -50,7 +51,83 @@ def _key(idempotency_key: str | None) -> str:
     return idempotency_key or str(uuid.uuid4())
 
 
-class BogPayments:
+@dataclass(frozen=True)
+class _Call(Generic[T]):
+    """One BOG operation, checked and keyed, ready for a facade's ``run_flow``."""
+
+    operation: str
+    request: Any
+    flow: Flow[T]
+    payment_id: str
+    source: str | None = None
+
+
+class _BogCalls:
+    """Builds each operation once; the sync and async wrappers only run them."""
+
+    provider: BogProvider
+
+    def _save_card(self, order_id: str, kind: SavedCardKind, key: str | None) -> _Call[None]:
+        key = _key(key)
+        return _Call(
+            "save_card",
+            OperationRequest(payment_id=order_id, idempotency_key=key),
+            self.provider.save_card(order_id, kind, idempotency_key=key),
+            order_id,
+        )
+
+    def _charge_saved_card(self, parent_order_id: str, request: PaymentRequest) -> _Call[Payment]:
+        return _Call(
+            "charge_saved_card",
+            request,
+            self.provider.charge_saved_card(parent_order_id, request),
+            parent_order_id,
+            SOURCE_CREATE,
+        )
+
+    def _charge_subscription(
+        self,
+        parent_order_id: str,
+        callback_url: str | None,
+        external_id: str | None,
+        key: str | None,
+    ) -> _Call[Payment]:
+        key = _key(key)
+        return _Call(
+            "charge_subscription",
+            OperationRequest(payment_id=parent_order_id, idempotency_key=key),
+            self.provider.charge_subscription(
+                parent_order_id,
+                idempotency_key=key,
+                callback_url=callback_url,
+                external_id=external_id,
+            ),
+            parent_order_id,
+            SOURCE_CREATE,
+        )
+
+    def _delete_saved_card(self, order_id: str, key: str | None) -> _Call[bool]:
+        key = _key(key)
+        return _Call(
+            "delete_saved_card",
+            OperationRequest(payment_id=order_id, idempotency_key=key),
+            self.provider.delete_saved_card(order_id, idempotency_key=key),
+            order_id,
+        )
+
+    def _complete_apple_pay(self, order_id: str, token: str, key: str | None) -> _Call[Payment]:
+        key = _key(key)
+        return _Call(
+            "complete_apple_pay",
+            # the Apple Pay token is a payment credential: plugins never see it
+            OperationRequest(payment_id=order_id, idempotency_key=key),
+            self.provider.complete_apple_pay(order_id, token, idempotency_key=key),
+            order_id,
+            SOURCE_POLL,
+        )
+
+
+class BogPayments(_BogCalls):
     """BOG's own operations over a synchronous :class:`~payments_core.Payments`."""
 
     def __init__(self, payments: Payments) -> None:
@@ -62,39 +139,20 @@ class BogPayments:
     def __repr__(self) -> str:
         return f"<BogPayments gateway={self._payments.name!r}>"
 
-    def _run(
-        self,
-        operation: str,
-        request: Any,
-        flow: Flow[T],
-        payment_id: str | None,
-        source: str | None = None,
-    ) -> T:
+    def _run(self, call: _Call[T]) -> T:
         return self._payments.run_flow(
-            operation, request, flow, payment_id=payment_id, source=source
+            call.operation, call.request, call.flow, payment_id=call.payment_id, source=call.source
         )
 
     def save_card(
         self, order_id: str, kind: SavedCardKind, *, idempotency_key: str | None = None
     ) -> None:
         """Save the card ``order_id`` will be paid with, for ``recurrent`` or ``subscription``."""
-        key = _key(idempotency_key)
-        self._run(
-            "save_card",
-            OperationRequest(payment_id=order_id, idempotency_key=key),
-            self.provider.save_card(order_id, kind, idempotency_key=key),
-            order_id,
-        )
+        self._run(self._save_card(order_id, kind, idempotency_key))
 
     def charge_saved_card(self, parent_order_id: str, request: PaymentRequest) -> Payment:
         """A new payment with the card saved by ``parent_order_id``; has a ``redirect_url``."""
-        return self._run(
-            "charge_saved_card",
-            request,
-            self.provider.charge_saved_card(parent_order_id, request),
-            parent_order_id,
-            SOURCE_CREATE,
-        )
+        return self._run(self._charge_saved_card(parent_order_id, request))
 
     def charge_subscription(
         self,
@@ -105,45 +163,22 @@ class BogPayments:
         idempotency_key: str | None = None,
     ) -> Payment:
         """Charge the card saved for subscriptions by ``parent_order_id``; no customer step."""
-        key = _key(idempotency_key)
         return self._run(
-            "charge_subscription",
-            OperationRequest(payment_id=parent_order_id, idempotency_key=key),
-            self.provider.charge_subscription(
-                parent_order_id,
-                idempotency_key=key,
-                callback_url=callback_url,
-                external_id=external_id,
-            ),
-            parent_order_id,
-            SOURCE_CREATE,
+            self._charge_subscription(parent_order_id, callback_url, external_id, idempotency_key)
         )
 
     def delete_saved_card(self, order_id: str, *, idempotency_key: str | None = None) -> bool:
         """Forget the card saved by ``order_id``; ``False`` when it was already gone."""
-        key = _key(idempotency_key)
-        return self._run(
-            "delete_saved_card",
-            OperationRequest(payment_id=order_id, idempotency_key=key),
-            self.provider.delete_saved_card(order_id, idempotency_key=key),
-            order_id,
-        )
+        return self._run(self._delete_saved_card(order_id, idempotency_key))
 
     def complete_apple_pay(
         self, order_id: str, apple_pay_token: str, *, idempotency_key: str | None = None
     ) -> Payment:
         """Pay an external Apple Pay order with the token from Apple's SDK."""
-        key = _key(idempotency_key)
-        return self._run(
-            "complete_apple_pay",
-            OperationRequest(payment_id=order_id, idempotency_key=key),
-            self.provider.complete_apple_pay(order_id, apple_pay_token, idempotency_key=key),
-            order_id,
-            SOURCE_POLL,
-        )
+        return self._run(self._complete_apple_pay(order_id, apple_pay_token, idempotency_key))
 
 
-class AsyncBogPayments:
+class AsyncBogPayments(_BogCalls):
     """BOG's own operations over an asynchronous :class:`~payments_core.AsyncPayments`."""
 
     def __init__(self, payments: AsyncPayments) -> None:
@@ -155,39 +190,20 @@ class AsyncBogPayments:
     def __repr__(self) -> str:
         return f"<AsyncBogPayments gateway={self._payments.name!r}>"
 
-    async def _run(
-        self,
-        operation: str,
-        request: Any,
-        flow: Flow[T],
-        payment_id: str | None,
-        source: str | None = None,
-    ) -> T:
+    async def _run(self, call: _Call[T]) -> T:
         return await self._payments.run_flow(
-            operation, request, flow, payment_id=payment_id, source=source
+            call.operation, call.request, call.flow, payment_id=call.payment_id, source=call.source
         )
 
     async def save_card(
         self, order_id: str, kind: SavedCardKind, *, idempotency_key: str | None = None
     ) -> None:
         """Save the card ``order_id`` will be paid with, for ``recurrent`` or ``subscription``."""
-        key = _key(idempotency_key)
-        await self._run(
-            "save_card",
-            OperationRequest(payment_id=order_id, idempotency_key=key),
-            self.provider.save_card(order_id, kind, idempotency_key=key),
-            order_id,
-        )
+        await self._run(self._save_card(order_id, kind, idempotency_key))
 
     async def charge_saved_card(self, parent_order_id: str, request: PaymentRequest) -> Payment:
         """A new payment with the card saved by ``parent_order_id``; has a ``redirect_url``."""
-        return await self._run(
-            "charge_saved_card",
-            request,
-            self.provider.charge_saved_card(parent_order_id, request),
-            parent_order_id,
-            SOURCE_CREATE,
-        )
+        return await self._run(self._charge_saved_card(parent_order_id, request))
 
     async def charge_subscription(
         self,
@@ -198,39 +214,16 @@ class AsyncBogPayments:
         idempotency_key: str | None = None,
     ) -> Payment:
         """Charge the card saved for subscriptions by ``parent_order_id``; no customer step."""
-        key = _key(idempotency_key)
         return await self._run(
-            "charge_subscription",
-            OperationRequest(payment_id=parent_order_id, idempotency_key=key),
-            self.provider.charge_subscription(
-                parent_order_id,
-                idempotency_key=key,
-                callback_url=callback_url,
-                external_id=external_id,
-            ),
-            parent_order_id,
-            SOURCE_CREATE,
+            self._charge_subscription(parent_order_id, callback_url, external_id, idempotency_key)
         )
 
     async def delete_saved_card(self, order_id: str, *, idempotency_key: str | None = None) -> bool:
         """Forget the card saved by ``order_id``; ``False`` when it was already gone."""
-        key = _key(idempotency_key)
-        return await self._run(
-            "delete_saved_card",
-            OperationRequest(payment_id=order_id, idempotency_key=key),
-            self.provider.delete_saved_card(order_id, idempotency_key=key),
-            order_id,
-        )
+        return await self._run(self._delete_saved_card(order_id, idempotency_key))
 
     async def complete_apple_pay(
         self, order_id: str, apple_pay_token: str, *, idempotency_key: str | None = None
     ) -> Payment:
         """Pay an external Apple Pay order with the token from Apple's SDK."""
-        key = _key(idempotency_key)
-        return await self._run(
-            "complete_apple_pay",
-            OperationRequest(payment_id=order_id, idempotency_key=key),
-            self.provider.complete_apple_pay(order_id, apple_pay_token, idempotency_key=key),
-            order_id,
-            SOURCE_POLL,
-        )
+        return await self._run(self._complete_apple_pay(order_id, apple_pay_token, idempotency_key))
