@@ -48,7 +48,16 @@ from payments_core.errors import (
 )
 from payments_core.provider import parse_retry_after
 
-__all__ = ["LifetimeReader", "OAuth2ClientCredentials", "seconds_lifetime"]
+__all__ = [
+    "TOKEN_PENDING_EXTENSION",
+    "LifetimeReader",
+    "OAuth2ClientCredentials",
+    "seconds_lifetime",
+]
+
+TOKEN_PENDING_EXTENSION = "payments_core.token_pending"  # noqa: S105 - a name, not a secret
+"""Set on an API request while its token is being fetched, so that a transport
+failure in that window is known not to have sent the API request."""
 
 logger = logging.getLogger("payments_core.auth")
 
@@ -269,7 +278,9 @@ class OAuth2ClientCredentials(httpx.Auth):
                 return cached
             if leader:
                 try:
+                    api_request.extensions[TOKEN_PENDING_EXTENSION] = True
                     response = yield self._token_request(api_request)
+                    del api_request.extensions[TOKEN_PENDING_EXTENSION]
                     response.read()  # this flow replaces httpx's, which would read it
                     round_.token = self._store(response)
                     return round_.token
@@ -324,7 +335,9 @@ class OAuth2ClientCredentials(httpx.Auth):
                     token = cached
                 elif leader:
                     try:
+                        request.extensions[TOKEN_PENDING_EXTENSION] = True
                         response = yield self._token_request(request)
+                        del request.extensions[TOKEN_PENDING_EXTENSION]
                         await response.aread()
                         token = round_.token = self._store(response)
                     except PaymentError as exc:

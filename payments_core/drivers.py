@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from payments_core.auth import TOKEN_PENDING_EXTENSION
 from payments_core.errors import (
     ErrorCode,
     InvalidRequestError,
@@ -161,13 +162,17 @@ class _Driver:
         """A transport failure: the delay before retrying, or raise the typed error."""
         elapsed = self.clock() - started
         self._log(exchange, type(exc).__name__, elapsed)
-        safe = is_safe_to_retry(request, self.provider.idempotency_header)
+        # An auth flow marks the request while it fetches a token: a failure then
+        # happened on the token request, and the API request itself never left.
+        sent = not (
+            isinstance(exc, _NOT_SENT) or request.extensions.pop(TOKEN_PENDING_EXTENSION, False)
+        )
+        safe = not sent or is_safe_to_retry(request, self.provider.idempotency_header)
         delay = self.policy.next_delay(
             retries_done=retries, safe=safe, remaining=deadline - self.clock()
         )
         if delay is not None:
             return delay
-        sent = not isinstance(exc, _NOT_SENT)
         if isinstance(exc, httpx.TimeoutException):
             code, what = ErrorCode.TIMEOUT, "timed out"
         else:

@@ -505,3 +505,25 @@ def test_a_streamed_token_response_is_read_before_use() -> None:
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         response = client.get("https://gateway.test/api", auth=auth)
     assert response.json() == {"authorization": "Bearer streamed"}
+
+
+def test_a_token_request_lost_in_transit_does_not_block_an_unkeyed_post(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    """The API request never left, so even a POST without a key may be tried again."""
+    payment_id = gateway.add_payment(state="authorized")
+    gateway.fail_next_token(httpx.ReadError("connection reset while reading the token"))
+    payments.void(payment_id)
+    assert len(gateway.token_requests) == 2
+    assert len(gateway.api_requests) == 1
+
+
+def test_a_token_request_lost_in_transit_is_not_reported_as_an_unknown_outcome(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    payment_id = gateway.add_payment(state="authorized")
+    gateway.fail_next_token(*[httpx.ReadError("reset")] * 3)
+    with pytest.raises(ProviderUnavailableError) as caught:
+        payments.void(payment_id)
+    assert "outcome is unknown" not in str(caught.value)
+    assert gateway.api_requests == []

@@ -197,12 +197,22 @@ def test_unkeyed_post_that_never_connected_does_not_claim_an_unknown_outcome(
     payments: Payments, gateway: FakeGateway
 ) -> None:
     payment_id = gateway.add_payment(state="authorized")
-    gateway.fail_next(httpx.ConnectError("refused"))
+    gateway.fail_next(*[httpx.ConnectError("refused")] * 3)
     with pytest.raises(ProviderUnavailableError) as caught:
         payments.void(payment_id)
     assert "unknown" not in str(caught.value)
     assert caught.value.code is ErrorCode.NETWORK_ERROR
-    assert len(gateway.api_requests) == 1
+
+
+def test_unkeyed_post_that_never_connected_is_tried_again(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    """Nothing left the machine, so a second try cannot act twice."""
+    payment_id = gateway.add_payment(state="authorized")
+    gateway.fail_next(httpx.ConnectError("refused"))
+    operation = payments.void(payment_id)
+    assert operation.payment_id == payment_id
+    assert [seen.url.endswith("/cancel") for seen in gateway.api_requests] == [True, True]
 
 
 def test_a_read_that_keeps_timing_out_does_not_claim_an_unknown_outcome(
