@@ -365,7 +365,7 @@ class _SandboxGroup(click.Group):
 
 @main.group(cls=_SandboxGroup)
 def sandbox() -> None:
-    """Run a provider's local emulator (e.g. ``payments sandbox bog --port 8086``)."""
+    """Run a provider's local emulator (e.g. payments sandbox bog --port 8086)."""
 
 
 # -- webhooks -----------------------------------------------------------------------------

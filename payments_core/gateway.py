@@ -217,6 +217,8 @@ class _Gateway:
             raise InvalidRequestError(
                 f"create_payment needs a PaymentRequest, not {type(request).__name__}"
             )
+        # model_copy(update=...) skips validation: check the request once more here.
+        request = PaymentRequest.model_validate(dict(request))
         return _Call(
             "create_payment", request, lambda: self.provider.create_payment(request), None, "create"
         )
@@ -335,8 +337,20 @@ def _header_items(
 class Payments(_Gateway):
     """Synchronous facade over one configured gateway. Use it as a context manager.
 
-    ``http_client`` lets you bring an ``httpx.Client`` configured with proxies,
-    a CA bundle or a test transport; a client you pass is not closed for you.
+    ``Payments(provider, **settings)`` takes a provider name (or a built
+    :class:`~payments_core.provider.PaymentProvider`) and that provider's settings
+    as keywords; ``provider_settings=`` takes them as one mapping instead. The
+    facade's own keywords:
+
+    * ``http_client``: an ``httpx.Client`` configured with proxies, a CA bundle or
+      a test transport; a client you pass is not closed for you.
+    * ``name``: the gateway's name in logs and hooks (``"default"``).
+    * ``plugins``: hook plugins to register (see :mod:`payments_core.hookspecs`).
+    * ``autoload_plugins``: load ``payments_core.plugins`` entry points (default:
+      yes, unless ``PAYMENTS_DISABLE_PLUGIN_AUTOLOAD`` is set).
+    * ``registry``: where provider names are looked up (tests pass their own).
+    * ``retry``: a :class:`~payments_core.retry.RetryPolicy` overriding the settings'.
+    * ``sleep`` and ``clock``: the back-off sleep and the deadline's clock, for tests.
     """
 
     def __init__(

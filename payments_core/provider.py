@@ -49,6 +49,7 @@ __all__ = [
     "Flow",
     "PaymentProvider",
     "ProviderSettings",
+    "error_for_status",
     "parse_retry_after",
 ]
 

@@ -108,6 +108,16 @@ def test_create_payment_needs_a_payment_request(
     assert gateway.seen == []
 
 
+def test_a_request_changed_without_validation_is_checked_again(
+    payments: Payments, gateway: FakeGateway
+) -> None:
+    """``model_copy(update=...)`` skips pydantic's checks; the facade does not."""
+    tampered = make_request().model_copy(update={"capture": "later", "items": []})
+    with pytest.raises(InvalidRequestError, match="capture"):
+        payments.create_payment(tampered)
+    assert gateway.seen == []
+
+
 # -- operations on an existing payment --------------------------------------------------------
 
 

@@ -144,6 +144,13 @@ class SplitPart(_Options):
 class BogOptions(_Options):
     """BOG-specific settings of one payment (see the module docs)."""
 
+    def __init__(self, /, **data: Any) -> None:
+        # Built directly (BogOptions(...)), bad options are typed errors too.
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+
     payment_methods: list[PaymentMethod] | None = None
     """Same as ``PaymentRequest.payment_methods``; give it in one place only."""
     loan: Loan | None = None

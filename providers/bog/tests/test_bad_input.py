@@ -309,3 +309,12 @@ def test_refund_amount_must_be_positive_money(provider: BogProvider) -> None:
         next(provider.refund("order-1", Money("0", "GEL"), idempotency_key="k"))
     with pytest.raises(InvalidRequestError):
         next(provider.capture("order-1", "5.00", idempotency_key="k"))  # type: ignore[arg-type]
+
+
+def test_bog_options_built_directly_refuse_bad_values_with_a_typed_error() -> None:
+    from payments_bog import BogOptions
+
+    from payments_core import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError, match="ttl_minutes"):
+        BogOptions(ttl_minutes=1)
