@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -293,16 +293,25 @@ def api_endpoint(sandbox: BogSandbox, name: str, handler: Handler) -> Callable[[
     return endpoint
 
 
-def _basic_credentials(header: str) -> tuple[str, str] | None:
+def _basic_credentials(header: str) -> list[tuple[str, str]]:
+    """The (client id, secret) pairs a Basic header may mean; empty when it is not one.
+
+    RFC 6749 §2.3.1 has clients form-encode both parts before base64, and Keycloak
+    decodes them; BOG's docs show the raw pair. Both readings are offered (decoded
+    first), so a secret with reserved characters works either way.
+    """
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic":
-        return None
+        return []
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        return None
+        return []
     client_id, colon, secret = decoded.partition(":")
-    return (client_id, secret) if colon else None
+    if not colon:
+        return []
+    form_decoded = (unquote_plus(client_id), unquote_plus(secret))
+    return list(dict.fromkeys([form_decoded, (client_id, secret)]))
 
 
 def token_endpoint(sandbox: BogSandbox) -> Callable[[Request], Any]:
@@ -319,10 +328,10 @@ def token_endpoint(sandbox: BogSandbox) -> Callable[[Request], Any]:
                 "error_description": "Missing form parameter: grant_type",
             }
             return json_response(400, missing, headers=no_store)
-        credentials = _basic_credentials(request.headers.get("authorization", ""))
-        if credentials is None and "client_id" in form:
-            credentials = (form["client_id"][0], form.get("client_secret", [""])[0])
-        if credentials is None or not sandbox.tokens.credentials_match(*credentials):
+        candidates = _basic_credentials(request.headers.get("authorization", ""))
+        if not candidates and "client_id" in form:
+            candidates = [(form["client_id"][0], form.get("client_secret", [""])[0])]
+        if not any(sandbox.tokens.credentials_match(*pair) for pair in candidates):
             return json_response(401, KEYCLOAK_BAD_CLIENT, headers=no_store)
         if grant != "client_credentials":
             unsupported = {

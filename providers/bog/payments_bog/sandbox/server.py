@@ -45,7 +45,9 @@ def serve(sandbox: BogSandbox, host: str = "127.0.0.1", port: int = 0) -> Iterat
     if not is_loopback(host):
         raise ValueError(f"the sandbox serves on loopback only, not on {host!r}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says
+    # TCP, and without it every keep-alive request waits ~40 ms (Nagle + delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
