@@ -339,6 +339,30 @@ def void(
         _show_operation(payments.void(payment_id, idempotency_key=idempotency_key), as_json)
 
 
+# -- scaffolding -----------------------------------------------------------------------------
+
+
+@main.command(name="new-provider")
+@click.argument("name")
+@click.option(
+    "--target",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory to create the package in.",
+)
+@click.option("--force", is_flag=True, help="Rewrite the generated files of an existing package.")
+def new_provider(name: str, target: Path, force: bool) -> None:
+    """Create a provider package NAME wired to the conformance kit."""
+    from payments_core.scaffold import create_provider_package
+
+    with _errors():
+        path = create_provider_package(name, target, force=force)
+    click.echo(f"created {path}")
+    click.echo("next steps:")
+    click.echo(f'  cd {path} && pip install -e ".[test]" && pytest')
+
+
 # -- sandboxes ------------------------------------------------------------------------------
 
 SANDBOXES_NAMESPACE = "payments_core.sandboxes"
