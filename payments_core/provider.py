@@ -154,10 +154,11 @@ class PaymentProvider(ABC):
         Missing or invalid settings raise :class:`ConfigurationError` naming the
         provider and the field; values are never echoed (they may be secrets).
         """
-        if isinstance(settings, ProviderSettings):
-            if values:
-                settings = settings.model_copy(update=values)
+        if isinstance(settings, ProviderSettings) and not values:
             return cls(settings)
+        if isinstance(settings, ProviderSettings):
+            # model_copy(update=...) would skip validation: merge and validate again.
+            settings = dict(settings)
         merged = {**(settings or {}), **values}
         try:
             validated = cls.settings_model.model_validate(merged)

@@ -162,3 +162,14 @@ async def test_webhook_round_trip_carries_current_state(
     assert event.payment.id == created.id
     assert event.payment.status is PaymentStatus.CAPTURED
     assert event.payment.amount == gel("30.00")
+
+
+def test_settings_changed_on_an_existing_settings_object_are_validated_again() -> None:
+    from payments_dummy import DummyProvider, DummySettings
+
+    from payments_core import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="timeout"):
+        DummyProvider.from_settings(DummySettings(), timeout=-5)
+    provider = DummyProvider.from_settings(DummySettings(), webhook_secret="plain")
+    assert "plain" not in repr(provider.settings)
