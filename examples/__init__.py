@@ -1,0 +1,1 @@
+"""Runnable examples of payments-core. Each one is tested (see its ``tests`` folder)."""

@@ -1,0 +1,118 @@
+"""Run the example shop: ``python -m examples.shop [--gateway bog|dummy]`` from the repo root.
+
+With the BOG gateway (the default) this starts the local BOG emulator and the
+shop, both on 127.0.0.1, and prints their URLs. Open the shop, buy something and
+pay on the emulator's page with test card 4000 0000 0000 0001 (or ...0002 for a
+decline). With ``--gateway dummy`` (or ``SHOP_GATEWAY=dummy``) only the shop
+runs, with its own stand-in payment page. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from payments_bog.sandbox import BogSandbox
+
+from examples.shop.app import CALLBACK_PATH, create_app
+from examples.shop.config import DEFAULT_CONFIG, GATEWAY_ENV, ShopConfig, load_shop_config
+from examples.shop.server import bind_loopback, serve_forever, url_of
+from payments_core import AsyncPayments, PaymentError
+
+__all__ = ["main", "open_gateway"]
+
+
+def open_gateway(
+    config: ShopConfig, shop_url: str, stack: ExitStack
+) -> tuple[AsyncPayments, list[str]]:
+    """The configured gateway, with the BOG emulator started when it is used.
+
+    Returns the facade and lines describing what runs where.
+    """
+    settings: dict[str, Any] = dict(config.gateway.settings)
+    lines: list[str] = []
+    if config.uses_bog_emulator:
+        sandbox = BogSandbox()
+        emulator_url = stack.enter_context(sandbox.serve(port=config.emulator_port))
+        settings |= sandbox.provider_settings()
+        lines += [
+            f"BOG emulator   {emulator_url}  (hosted payment page, API, signed callbacks)",
+            "               test cards: 4000 0000 0000 0001 pays, 4000 0000 0000 0002 is declined",
+        ]
+    elif config.gateway.provider == "dummy":
+        settings["hosted_page_url"] = f"{shop_url}/dummy-pay"
+        lines.append(f"dummy gateway  stand-in payment page at {shop_url}/dummy-pay/{{id}}")
+    payments = AsyncPayments(
+        config.gateway.provider, name=config.gateway.name, provider_settings=settings
+    )
+    return payments, lines
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m examples.shop",
+        description="Run the example shop (and the BOG emulator) on 127.0.0.1.",
+    )
+    parser.add_argument(
+        "--gateway", help=f"gateway from the config: bog or dummy (default: ${GATEWAY_ENV} or bog)"
+    )
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="shop TOML file")
+    parser.add_argument("--port", type=int, help="shop port (default from the config: 8000)")
+    parser.add_argument(
+        "--emulator-port", type=int, help="BOG emulator port (default from the config: 8086)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_shop_config(args.config, gateway=args.gateway)
+    except PaymentError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    port = config.port if args.port is None else args.port
+    if args.emulator_port is not None:
+        config = ShopConfig(config.gateway, config.port, args.emulator_port, config.bog_emulator)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        sock = bind_loopback(port)
+    except OSError as exc:
+        print(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    shop_url = url_of(sock)
+    with ExitStack() as stack:
+        stack.callback(sock.close)
+        try:
+            payments, lines = open_gateway(config, shop_url, stack)
+        except (PaymentError, OSError) as exc:
+            print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+            return 1
+        app = create_app(payments, public_url=shop_url, close_payments=True)
+        gateway = f"{config.gateway.name} ({config.gateway.provider})"
+        print(
+            "\n".join(
+                [
+                    f"example shop   {shop_url}/   gateway {gateway}",
+                    f"admin          {shop_url}/admin",
+                    f"callbacks      {shop_url}{CALLBACK_PATH}",
+                    *lines,
+                    "Ctrl-C stops.",
+                ]
+            ),
+            flush=True,
+        )
+        serve_forever(app, sock)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
