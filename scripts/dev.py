@@ -8,6 +8,8 @@ in ``constraints.txt``). Usage::
     python3 scripts/dev.py demo [ARGS]   # payments demo (the main job)
     python3 scripts/dev.py test [ARGS]   # the test suite (pytest ARGS)
     python3 scripts/dev.py lint          # ruff and mypy, as CI runs them
+    python3 scripts/dev.py docs [ARGS]   # build the docs site strictly (mkdocs ARGS)
+    python3 scripts/dev.py shop [ARGS]   # the example shop and the BOG emulator on loopback
     python3 scripts/dev.py setup         # only build/refresh .venv
 
 The environment is rebuilt only when a packaging file changed since the last
@@ -63,7 +65,7 @@ def setup() -> None:
     constraints = ROOT / "constraints.txt"
     if constraints.exists():
         pip += ["-c", constraints]
-    _run(*pip, "-e", ".[dev]", "-e", "providers/dummy", "-e", "providers/bog")
+    _run(*pip, "-e", ".[dev,docs]", "-e", "providers/dummy", "-e", "providers/bog")
     STAMP.write_text(wanted)
 
 
@@ -80,6 +82,11 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "payments"), "demo", *rest], cwd=ROOT, env=env)
     if job == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    if job == "shop":
+        return subprocess.call([str(PYTHON), "-m", "examples.shop", *rest], cwd=ROOT, env=env)
+    if job == "docs":
+        args = rest or ["build", "--strict", "--site-dir", "site"]
+        return subprocess.call([str(BIN / "mkdocs"), *args], cwd=ROOT, env=env)
     if job == "lint":
         checks = [
             [str(BIN / "ruff"), "check", "."],
