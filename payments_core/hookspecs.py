@@ -75,7 +75,11 @@ def payments_after_operation(operation: str, provider: str, gateway: str, result
 def payments_operation_failed(
     operation: str, provider: str, gateway: str, error: PaymentError
 ) -> None:
-    """Called when an operation raised; the caller gets the same ``error`` afterwards."""
+    """Called when an operation raised; the caller gets the same ``error`` afterwards.
+
+    Not called for an operation vetoed by ``payments_before_operation``: nothing
+    was attempted, and the vetoing plugin already knows.
+    """
 
 
 # -- payments ------------------------------------------------------------------------
@@ -101,7 +105,11 @@ def payments_webhook_received(event: WebhookEvent) -> None:
 
 @hookspec
 def payments_http_request(request: HttpExchange) -> None:
-    """Called before each HTTP attempt (retries included), with a redacted view."""
+    """Called before each HTTP attempt (retries included), with a redacted view.
+
+    Token requests made by an ``httpx.Auth`` flow (OAuth2) happen inside the
+    attempt and are not reported here; they are logged on ``payments_core.auth``.
+    """
 
 
 @hookspec

@@ -178,7 +178,7 @@ class DummyProvider(PaymentProvider):
                 provider=self.name,
                 type=str(envelope["type"]),
                 payment=payment,
-                received_at=now_utc(),
+                received_at=self.clock(),
                 occurred_at=datetime.fromisoformat(envelope["created_at"]),
                 raw=envelope,
             )
