@@ -18,6 +18,8 @@ in the receipt and in a callback, so they return a ``pending`` Operation.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final, Literal
@@ -111,6 +113,7 @@ class BogProvider(PaymentProvider):
             lifetime_reader=token_lifetime,
             provider=self.name,
         )
+        self._sent = _SentActions()
         self._callback_key: RSAPublicKey | None = (
             load_public_key(self.settings.callback_public_key, self.settings.environment)
             if self.settings.verify_callbacks
@@ -353,7 +356,31 @@ class BogProvider(PaymentProvider):
             return from_details
         return (yield from self._read_payment(order_id))
 
+    def _action(
+        self, path: str, body: Mapping[str, object], idempotency_key: str
+    ) -> Flow[httpx.Response]:
+        """POST a money action, remembering its key and body before it leaves."""
+        self._sent.remember(path, idempotency_key, body)
+        return (
+            yield self.build_request(
+                "POST", self._url(path), json=dict(body), idempotency_key=idempotency_key
+            )
+        )
+
+    def _repeat(self, path: str, idempotency_key: str) -> Flow[httpx.Response] | None:
+        """A repeat of an action this provider already sent: skip the checks, send the
+        same body with the same key, and let BOG answer as the first time."""
+        body = self._sent.body_of(path, idempotency_key)
+        return None if body is None else self._action(path, body, idempotency_key)
+
     def _refund(self, order_id: str, amount: Money | None, idempotency_key: str) -> Flow[Operation]:
+        path = f"/payment/refund/{order_id}"
+        repeat = self._repeat(path, idempotency_key)
+        if repeat is not None:
+            response = yield from repeat
+            return self._operation(
+                response, OperationKind.REFUND, order_id, amount, idempotency_key
+            )
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         key = receipt.status_key
@@ -389,11 +416,8 @@ class BogProvider(PaymentProvider):
                 order_id,
             )
         to_refund = amount if amount is not None else available
-        response = yield self.build_request(
-            "POST",
-            self._url(f"/payment/refund/{order_id}"),
-            json={"amount": to_refund.amount} if to_refund is not None else {},
-            idempotency_key=idempotency_key,
+        response = yield from self._action(
+            path, {"amount": to_refund.amount} if to_refund is not None else {}, idempotency_key
         )
         return self._operation(response, OperationKind.REFUND, order_id, to_refund, idempotency_key)
 
@@ -417,6 +441,13 @@ class BogProvider(PaymentProvider):
     def _capture(
         self, order_id: str, amount: Money | None, idempotency_key: str
     ) -> Flow[Operation]:
+        path = f"/payment/authorization/approve/{order_id}"
+        repeat = self._repeat(path, idempotency_key)
+        if repeat is not None:
+            response = yield from repeat
+            return self._operation(
+                response, OperationKind.CAPTURE, order_id, amount, idempotency_key
+            )
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         held = self._held(receipt, payment, order_id, "capture")
@@ -428,26 +459,21 @@ class BogProvider(PaymentProvider):
                 ErrorCode.AMOUNT_EXCEEDS_AVAILABLE,
             )
         to_capture = amount if amount is not None else held
-        response = yield self.build_request(
-            "POST",
-            self._url(f"/payment/authorization/approve/{order_id}"),
-            json={"amount": to_capture.amount},
-            idempotency_key=idempotency_key,
-        )
+        response = yield from self._action(path, {"amount": to_capture.amount}, idempotency_key)
         return self._operation(
             response, OperationKind.CAPTURE, order_id, to_capture, idempotency_key
         )
 
     def _void(self, order_id: str, idempotency_key: str) -> Flow[Operation]:
+        path = f"/payment/authorization/cancel/{order_id}"
+        repeat = self._repeat(path, idempotency_key)
+        if repeat is not None:
+            response = yield from repeat
+            return self._operation(response, OperationKind.VOID, order_id, None, idempotency_key)
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         held = self._held(receipt, payment, order_id, "void")
-        response = yield self.build_request(
-            "POST",
-            self._url(f"/payment/authorization/cancel/{order_id}"),
-            json={},
-            idempotency_key=idempotency_key,
-        )
+        response = yield from self._action(path, {}, idempotency_key)
         return self._operation(response, OperationKind.VOID, order_id, held, idempotency_key)
 
     def _operation(
@@ -588,3 +614,31 @@ def _payment_from_order(
         capture=request.capture,
         raw=dict(data),
     )
+
+
+class _SentActions:
+    """Keys and bodies of the money actions this provider sent, newest last.
+
+    The checks before a refund or capture read the receipt; once the first
+    attempt has gone through, they would refuse its repeat ("only 4.00 is
+    refundable") although BOG would answer it with the first outcome. A call
+    repeated with the same key therefore skips them and sends the very same body.
+    Kept in memory, bounded; a process restart forgets it.
+    """
+
+    LIMIT: Final = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bodies: OrderedDict[tuple[str, str], Mapping[str, object]] = OrderedDict()
+
+    def remember(self, path: str, key: str, body: Mapping[str, object]) -> None:
+        with self._lock:
+            self._bodies[(path, key)] = body
+            self._bodies.move_to_end((path, key))
+            while len(self._bodies) > self.LIMIT:
+                self._bodies.popitem(last=False)
+
+    def body_of(self, path: str, key: str) -> Mapping[str, object] | None:
+        with self._lock:
+            return self._bodies.get((path, key))

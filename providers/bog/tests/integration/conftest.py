@@ -308,8 +308,12 @@ class Shop:
         )
         return result
 
-    async def capture(self, payment_id: str, amount: Money | None = None) -> Operation:
-        result: Operation = await self._call(self.payments.capture, payment_id, amount)
+    async def capture(
+        self, payment_id: str, amount: Money | None = None, *, idempotency_key: str | None = None
+    ) -> Operation:
+        result: Operation = await self._call(
+            self.payments.capture, payment_id, amount, idempotency_key=idempotency_key
+        )
         return result
 
     async def void(self, payment_id: str) -> Operation:
