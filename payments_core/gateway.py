@@ -41,6 +41,7 @@ from payments_core.hooks import Hooks
 from payments_core.models import Operation, OperationRequest, Payment, PaymentRequest, WebhookEvent
 from payments_core.money import Money
 from payments_core.provider import Capability, Flow, PaymentProvider
+from payments_core.redact import REDACTED
 from payments_core.registry import ProviderRegistry, default_registry
 from payments_core.retry import RetryPolicy
 
@@ -219,8 +220,21 @@ class _Gateway:
             )
         # model_copy(update=...) skips validation: check the request once more here.
         request = PaymentRequest.model_validate(dict(request))
+        sensitive = self.provider.sensitive_options & request.provider_options.keys()
+        seen_by_hooks = request
+        if sensitive:
+            options = {
+                key: REDACTED if key in sensitive else value
+                for key, value in request.provider_options.items()
+            }
+            seen_by_hooks = request.model_copy(update={"provider_options": options})
+        checked = request
         return _Call(
-            "create_payment", request, lambda: self.provider.create_payment(request), None, "create"
+            "create_payment",
+            seen_by_hooks,
+            lambda: self.provider.create_payment(checked),
+            None,
+            "create",
         )
 
     def _get_call(self, payment_id: object) -> _Call[Payment]:

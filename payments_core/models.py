@@ -150,6 +150,37 @@ class LineItem(_Model):
             raise ValueError("unit_price must not be negative")
         return value
 
+    @field_validator("vat_percent", mode="before")
+    @classmethod
+    def _exact_vat(cls, value: object) -> object:
+        if isinstance(value, bool | float):
+            raise ValueError("vat_percent must be a Decimal, int or str, not a float")
+        return value
+
+    @field_validator("vat_percent")
+    @classmethod
+    def _vat_range(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and not Decimal(0) <= value <= Decimal(100):
+            raise ValueError("vat_percent must be between 0 and 100")
+        return value
+
+    @model_validator(mode="after")
+    def _discount_within_price(self) -> Self:
+        discount = self.unit_discount
+        if discount is None:
+            return self
+        if discount.currency != self.unit_price.currency:
+            raise PydanticCustomError(
+                ErrorCode.CURRENCY_MISMATCH.value,
+                "unit_discount must be in the unit_price's currency",
+            )
+        if discount.amount < 0 or discount > self.unit_price:
+            raise PydanticCustomError(
+                ErrorCode.INVALID_AMOUNT.value,
+                "unit_discount must be between zero and the unit_price",
+            )
+        return self
+
     @property
     def total(self) -> Money:
         """``quantity * (unit_price - unit_discount)``."""
@@ -203,7 +234,7 @@ class PaymentRequest(_Model):
     fail_url: str | None = None
     buyer: Buyer | None = None
     capture: CaptureMode = CaptureMode.AUTOMATIC
-    expires_in: Annotated[int | None, Field(gt=0)] = None
+    expires_in: Annotated[int | None, Field(gt=0, le=366 * 24 * 3600)] = None
     """Seconds the customer has to pay; the provider's default when ``None``."""
     locale: str | None = None
     payment_methods: list[str] = Field(default_factory=list)
@@ -211,7 +242,7 @@ class PaymentRequest(_Model):
         default_factory=lambda: str(uuid.uuid4())
     )
     metadata: dict[str, str] = Field(default_factory=dict)
-    provider_options: dict[str, Any] = Field(default_factory=dict)
+    provider_options: dict[str, Any] = Field(default_factory=dict, repr=False)
     shipping_amount: Money | None = None
     discount_amount: Money | None = None
     require_items_total: bool = False
@@ -229,6 +260,13 @@ class PaymentRequest(_Model):
     def _non_empty_basket(cls, value: list[LineItem]) -> list[LineItem]:
         if not value:
             raise ValueError("the basket is empty: add at least one item")
+        return value
+
+    @field_validator("shipping_amount", "discount_amount")
+    @classmethod
+    def _not_negative(cls, value: Money | None) -> Money | None:
+        if value is not None and value.amount < 0:
+            raise ValueError("must not be negative")
         return value
 
     @field_validator("success_url", "fail_url")

@@ -291,6 +291,10 @@ class Money:
         """Build from an integer count of minor units (tetri, cents, fils)."""
         if isinstance(minor, bool) or not isinstance(minor, int):
             raise InvalidRequestError("minor units must be an int", code=ErrorCode.INVALID_AMOUNT)
+        if not isinstance(currency, str):
+            raise InvalidRequestError(
+                "currency must be a 3-letter ISO 4217 code", code=ErrorCode.INVALID_CURRENCY
+            )
         exponent = minor_unit_exponent(currency.strip().upper())
         return cls(Decimal(minor).scaleb(-exponent), currency)
 

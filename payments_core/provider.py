@@ -135,6 +135,9 @@ class PaymentProvider(ABC):
     """Prefix of this provider's environment variables; ``NAME_`` when ``None``."""
     idempotency_header: ClassVar[str] = "Idempotency-Key"
     """Header that carries an idempotency key; requests with it may be retried."""
+    sensitive_options: ClassVar[frozenset[str]] = frozenset()
+    """``provider_options`` keys holding credentials (a wallet token): the facade
+    hands hooks a copy of the request with their values redacted."""
 
     def __init__(self, settings: ProviderSettings) -> None:
         if not isinstance(settings, self.settings_model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -82,12 +83,42 @@ def test_shipping_or_discount_in_another_currency_is_refused(field: str) -> None
 
 
 def test_item_discount_in_another_currency_is_refused() -> None:
-    discounted = LineItem(
-        product_id="sku", quantity=1, unit_price=gel("12.50"), unit_discount=Money("1", "USD")
-    )
     with pytest.raises(InvalidRequestError) as caught:
-        make_request(items=[discounted])
+        LineItem(
+            product_id="sku", quantity=1, unit_price=gel("12.50"), unit_discount=Money("1", "USD")
+        )
     assert caught.value.code is ErrorCode.CURRENCY_MISMATCH
+
+
+@pytest.mark.parametrize("discount", ["-1.00", "12.51"], ids=["negative", "above-price"])
+def test_item_discount_outside_zero_and_the_price_is_refused(discount: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        LineItem(product_id="sku", quantity=1, unit_price=gel("12.50"), unit_discount=gel(discount))
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+@pytest.mark.parametrize("field", ["shipping_amount", "discount_amount"])
+def test_negative_shipping_or_discount_is_refused(field: str) -> None:
+    with pytest.raises(InvalidRequestError, match=field):
+        make_request(**{field: gel("-1.00")})
+
+
+@pytest.mark.parametrize(
+    "vat", [0.1, Decimal("100.5"), Decimal("-1")], ids=["float", "above", "below"]
+)
+def test_vat_percent_must_be_an_exact_percentage(vat: object) -> None:
+    with pytest.raises(InvalidRequestError, match="vat_percent"):
+        LineItem(product_id="sku", quantity=1, unit_price=gel("1.00"), vat_percent=vat)
+
+
+def test_expires_in_beyond_a_year_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="expires_in"):
+        make_request(expires_in=10**400)
+
+
+def test_minor_units_need_a_currency_code() -> None:
+    with pytest.raises(InvalidRequestError):
+        Money.from_minor_units(5, None)  # type: ignore[arg-type]
 
 
 def test_empty_basket_is_refused() -> None:

@@ -29,7 +29,6 @@ Amounts are written as JSON numbers from the Decimal's own digits (``27.50``).
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, NoReturn
@@ -85,6 +84,10 @@ def _refuse(message: str, field: str, code: ErrorCode = ErrorCode.INVALID_REQUES
 def check_callback_url(url: str, settings: BogSettings, field: str = "callback_url") -> str:
     """BOG posts payment results to this URL: HTTPS, or http on loopback when allowed."""
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        _refuse(f"{field} has an invalid port", field, ErrorCode.INVALID_URL)
     if parts.scheme == "https" and parts.hostname:
         return url
     if parts.scheme == "http" and parts.hostname:
@@ -110,7 +113,7 @@ def _ttl(request: PaymentRequest, options: BogOptions) -> int | None:
         return options.ttl_minutes
     if request.expires_in is None:
         return None
-    minutes = math.ceil(request.expires_in / 60)
+    minutes = -(-request.expires_in // 60)  # whole minutes, rounded up, in integers
     low, high = TTL_RANGE
     if not low <= minutes <= high:
         _refuse(

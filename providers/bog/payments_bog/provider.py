@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
@@ -86,6 +87,7 @@ class BogProvider(PaymentProvider):
     name = "bog"
     settings_model = BogSettings
     env_prefix = "BOG_"
+    sensitive_options = frozenset({"google_pay_token"})
     capabilities = frozenset(
         {
             Capability.CREATE,
@@ -277,9 +279,10 @@ class BogProvider(PaymentProvider):
         order = read(CreateOrderResponse, data, "create-order answer")
         if prepared.options.save_card is not None:
             path = _SAVE_CARD_PATHS[prepared.options.save_card]
-            yield from self._save_card(
-                _answered_id(order.id), path, request.idempotency_key, after_create=True
-            )
+            # A key of its own, derived from the create's: stable across retries, and
+            # never mistaken for the create itself by a gateway that scopes keys widely.
+            save_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{request.idempotency_key}/{path}"))
+            yield from self._save_card(_answered_id(order.id), path, save_key, after_create=True)
         return _payment_from_order(order, data, request)
 
     def _save_card(

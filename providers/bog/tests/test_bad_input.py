@@ -318,3 +318,10 @@ def test_bog_options_built_directly_refuse_bad_values_with_a_typed_error() -> No
 
     with pytest.raises(InvalidRequestError, match="ttl_minutes"):
         BogOptions(ttl_minutes=1)
+
+
+def test_callback_url_with_an_impossible_port_is_refused(
+    provider: BogProvider, order_request: Build
+) -> None:
+    error = refused(provider, order_request(callback_url="https://shop.example:99999/cb"))
+    assert error.field == "callback_url"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -306,7 +307,12 @@ def test_save_card_option_puts_the_card_request_before_returning_the_redirect(
     assert save.method == "PUT"
     assert str(save.url) == f"https://api.bog.ge/payments/v1/orders/{ORDER_ID}/{path}"
     assert save.content == b""
-    assert save.headers["Idempotency-Key"] == "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+    # a key of its own, derived from the create's (the same on every retry)
+    save_key = save.headers["Idempotency-Key"]
+    assert save_key != "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+    assert save_key == str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b/{path}")
+    )
     assert payment.redirect_url == f"https://payment.bog.ge/?order_id={ORDER_ID}"
 
 

@@ -202,7 +202,7 @@ class DummyStore:
                 )
             refunded = record.refunded or Money.zero(captured.currency)
             available = captured - refunded
-            amount = amount or available
+            requested, amount = amount, amount or available
             self._check_amount(amount, available, "refund", payment_id)
             record.refunded = refunded + amount
             record.status = (
@@ -211,7 +211,7 @@ class DummyStore:
                 else PaymentStatus.PARTIALLY_REFUNDED
             )
             op = self._operation(record, OperationKind.REFUND, amount, key, now)
-            self._remember("refund", key, (payment_id, amount), op)
+            self._remember("refund", key, (payment_id, requested), op)
             return op
 
     def capture(self, payment_id: str, amount: Money | None, key: str, now: datetime) -> Operation:
@@ -228,14 +228,14 @@ class DummyStore:
                     provider=PROVIDER,
                     payment_id=payment_id,
                 )
-            amount = amount or held
+            requested, amount = amount, amount or held
             self._check_amount(amount, held, "capture", payment_id)
             record.captured = amount
             record.status = (
                 PaymentStatus.CAPTURED if amount == held else PaymentStatus.PARTIALLY_CAPTURED
             )
             op = self._operation(record, OperationKind.CAPTURE, amount, key, now)
-            self._remember("capture", key, (payment_id, amount), op)
+            self._remember("capture", key, (payment_id, requested), op)
             return op
 
     def void(self, payment_id: str, key: str, now: datetime) -> Operation:

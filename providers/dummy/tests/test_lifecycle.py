@@ -173,3 +173,23 @@ def test_settings_changed_on_an_existing_settings_object_are_validated_again() -
         DummyProvider.from_settings(DummySettings(), timeout=-5)
     provider = DummyProvider.from_settings(DummySettings(), webhook_secret="plain")
     assert "plain" not in repr(provider.settings)
+
+
+async def test_a_full_refund_repeated_with_its_key_is_the_same_refund(
+    gateway: Gateway, make_request: MakeRequest
+) -> None:
+    created = await gateway.create_payment(make_request(provider_options={"outcome": "succeed"}))
+    first = await gateway.refund(created.id, idempotency_key="refund-all")
+    again = await gateway.refund(created.id, idempotency_key="refund-all")
+    assert again.id == first.id
+
+
+async def test_a_full_capture_repeated_with_its_key_is_the_same_capture(
+    gateway: Gateway, make_request: MakeRequest
+) -> None:
+    created = await gateway.create_payment(
+        make_request(capture=CaptureMode.MANUAL, provider_options={"outcome": "succeed"})
+    )
+    first = await gateway.capture(created.id, idempotency_key="capture-all")
+    again = await gateway.capture(created.id, idempotency_key="capture-all")
+    assert again.id == first.id

@@ -36,6 +36,7 @@ from .conftest import (
     CARD_OK,
     CLIENT_ID,
     CLIENT_SECRET,
+    IN_PROCESS,
     CallbackReceiver,
     Delivery,
     Shop,
@@ -244,3 +245,26 @@ async def test_no_secret_reaches_logs_hook_payloads_errors_or_reprs(
     ]
     assert leaks == []
     assert CARD_OK not in "\n".join(observed.values())  # nor the full card number
+
+
+async def test_a_google_pay_token_never_reaches_hook_payloads_or_reprs(
+    sandbox: BogSandbox, connect: Callable[..., Shop], checkout: Callable[..., PaymentRequest]
+) -> None:
+    token = "GPAY-TOKEN-4000000000000001-secret"
+    seen: list[str] = []
+
+    class Recorder:
+        @hookimpl
+        def payments_before_operation(self, request: object) -> None:
+            seen.append(repr(request) + str(getattr(request, "provider_options", "")))
+
+    shop = connect(IN_PROCESS[0])
+    shop.payments.register_plugin(Recorder())
+    request = checkout(
+        payment_methods=["google_pay"],
+        provider_options={"google_pay_external": True, "google_pay_token": token},
+    )
+    await shop.create_payment(request)
+    assert seen
+    assert all(token not in text for text in seen)
+    assert token not in repr(request)
