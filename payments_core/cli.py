@@ -23,7 +23,7 @@ from payments_core.errors import ErrorCode, InvalidRequestError, PaymentError
 from payments_core.gateway import Payments
 from payments_core.models import LineItem, Operation, Payment, PaymentRequest
 from payments_core.money import Money
-from payments_core.registry import default_registry
+from payments_core.registry import default_registry, load_entry_point
 
 __all__ = ["main"]
 
@@ -375,16 +375,11 @@ class _SandboxGroup(click.Group):
         return sorted(ep.name for ep in entry_points(group=SANDBOXES_NAMESPACE))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        for ep in entry_points(group=SANDBOXES_NAMESPACE):
-            if ep.name == cmd_name:
-                try:
-                    command = ep.load()
-                except Exception as exc:
-                    raise click.ClickException(
-                        f"the {cmd_name} sandbox failed to load: {type(exc).__name__}: {exc}"
-                    ) from None
-                return command if isinstance(command, click.Command) else None
-        return None
+        try:
+            command = load_entry_point(SANDBOXES_NAMESPACE, cmd_name, "sandbox")
+        except PaymentError as exc:
+            raise click.ClickException(exc.message) from None
+        return command if isinstance(command, click.Command) else None
 
 
 @main.group(cls=_SandboxGroup)

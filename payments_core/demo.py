@@ -21,6 +21,7 @@ from payments_core.errors import ConfigurationError, ErrorCode, PaymentError
 from payments_core.gateway import Payments
 from payments_core.models import LineItem, Payment, PaymentRequest
 from payments_core.money import Money
+from payments_core.registry import load_entry_point
 from payments_core.status import PaymentStatus
 
 __all__ = ["DEMOS_NAMESPACE", "DemoStage", "DemoStep", "load_stage", "run_demo"]
@@ -55,17 +56,11 @@ class DemoStep:
 
 def load_stage(provider: str) -> Callable[[], AbstractContextManager[DemoStage]]:
     """The demo stage a provider package published, by provider name."""
-    for ep in entry_points(group=DEMOS_NAMESPACE):
-        if ep.name == provider:
-            try:
-                factory: Callable[[], AbstractContextManager[DemoStage]] = ep.load()
-            except Exception as exc:
-                raise ConfigurationError(
-                    f"the {provider} demo failed to load: {type(exc).__name__}: {exc}",
-                    code=ErrorCode.PLUGIN_LOAD_FAILED,
-                    provider=provider,
-                ) from exc
-            return factory
+    factory: Callable[[], AbstractContextManager[DemoStage]] | None = load_entry_point(
+        DEMOS_NAMESPACE, provider, "demo"
+    )
+    if factory is not None:
+        return factory
     known = ", ".join(sorted(ep.name for ep in entry_points(group=DEMOS_NAMESPACE))) or "none"
     raise ConfigurationError(
         f"no demo for provider {provider!r}; demos installed: {known}",

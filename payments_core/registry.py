@@ -24,7 +24,13 @@ from stevedore import ExtensionManager
 from payments_core.errors import ConfigurationError, ErrorCode
 from payments_core.provider import Capability, PaymentProvider
 
-__all__ = ["PROVIDERS_NAMESPACE", "ProviderInfo", "ProviderRegistry", "default_registry"]
+__all__ = [
+    "PROVIDERS_NAMESPACE",
+    "ProviderInfo",
+    "ProviderRegistry",
+    "default_registry",
+    "load_entry_point",
+]
 
 PROVIDERS_NAMESPACE = "payments_core.providers"
 
@@ -138,6 +144,23 @@ class ProviderRegistry:
                 provider=name,
             )
         return info.provider_class
+
+
+def load_entry_point(group: str, name: str, what: str) -> Any | None:
+    """Load the entry point ``name`` of ``group``, or ``None`` when none has that name.
+
+    ``what`` names the kind of plugin in the error a failed import becomes.
+    """
+    for ep in entry_points(group=group, name=name):
+        try:
+            return ep.load()
+        except Exception as exc:
+            raise ConfigurationError(
+                f"the {name} {what} failed to load: {type(exc).__name__}: {exc}",
+                code=ErrorCode.PLUGIN_LOAD_FAILED,
+                provider=name,
+            ) from exc
+    return None
 
 
 default_registry = ProviderRegistry()
