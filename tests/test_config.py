@@ -337,3 +337,165 @@ def test_payments_from_env_builds_a_named_gateway(
         assert payments.name == "shop2"
         assert payments.provider.settings.timeout == 7.5
         assert payments.get_payment(payment_id).id == payment_id
+
+
+# -- malformed configuration: always a ConfigurationError saying what to fix ----------------
+
+
+def write_bytes(tmp_path: Path, content: bytes) -> Path:
+    path = tmp_path / "payments.toml"
+    path.write_bytes(content)
+    return path
+
+
+def test_a_file_that_is_not_utf8_is_a_configuration_error(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b'provider = "httpgw"\nclient_id = "\xff"\n')
+    with pytest.raises(ConfigurationError, match="not valid UTF-8"):
+        load_config(path)
+
+
+def test_from_config_on_a_file_that_is_not_utf8_is_a_configuration_error(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    path = write_bytes(tmp_path, b"\xff\xfe")
+    with pytest.raises(ConfigurationError, match=r"payments\.toml.*UTF-8"):
+        Payments.from_config(path, registry=registry, autoload_plugins=False)
+
+
+@pytest.mark.parametrize("source", [123, None, 1.5, b"payments.toml", [("provider", "httpgw")]])
+def test_a_source_that_is_neither_a_mapping_nor_a_path_is_refused(source: Any) -> None:
+    with pytest.raises(ConfigurationError, match="mapping or the path of a TOML file") as caught:
+        Payments.from_config(source, autoload_plugins=False)
+    assert type(source).__name__ in str(caught.value)
+
+
+def test_a_path_object_that_gives_bytes_is_refused() -> None:
+    class BytesPath:
+        def __fspath__(self) -> bytes:
+            return b"payments.toml"
+
+    with pytest.raises(ConfigurationError, match="path must be text"):
+        load_config(BytesPath())  # type: ignore[arg-type]
+
+
+def test_a_path_with_a_nul_byte_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="NUL byte"):
+        load_config("pay\x00ments.toml")
+
+
+def test_an_empty_path_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="path is empty"):
+        load_config("")
+
+
+def test_a_directory_says_it_is_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="is a directory"):
+        load_config(tmp_path)
+
+
+def test_an_unreadable_file_is_a_configuration_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, 'provider = "httpgw"\n')
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(ConfigurationError, match=r"payments\.toml: Permission denied"):
+        load_config(path)
+
+
+def test_a_file_larger_than_any_configuration_is_refused(tmp_path: Path) -> None:
+    from payments_core.config import MAX_CONFIG_BYTES
+
+    path = write(tmp_path, 'provider = "httpgw"\n#' + "x" * MAX_CONFIG_BYTES + "\n")
+    with pytest.raises(ConfigurationError, match="larger than"):
+        load_config(path)
+
+
+def test_toml_nested_too_deeply_is_a_configuration_error(tmp_path: Path) -> None:
+    path = write(tmp_path, 'provider = "httpgw"\nx = ' + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigurationError, match="nest too deeply"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("default", [["main"], {"name": "main"}, 0, 5, False, ""])
+def test_a_default_that_is_not_a_gateway_name_is_refused(default: Any) -> None:
+    with pytest.raises(ConfigurationError, match="'default' must be the name of one"):
+        load_config({"default": default, "gateways": {"main": {"provider": "p"}}})
+
+
+def test_a_default_without_gateways_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="no 'gateways' table"):
+        load_config({"default": "main"})
+
+
+def test_a_payments_entry_that_is_not_a_table_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="'payments' must be a table"):
+        load_config({"payments": "httpgw", "provider": "httpgw"})
+
+
+@pytest.mark.parametrize("name", [1, ("a",), "", "  "])
+def test_a_gateway_name_that_is_not_a_non_empty_string_is_refused(name: Any) -> None:
+    with pytest.raises(ConfigurationError, match="gateway names must be non-empty strings"):
+        load_config({"gateways": {name: {"provider": "p"}}})
+
+
+def test_a_setting_name_that_is_not_a_string_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="setting names that are not strings: 1"):
+        load_config({"provider": "httpgw", 1: "x"})
+
+
+@pytest.mark.parametrize(
+    ("provider", "described"),
+    [(5, "not int"), (["httpgw"], "not list"), ({"name": "x"}, "not dict"), ("  ", "empty")],
+)
+def test_a_provider_that_is_not_a_name_is_refused_saying_what_it_got(
+    provider: Any, described: str
+) -> None:
+    with pytest.raises(ConfigurationError, match="provider must be a provider's name") as caught:
+        load_config({"gateways": {"main": {"provider": provider}}})
+    assert "'main'" in str(caught.value)
+    assert described in str(caught.value)
+
+
+def test_a_stray_key_beside_the_gateways_is_refused_naming_it() -> None:
+    with pytest.raises(ConfigurationError, match="'defualt'"):
+        load_config({"defualt": "main", "gateways": {"main": {"provider": "p"}}})
+
+
+def test_an_application_table_beside_the_gateways_is_left_alone() -> None:
+    table = load_config({"shop": {"port": 8000}, "gateways": {"main": {"provider": "p"}}})
+    assert table.get().provider == "p"
+
+
+@pytest.mark.parametrize("gateway", [["main"], 5, {"main": 1}])
+def test_choosing_a_gateway_by_something_other_than_its_name_is_refused(gateway: Any) -> None:
+    with pytest.raises(ConfigurationError, match="gateway is chosen by its name"):
+        Payments.from_config(NAMED, gateway=gateway, autoload_plugins=False)
+
+
+def test_load_env_refuses_an_environ_that_is_not_a_mapping(registry: ProviderRegistry) -> None:
+    with pytest.raises(ConfigurationError, match="environ must be a mapping"):
+        load_env(registry, environ=["PAYMENTS_PROVIDER=httpgw"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("gateway", [5, ["backup"], ""])
+def test_load_env_refuses_a_gateway_that_is_not_a_name(
+    registry: ProviderRegistry, gateway: Any
+) -> None:
+    with pytest.raises(ConfigurationError, match="gateway is chosen by its name"):
+        load_env(registry, gateway, environ={"PAYMENTS_PROVIDER": "httpgw"})
+
+
+def test_load_env_refuses_a_provider_variable_that_is_not_a_string(
+    registry: ProviderRegistry,
+) -> None:
+    with pytest.raises(ConfigurationError, match="PAYMENTS_PROVIDER must be a provider's name"):
+        load_env(registry, environ={"PAYMENTS_PROVIDER": ["httpgw"]})  # type: ignore[dict-item]
+
+
+def test_load_env_skips_variable_names_that_are_not_strings(registry: ProviderRegistry) -> None:
+    environ: dict[Any, Any] = {"PAYMENTS_PROVIDER": "httpgw", 1: "x", "HTTPGW_CLIENT_ID": "id"}
+    assert dict(load_env(registry, environ=environ).settings) == {"client_id": "id"}
