@@ -6,7 +6,9 @@ A provider package declares, in its own ``pyproject.toml``::
     mygateway = "my_package:MyGatewayProvider"
 
 The registry loads these with stevedore, one by one: a provider whose import
-fails is listed with its error and the others keep working. Providers can also
+fails, or whose class declares something the core cannot use (``capabilities``
+that are not capabilities, a ``settings_model`` that is not a settings model),
+is listed with its error and the others keep working. Providers can also
 be registered at run time (:meth:`ProviderRegistry.register`), which tests and
 applications with an in-house gateway use without packaging it.
 """
@@ -16,13 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from stevedore import ExtensionManager
 
 from payments_core.errors import ConfigurationError, ErrorCode
-from payments_core.provider import Capability, PaymentProvider
+from payments_core.provider import Capability, PaymentProvider, ProviderSettings
 
 __all__ = [
     "PROVIDERS_NAMESPACE",
@@ -53,20 +55,128 @@ class ProviderInfo:
         return self.error is None
 
 
+class _MalformedProvider(Exception):
+    """A provider class whose declarations the core cannot use."""
+
+
+_COLLECTIONS = (set, frozenset, list, tuple)
+
+
+def _capabilities_of(obj: type[PaymentProvider]) -> frozenset[Capability]:
+    declared = obj.capabilities
+    if not isinstance(declared, _COLLECTIONS):
+        raise _MalformedProvider(
+            f"capabilities must be a frozenset of Capability, not {type(declared).__name__}"
+        )
+    capabilities: set[Capability] = set()
+    unknown: list[str] = []
+    for item in declared:
+        try:
+            capabilities.add(Capability(item))
+        except (ValueError, TypeError):
+            unknown.append(repr(item))
+    if unknown:
+        known = ", ".join(c.value for c in Capability)
+        raise _MalformedProvider(
+            f"capabilities holds {', '.join(unknown)}, which are not capabilities (known: {known})"
+        )
+    return frozenset(capabilities)
+
+
+def _check_declarations(obj: type[PaymentProvider]) -> None:
+    name = getattr(obj, "name", None)
+    if name is None or name == "":
+        raise _MalformedProvider("it has no name: set the class attribute name = '<provider>'")
+    if not isinstance(name, str):
+        raise _MalformedProvider(f"name must be a string, not {type(name).__name__}")
+    model = obj.settings_model
+    if not (isinstance(model, type) and issubclass(model, ProviderSettings)):
+        raise _MalformedProvider(
+            f"settings_model must be a ProviderSettings subclass, not {model!r}"
+        )
+    if obj.env_prefix is not None and not isinstance(obj.env_prefix, str):
+        raise _MalformedProvider(
+            f"env_prefix must be a string or None, not {type(obj.env_prefix).__name__}"
+        )
+    if not isinstance(obj.idempotency_header, str) or not obj.idempotency_header:
+        raise _MalformedProvider("idempotency_header must be a header name (a non-empty string)")
+    options = obj.sensitive_options
+    if not isinstance(options, _COLLECTIONS) or not all(isinstance(o, str) for o in options):
+        raise _MalformedProvider("sensitive_options must be a frozenset of option names (strings)")
+
+
 def _info_for(name: str, obj: Any, source: str) -> ProviderInfo:
+    """Check what a provider class declares; a bad declaration breaks only that provider.
+
+    Everything the core later reads from the class without guarding is checked
+    here, so that a malformed plugin is listed with its error instead of raising
+    from every look-up of every provider.
+    """
     if not (isinstance(obj, type) and issubclass(obj, PaymentProvider)):
         return ProviderInfo(name, None, source, error=f"{source} is not a PaymentProvider subclass")
-    return ProviderInfo(name, obj, source, capabilities=frozenset(obj.capabilities))
+    where = obj.__qualname__ if source == "runtime" else source
+    try:
+        _check_declarations(obj)
+        capabilities = _capabilities_of(obj)
+    except _MalformedProvider as exc:
+        return ProviderInfo(name, None, source, error=f"{where}: {exc}")
+    except Exception as exc:  # a class attribute that raises when read
+        return ProviderInfo(
+            name, None, source, error=f"{where}: reading it raised {type(exc).__name__}: {exc}"
+        )
+    return ProviderInfo(name, obj, source, capabilities=capabilities)
+
+
+class _GuardedEntryPoint(EntryPoint):
+    """An entry point whose failed import is always an ordinary ``Exception``.
+
+    stevedore isolates a plugin that raises ``Exception`` at import, but lets
+    ``AssertionError`` (and ``SystemExit``, not an ``Exception``) through, which
+    would stop every provider from loading because of one.
+    """
+
+    @classmethod
+    def of(cls, entry_point: EntryPoint) -> _GuardedEntryPoint:
+        return cls(entry_point.name, entry_point.value, entry_point.group)
+
+    def load(self) -> Any:
+        try:
+            return super().load()
+        except (AssertionError, SystemExit) as exc:
+            raise _ImportAborted(f"{type(exc).__name__}: {exc}") from exc
+
+
+class _ImportAborted(Exception):
+    """A plugin's import raised something stevedore would not isolate."""
+
+
+def _failure(name: str, source: str, exc: BaseException) -> ProviderInfo:
+    reason = str(exc) if isinstance(exc, _ImportAborted) else f"{type(exc).__name__}: {exc}"
+    logger.warning("provider %s (%s) failed to load: %s", name, source, reason)
+    return ProviderInfo(name, None, source, error=reason)
 
 
 class ProviderRegistry:
-    """Providers by name: discovered through entry points, plus any registered at run time."""
+    """Providers by name: discovered through entry points, plus any registered at run time.
+
+    Discovery imports plugins, and an import may call back into the registry
+    (a provider module asking which providers exist). So no lock is held while
+    plugins import: the lock only guards the registry's own dictionaries. A call
+    made from inside discovery, on the discovering thread, answers from what is
+    known without starting another discovery; another thread that asks meanwhile
+    runs its own (the result is the same, and nothing waits on anything).
+    """
 
     def __init__(self, namespace: str = PROVIDERS_NAMESPACE) -> None:
         self.namespace = namespace
         self._lock = threading.Lock()
         self._discovered: dict[str, ProviderInfo] | None = None
+        self._generation = 0
         self._runtime: dict[str, ProviderInfo] = {}
+        self._local = threading.local()
+
+    def _discovering_here(self) -> bool:
+        return bool(getattr(self._local, "discovering", False))
 
     def _discover(self) -> dict[str, ProviderInfo]:
         found: dict[str, ProviderInfo] = {}
@@ -74,15 +184,14 @@ class ProviderRegistry:
         def on_failure(_manager: Any, entrypoint: Any, exc: BaseException) -> None:
             name = getattr(entrypoint, "name", str(entrypoint))
             source = getattr(entrypoint, "value", str(entrypoint))
-            found[name] = ProviderInfo(name, None, source, error=f"{type(exc).__name__}: {exc}")
-            logger.warning("provider %s (%s) failed to load: %s", name, source, exc)
+            found[name] = _failure(name, source, exc)
 
         # stevedore caches entry points per namespace for the life of the process
         # (and per sys.path); hand it a fresh read so that a new registry, or
         # refresh(), sees distributions installed since the first look.
-        ExtensionManager.ENTRY_POINT_CACHE[self.namespace] = list(
-            entry_points(group=self.namespace)
-        )
+        ExtensionManager.ENTRY_POINT_CACHE[self.namespace] = [
+            _GuardedEntryPoint.of(ep) for ep in entry_points(group=self.namespace)
+        ]
         manager = ExtensionManager(
             self.namespace,
             invoke_on_load=False,
@@ -94,28 +203,66 @@ class ProviderRegistry:
             )
         return dict(sorted(found.items()))
 
+    def _known(self) -> dict[str, ProviderInfo]:
+        """Discovered and run-time providers by name, discovering first if needed."""
+        with self._lock:
+            discovered, generation = self._discovered, self._generation
+        if discovered is None and not self._discovering_here():
+            self._local.discovering = True
+            try:
+                discovered = self._discover()
+            except Exception as exc:  # unreadable distribution metadata, not one plugin
+                raise ConfigurationError(
+                    f"cannot list the installed providers: {type(exc).__name__}: {exc}",
+                    code=ErrorCode.PLUGIN_LOAD_FAILED,
+                ) from exc
+            finally:
+                self._local.discovering = False
+            with self._lock:
+                # a refresh() meanwhile may have made this scan stale: use it, keep it not
+                if self._generation == generation:
+                    self._discovered = discovered
+        with self._lock:
+            return {**(discovered or {}), **self._runtime}
+
+    def _load_one(self, name: str) -> ProviderInfo | None:
+        """Load the entry point ``name`` alone (a look-up made while discovery runs)."""
+        for ep in entry_points(group=self.namespace, name=name):
+            try:
+                obj = _GuardedEntryPoint.of(ep).load()
+            except Exception as exc:
+                return _failure(name, ep.value, exc)
+            return _info_for(name, obj, ep.value)
+        return None
+
     def refresh(self) -> None:
         """Forget what was discovered, so the next look-up scans entry points again."""
         with self._lock:
             self._discovered = None
+            self._generation += 1
 
     def providers(self) -> list[ProviderInfo]:
         """Every known provider, loadable or not, sorted by name."""
-        with self._lock:
-            if self._discovered is None:
-                self._discovered = self._discover()
-            merged = {**self._discovered, **self._runtime}
+        merged = self._known()
         return [merged[name] for name in sorted(merged)]
+
+    def names(self) -> list[str]:
+        """The names of every known provider, loadable or not, sorted."""
+        return sorted(self._known())
 
     def register(self, provider_class: type[PaymentProvider], name: str | None = None) -> None:
         """Make a provider class available by name without an entry point."""
-        info = _info_for(
-            name or str(getattr(provider_class, "name", "")), provider_class, "runtime"
-        )
-        if info.error or not info.name:
+        if name is not None and (not isinstance(name, str) or not name):
             raise ConfigurationError(
-                f"cannot register {provider_class!r}: {info.error or 'it has no name'}"
+                f"cannot register {provider_class!r}: the name must be a non-empty string"
             )
+        info = _info_for(name or "", provider_class, "runtime")
+        if info.error is None and not name:
+            info = ProviderInfo(
+                provider_class.name, provider_class, "runtime", capabilities=info.capabilities
+            )
+        if info.error is not None or info.provider_class is None:
+            raise ConfigurationError(f"cannot register {provider_class!r}: {info.error}")
         with self._lock:
             self._runtime[info.name] = info
 
@@ -125,13 +272,24 @@ class ProviderRegistry:
 
     def get(self, name: str) -> type[PaymentProvider]:
         """The provider class called ``name``; a clear ConfigurationError otherwise."""
-        known = {info.name: info for info in self.providers()}
+        if not isinstance(name, str):
+            raise ConfigurationError(
+                f"a provider is named by a string, not {type(name).__name__}",
+                code=ErrorCode.PROVIDER_NOT_FOUND,
+            )
+        known = self._known()
         info = known.get(name)
+        if info is None and self._discovering_here():
+            # Asked while a provider module imports: the scan is not finished,
+            # so load the one wanted instead of reporting it missing.
+            info = self._load_one(name)
         if info is None:
             available = (
                 ", ".join(n if i.ok else f"{n} (failed to load)" for n, i in known.items())
                 or "none"
             )
+            if self._discovering_here():
+                available += " (so far: called while providers are still being discovered)"
             raise ConfigurationError(
                 f"unknown payment provider {name!r}; installed providers: {available}",
                 code=ErrorCode.PROVIDER_NOT_FOUND,
