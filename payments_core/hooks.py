@@ -25,7 +25,14 @@ from payments_core.errors import ConfigurationError, OperationVetoedError, Payme
 from payments_core.models import Payment, WebhookEvent
 from payments_core.redact import HttpExchange
 
-__all__ = ["PLUGINS_NAMESPACE", "Hooks", "PluginLoadFailure", "autoload_disabled"]
+__all__ = [
+    "OBSERVER_HOOKS",
+    "PLUGINS_NAMESPACE",
+    "VETO_HOOK",
+    "Hooks",
+    "PluginLoadFailure",
+    "autoload_disabled",
+]
 
 PLUGINS_NAMESPACE = "payments_core.plugins"
 DISABLE_AUTOLOAD_ENV = "PAYMENTS_DISABLE_PLUGIN_AUTOLOAD"
@@ -46,15 +53,43 @@ class PluginLoadFailure:
     error: str
 
 
-def _refuse_async_hooks(plugin: object) -> None:
+VETO_HOOK = "payments_before_operation"
+"""The one hook pluggy calls as a whole; every other hook is an observer (see hookspecs)."""
+
+OBSERVER_HOOKS = frozenset(
+    name for name in vars(hookspecs) if name.startswith("payments_") and name != VETO_HOOK
+)
+"""Hooks whose implementations :class:`Hooks` calls one by one, so that one failing
+observer never stops the others. A wrapper needs pluggy's own call to run, so
+these refuse wrappers."""
+
+
+def _refuse_what_cannot_run(manager: pluggy.PluginManager, plugin: object, label: str) -> None:
+    """Refuse, before registering, hook implementations that would silently never run.
+
+    An ``async def`` would return an un-awaited coroutine. A wrapper
+    (``wrapper=True`` or ``hookwrapper=True``) on an observer hook would only be
+    called to make a generator nobody advances.
+    """
     for attr in dir(plugin):
-        if not attr.startswith("payments_"):
+        opts = manager.parse_hookimpl_opts(plugin, attr)
+        if opts is None and not attr.startswith("payments_"):
             continue
+        hook = (opts.get("specname") if opts is not None else None) or attr
         impl = getattr(plugin, attr, None)
         if inspect.iscoroutinefunction(impl) or inspect.isasyncgenfunction(impl):
             raise ConfigurationError(
-                f"hook {attr} of plugin {plugin!r} is async; hooks are called "
+                f"hook {hook} of plugin {label} is async; hooks are called "
                 "synchronously, so make it a plain function (schedule async work yourself)"
+            )
+        if opts is None or hook not in OBSERVER_HOOKS:
+            continue
+        if opts.get("wrapper") or opts.get("hookwrapper"):
+            kind = "wrapper=True" if opts.get("wrapper") else "hookwrapper=True"
+            raise ConfigurationError(
+                f"hook {hook} of plugin {label} is marked {kind}, which observer hooks do "
+                "not run (each implementation is called on its own, so one failure cannot "
+                "stop the others): make it a plain @hookimpl, with tryfirst/trylast for order"
             )
 
 
@@ -85,7 +120,7 @@ class Hooks:
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object (module, class or instance) with hook functions."""
-        _refuse_async_hooks(plugin)
+        _refuse_what_cannot_run(self.manager, plugin, repr(name) if name else repr(plugin))
         try:
             self.manager.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
@@ -98,7 +133,17 @@ class Hooks:
 
     def _observe(self, hook_name: str, **kwargs: Any) -> None:
         hook = getattr(self.manager.hook, hook_name)
+        # get_hookimpls() runs trylast, plain, tryfirst: reversed, tryfirst comes first,
+        # and plain ones newest first, as pluggy itself would call them.
         for impl in reversed(hook.get_hookimpls()):
+            if impl.wrapper or impl.hookwrapper:
+                # Only reachable by registering on self.manager directly, past register().
+                logger.error(
+                    "hook %s of plugin %s is a wrapper, which observer hooks do not run",
+                    hook_name,
+                    impl.plugin_name,
+                )
+                continue
             args = {name: kwargs[name] for name in impl.argnames}
             try:
                 impl.function(**args)

@@ -521,3 +521,133 @@ def test_an_entry_point_plugin_with_an_async_hook_is_reported_not_loaded(
     hooks = Hooks()
     assert hooks.manager.get_plugin("slow") is None
     assert [f.name for f in hooks.load_failures] == ["slow"]
+
+
+# -- wrappers, and the order of observers ------------------------------------------------------
+
+
+class WrappingAudit:
+    @hookimpl(wrapper=True)
+    def payments_after_operation(self, operation: str) -> Any:
+        return (yield)
+
+
+class OldStyleWrappingAudit:
+    @hookimpl(hookwrapper=True)
+    def payments_payment_updated(self, payment: Payment) -> Any:
+        yield
+
+
+def test_a_wrapper_on_an_observer_hook_is_refused_naming_plugin_and_hook(
+    payments: Payments,
+) -> None:
+    with pytest.raises(ConfigurationError, match="wrapper=True") as caught:
+        payments.register_plugin(WrappingAudit(), name="audit")
+    assert "payments_after_operation" in str(caught.value)
+    assert "'audit'" in str(caught.value)
+    assert payments.hooks.manager.get_plugins() == set()
+
+
+def test_an_old_style_hookwrapper_on_an_observer_hook_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="hookwrapper=True") as caught:
+        Hooks(autoload=False).register(OldStyleWrappingAudit())
+    assert "payments_payment_updated" in str(caught.value)
+
+
+def test_a_wrapper_named_through_specname_is_refused_too() -> None:
+    class Renamed:
+        @hookimpl(wrapper=True, specname="payments_http_request")
+        def watch_requests(self, request: HttpExchange) -> Any:
+            return (yield)
+
+    with pytest.raises(ConfigurationError, match=r"payments_http_request.*wrapper=True"):
+        Hooks(autoload=False).register(Renamed())
+
+
+def test_an_async_hook_named_through_specname_is_refused() -> None:
+    class Renamed:
+        @hookimpl(specname="payments_after_operation")
+        async def audit(self, operation: str) -> None:
+            pass
+
+    with pytest.raises(ConfigurationError, match=r"payments_after_operation of plugin .* is async"):
+        Hooks(autoload=False).register(Renamed())
+
+
+def test_an_entry_point_plugin_with_a_wrapper_is_reported_not_loaded(
+    temp_dists: TempDistributions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PAYMENTS_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    module = temp_dists.module(
+        "wrapping_plugin",
+        "from payments_core import hookimpl\n\n"
+        "@hookimpl(wrapper=True)\ndef payments_after_operation(operation):\n"
+        "    return (yield)\n",
+    )
+    temp_dists.distribution("payments-wrap-plugin", {"payments_core.plugins": {"wrap": module}})
+    hooks = Hooks()
+    assert hooks.manager.get_plugin("wrap") is None
+    [failure] = [f for f in hooks.load_failures if f.name == "wrap"]
+    assert "wrapper=True" in failure.error
+    assert "payments_after_operation" in failure.error
+
+
+def test_a_wrapper_on_before_operation_still_runs_and_can_veto(
+    payments: Payments, gateway: FakeGateway, payment_request: PaymentRequest
+) -> None:
+    seen: list[str] = []
+
+    class Gatekeeper:
+        @hookimpl(wrapper=True)
+        def payments_before_operation(self, operation: str) -> Any:
+            seen.append(operation)
+            raise RuntimeError("closed for maintenance")
+            yield  # pragma: no cover - makes this a wrapper
+
+    payments.register_plugin(Gatekeeper())
+    with pytest.raises(OperationVetoedError, match="closed for maintenance"):
+        payments.create_payment(payment_request)
+    assert seen == ["create_payment"]
+    assert gateway.seen == []
+
+
+def test_observers_honour_tryfirst_and_trylast(
+    payments: Payments, payment_request: PaymentRequest
+) -> None:
+    order: list[str] = []
+
+    class Early:
+        @hookimpl(tryfirst=True)
+        def payments_after_operation(self) -> None:
+            order.append("tryfirst")
+
+    class Plain:
+        def __init__(self, label: str) -> None:
+            self.label = label
+
+        @hookimpl
+        def payments_after_operation(self) -> None:
+            order.append(self.label)
+
+    class Late:
+        @hookimpl(trylast=True)
+        def payments_after_operation(self) -> None:
+            order.append("trylast")
+
+    # registered in the opposite order to the one they must run in
+    payments.register_plugin(Late())
+    payments.register_plugin(Plain("plain-1"))
+    payments.register_plugin(Plain("plain-2"))
+    payments.register_plugin(Early())
+    payments.create_payment(payment_request)
+    assert order == ["tryfirst", "plain-2", "plain-1", "trylast"]
+
+
+def test_a_wrapper_registered_past_register_is_skipped_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hooks = Hooks(autoload=False)
+    hooks.manager.register(WrappingAudit(), name="sneaky")
+    with caplog.at_level(logging.ERROR, logger="payments_core.hooks"):
+        hooks.after_operation("refund", "httpgw", "default", None)
+    assert any("sneaky" in r.getMessage() and "wrapper" in r.getMessage() for r in caplog.records)
