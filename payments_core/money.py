@@ -4,11 +4,25 @@ Amounts are :class:`~decimal.Decimal` end to end. A ``float`` is refused outrigh
 because ``0.1 + 0.2`` is not ``0.3`` and a payments library must not guess which
 of the two the caller meant. An amount with more decimals than its currency has
 minor units (``10.001`` GEL) is an error too, never a silent rounding.
+
+Every computation runs in this module's own decimal context, so a caller's
+``decimal.getcontext()`` (a low precision, another rounding, cleared traps) never
+changes what an amount is. Amounts are bounded by :data:`MAX_MINOR_UNITS`.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import Any, Final, Self
 
 from pydantic import GetCoreSchemaHandler
@@ -16,7 +30,27 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from payments_core.errors import ErrorCode, InvalidRequestError
 
-__all__ = ["CURRENCY_EXPONENTS", "Money", "MoneyInput", "minor_unit_exponent"]
+__all__ = ["CURRENCY_EXPONENTS", "MAX_MINOR_UNITS", "Money", "MoneyInput", "minor_unit_exponent"]
+
+MAX_MINOR_UNITS: Final[int] = 10**15 - 1
+"""Largest absolute amount Money holds, in minor units: 9,999,999,999,999.99 GEL,
+999,999,999,999,999 JPY. No real payment comes near it, and an amount within it
+has at most 15 significant digits, so it survives being read as an IEEE-754
+double, which is how many gateways parse the amounts in a JSON body."""
+
+_MAX_DIGITS: Final[int] = len(str(MAX_MINOR_UNITS))
+
+_CONTEXT: Final[Context] = Context(
+    prec=2 * _MAX_DIGITS + 10,  # room for any in-bound amount, so nothing ever rounds
+    rounding=ROUND_HALF_EVEN,
+    Emin=MIN_EMIN,
+    Emax=MAX_EMAX,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+"""The decimal context of every Money operation, whatever the caller's is."""
 
 #: ISO 4217 minor-unit exponents for every currency whose exponent is not 2.
 #: Anything not listed here (and a known 3-letter code) uses 2 decimals.
@@ -227,10 +261,10 @@ def _to_decimal(amount: object) -> Decimal:
         value = amount
     elif isinstance(amount, int | str):
         try:
-            value = Decimal(amount.strip() if isinstance(amount, str) else amount)
+            value = Decimal(amount.strip() if isinstance(amount, str) else amount, _CONTEXT)
         except InvalidOperation:
             raise InvalidRequestError(
-                f"amount {amount!r} is not a number", code=ErrorCode.INVALID_AMOUNT
+                f"amount {_shown(repr(amount))} is not a number", code=ErrorCode.INVALID_AMOUNT
             ) from None
     else:
         raise InvalidRequestError(
@@ -239,9 +273,30 @@ def _to_decimal(amount: object) -> Decimal:
         )
     if not value.is_finite():
         raise InvalidRequestError(
-            f"amount {amount!r} is not a finite number", code=ErrorCode.INVALID_AMOUNT
+            f"amount {_shown(repr(amount))} is not a finite number",
+            code=ErrorCode.INVALID_AMOUNT,
         )
     return value
+
+
+def _shown(amount: object) -> str:
+    """An amount for an error message, cut short if someone passed a million digits."""
+    if isinstance(amount, int) and amount.bit_length() > 128:
+        # str() of a huge int is slow, and refused past sys.get_int_max_str_digits()
+        return f"(an integer of about {int(amount.bit_length() * 0.30103) + 1} digits)"
+    text = str(amount)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]}"
+
+
+def _too_large(what: str, currency: str, exponent: int) -> InvalidRequestError:
+    """The refusal of an amount beyond MAX_MINOR_UNITS; ``what`` describes the amount."""
+    with localcontext(_CONTEXT):
+        largest = Decimal(MAX_MINOR_UNITS).scaleb(-exponent)
+    return InvalidRequestError(
+        f"{what} is too large: the largest amount Money holds is {largest} {currency}, "
+        f"positive or negative ({MAX_MINOR_UNITS} minor units)",
+        code=ErrorCode.INVALID_AMOUNT,
+    )
 
 
 class Money:
@@ -255,7 +310,9 @@ class Money:
     The amount is kept at exactly the currency's precision (``Money("5", "GEL")``
     holds ``Decimal("5.00")``), so equal sums compare and hash equal.
     Negative amounts are allowed as values (a difference can be negative); the
-    request models refuse them where a payment needs a positive amount.
+    request models refuse them where a payment needs a positive amount. Beyond
+    :data:`MAX_MINOR_UNITS` either way, building and arithmetic alike raise
+    :class:`~payments_core.errors.InvalidRequestError` (``invalid_amount``).
     """
 
     __slots__ = ("_amount", "_currency")
@@ -270,19 +327,26 @@ class Money:
             )
         code = currency.strip().upper()
         exponent = minor_unit_exponent(code)
-        value = _to_decimal(amount)
-        try:
-            quantized = value.quantize(Decimal(1).scaleb(-exponent))
-        except InvalidOperation:  # more digits than exact decimal arithmetic holds
-            raise InvalidRequestError(
-                f"amount {amount} is too large", code=ErrorCode.INVALID_AMOUNT
-            ) from None
-        if quantized != value:
-            raise InvalidRequestError(
-                f"amount {amount} has more decimals than {code} allows ({exponent}); "
-                "round it explicitly before building Money",
-                code=ErrorCode.INVALID_AMOUNT,
-            )
+        with localcontext(_CONTEXT):
+            value = _to_decimal(amount)
+            # |value| >= 10**15 is out of bounds in every currency; refusing it
+            # here also spares quantize() absurd exponents.
+            if value and value.adjusted() >= _MAX_DIGITS:
+                raise _too_large(f"amount {_shown(amount)} {code}", code, exponent)
+            try:
+                quantized = value.quantize(Decimal(1).scaleb(-exponent))
+            except InvalidOperation:  # unreachable within the bound; kept typed regardless
+                raise _too_large(f"amount {_shown(amount)} {code}", code, exponent) from None
+            if quantized != value:
+                raise InvalidRequestError(
+                    f"amount {_shown(amount)} has more decimals than {code} allows "
+                    f"({exponent}); round it explicitly before building Money",
+                    code=ErrorCode.INVALID_AMOUNT,
+                )
+            if abs(int(quantized.scaleb(exponent))) > MAX_MINOR_UNITS:
+                raise _too_large(f"amount {_shown(amount)} {code}", code, exponent)
+            if quantized.is_zero():
+                quantized = quantized.copy_abs()  # "-0.00" would reach a gateway as such
         object.__setattr__(self, "_amount", quantized)
         object.__setattr__(self, "_currency", code)
 
@@ -295,8 +359,12 @@ class Money:
             raise InvalidRequestError(
                 "currency must be a 3-letter ISO 4217 code", code=ErrorCode.INVALID_CURRENCY
             )
-        exponent = minor_unit_exponent(currency.strip().upper())
-        return cls(Decimal(minor).scaleb(-exponent), currency)
+        code = currency.strip().upper()
+        exponent = minor_unit_exponent(code)
+        if abs(minor) > MAX_MINOR_UNITS:
+            raise _too_large(f"{_shown(minor)} minor units of {code}", code, exponent)
+        with localcontext(_CONTEXT):
+            return cls(Decimal(minor).scaleb(-exponent), currency)
 
     @classmethod
     def zero(cls, currency: str) -> Self:
@@ -316,7 +384,8 @@ class Money:
     @property
     def minor_units(self) -> int:
         """The amount as an integer count of minor units."""
-        return int(self._amount.scaleb(minor_unit_exponent(self._currency)))
+        with localcontext(_CONTEXT):
+            return int(self._amount.scaleb(minor_unit_exponent(self._currency)))
 
     def is_zero(self) -> bool:
         return self._amount == 0
@@ -334,21 +403,35 @@ class Money:
             )
         return other
 
+    # Arithmetic is on integer minor units: exact, whatever the decimal context,
+    # and a result beyond MAX_MINOR_UNITS is refused like any other amount.
+
+    def _result(self, minor: int, operation: str) -> Money:
+        if abs(minor) > MAX_MINOR_UNITS:
+            raise _too_large(
+                f"the result of {operation} ({_shown(minor)} minor units of {self._currency})",
+                self._currency,
+                minor_unit_exponent(self._currency),
+            )
+        return Money.from_minor_units(minor, self._currency)
+
     def __add__(self, other: Money) -> Money:
-        return Money(self._amount + self._same_currency(other, "add")._amount, self._currency)
+        theirs = self._same_currency(other, "add").minor_units
+        return self._result(self.minor_units + theirs, "the addition")
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self._amount - self._same_currency(other, "subtract")._amount, self._currency)
+        theirs = self._same_currency(other, "subtract").minor_units
+        return self._result(self.minor_units - theirs, "the subtraction")
 
     def __mul__(self, factor: int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int):
             raise TypeError("Money can only be multiplied by an int (a quantity)")
-        return Money(self._amount * factor, self._currency)
+        return self._result(self.minor_units * factor, "the multiplication")
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self._amount, self._currency)
+        return self._result(-self.minor_units, "the negation")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Money):

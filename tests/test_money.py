@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import copy
 import pickle
-from decimal import Decimal
+from decimal import (
+    ROUND_DOWN,
+    ROUND_UP,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Rounded,
+    localcontext,
+)
 from typing import Any
 
 import pytest
 
 from payments_core import ErrorCode, InvalidRequestError, LineItem, Money, Payment, PaymentStatus
-from payments_core.money import minor_unit_exponent
+from payments_core.money import MAX_MINOR_UNITS, minor_unit_exponent
 
 # -- construction ------------------------------------------------------------------------
 
@@ -94,9 +102,19 @@ def test_amount_too_large_for_exact_decimals_is_refused_with_a_typed_error(amoun
     assert caught.value.code is ErrorCode.INVALID_AMOUNT
 
 
-def test_large_amount_within_decimal_precision_is_exact() -> None:
-    amount = "12345678901234567890123456.78"
-    assert str(Money(amount, "GEL").amount) == amount
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [
+        ("9999999999999.99", "GEL"),
+        ("-9999999999999.99", "GEL"),
+        ("999999999999999", "JPY"),
+        ("999999999999.999", "KWD"),
+    ],
+)
+def test_the_largest_amount_is_accepted_exactly(amount: str, currency: str) -> None:
+    money = Money(amount, currency)
+    assert str(money.amount) == amount
+    assert abs(money.minor_units) == MAX_MINOR_UNITS
 
 
 @pytest.mark.parametrize("currency", ["XXX", "GE", "", "gelx", "EURO"])
@@ -285,3 +303,159 @@ def test_a_model_refuses_what_is_not_money(value: Any) -> None:
     with pytest.raises(InvalidRequestError) as caught:
         LineItem(product_id="sku", quantity=1, unit_price=value)
     assert caught.value.field == "unit_price"
+
+
+# -- the bound on amounts ------------------------------------------------------------------
+
+
+def test_the_bound_keeps_every_amount_exact_as_a_double() -> None:
+    assert MAX_MINOR_UNITS == 10**15 - 1
+    assert MAX_MINOR_UNITS < 2**53
+    assert int(float(MAX_MINOR_UNITS)) == MAX_MINOR_UNITS
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [
+        ("1e20", "GEL"),
+        ("10000000000000", "GEL"),
+        ("10000000000000.00", "GEL"),
+        ("-10000000000000", "GEL"),
+        ("1000000000000000", "JPY"),
+        ("1000000000000", "KWD"),
+        (10**15, "JPY"),
+        (Decimal("1E+15"), "JPY"),
+    ],
+)
+def test_an_amount_beyond_the_bound_is_refused(amount: Any, currency: str) -> None:
+    with pytest.raises(InvalidRequestError, match="too large") as caught:
+        Money(amount, currency)
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+    assert currency in str(caught.value)
+
+
+def test_a_huge_int_amount_is_refused_with_a_typed_error() -> None:
+    with pytest.raises(InvalidRequestError, match="too large") as caught:
+        Money(10**5000, "GEL")
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+def test_minor_units_beyond_the_bound_are_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="too large") as caught:
+        Money.from_minor_units(MAX_MINOR_UNITS + 1, "GEL")
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+def test_an_addition_beyond_the_bound_is_refused() -> None:
+    top = Money.from_minor_units(MAX_MINOR_UNITS, "GEL")
+    with pytest.raises(InvalidRequestError, match=r"addition.*too large") as caught:
+        top + Money("0.01", "GEL")
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+def test_a_subtraction_beyond_the_bound_is_refused() -> None:
+    bottom = Money.from_minor_units(-MAX_MINOR_UNITS, "GEL")
+    with pytest.raises(InvalidRequestError, match=r"subtraction.*too large") as caught:
+        bottom - Money("0.01", "GEL")
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+@pytest.mark.parametrize("factor", [2, 10**6, -(10**6)])
+def test_a_multiplication_beyond_the_bound_is_refused(factor: int) -> None:
+    with pytest.raises(InvalidRequestError, match=r"multiplication.*too large") as caught:
+        Money("9000000000000", "GEL") * factor
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+def test_a_multiplication_by_a_huge_quantity_is_refused_with_a_typed_error() -> None:
+    with pytest.raises(InvalidRequestError, match=r"multiplication.*too large") as caught:
+        Money("0.01", "GEL") * 10**5000
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+def test_a_model_refuses_an_amount_beyond_the_bound() -> None:
+    with pytest.raises(InvalidRequestError, match="too large") as caught:
+        LineItem(product_id="sku", quantity=1, unit_price={"amount": "1e20", "currency": "GEL"})
+    assert caught.value.field == "unit_price"
+
+
+# -- independence from the caller's decimal context ----------------------------------------
+
+
+def test_building_money_ignores_a_low_caller_precision() -> None:
+    with localcontext(prec=6):
+        money = Money("12345.67", "GEL")
+    assert str(money.amount) == "12345.67"
+
+
+def test_addition_ignores_a_low_caller_precision() -> None:
+    with localcontext(prec=6):
+        total = Money("9999.99", "GEL") + Money("0.02", "GEL")
+    assert str(total.amount) == "10000.01"
+
+
+def test_subtraction_ignores_a_low_caller_precision() -> None:
+    with localcontext(prec=6):
+        rest = Money("-9999.99", "GEL") - Money("0.02", "GEL")
+    assert str(rest.amount) == "-10000.01"
+
+
+def test_multiplication_ignores_a_low_caller_precision() -> None:
+    with localcontext(prec=6):
+        total = Money("1234.56", "GEL") * 100
+    assert str(total.amount) == "123456.00"
+
+
+def test_minor_units_ignore_a_low_caller_precision() -> None:
+    money = Money("12345.67", "GEL")
+    with localcontext(prec=6):
+        assert money.minor_units == 1234567
+
+
+def test_from_minor_units_ignores_a_low_caller_precision() -> None:
+    with localcontext(prec=6):
+        money = Money.from_minor_units(1234567, "GEL")
+    assert str(money.amount) == "12345.67"
+
+
+def test_negation_ignores_a_low_caller_precision() -> None:
+    with localcontext(prec=3):
+        negated = -Money("12345.67", "GEL")
+    assert str(negated.amount) == "-12345.67"
+
+
+@pytest.mark.parametrize("rounding", [ROUND_DOWN, ROUND_UP])
+def test_arithmetic_ignores_the_caller_rounding(rounding: str) -> None:
+    price, fee = Money("1234.56", "GEL"), Money("0.01", "GEL")
+    with localcontext(prec=4, rounding=rounding):
+        total = price + fee
+        doubled = price * 2
+    assert str(total.amount) == "1234.57"
+    assert str(doubled.amount) == "2469.12"
+
+
+def test_money_ignores_a_small_caller_emax() -> None:
+    with localcontext(Emax=3):
+        money = Money("12345.67", "GEL")
+        assert money.minor_units == 1234567
+    assert str(money.amount) == "12345.67"
+
+
+def test_a_caller_trapping_inexact_still_gets_a_typed_error_for_extra_decimals() -> None:
+    with (
+        localcontext(traps=[Inexact, Rounded, InvalidOperation]),
+        pytest.raises(InvalidRequestError, match="decimals") as caught,
+    ):
+        Money("10.001", "GEL")
+    assert caught.value.code is ErrorCode.INVALID_AMOUNT
+
+
+def test_a_caller_trapping_rounded_can_still_build_and_add_money() -> None:
+    with localcontext(traps=[Inexact, Rounded, InvalidOperation]):
+        total = Money("5", "GEL") + Money("0.50", "GEL")
+    assert str(total.amount) == "5.50"
+
+
+def test_negative_zero_is_plain_zero() -> None:
+    assert str(Money("-0", "GEL").amount) == "0.00"
+    assert str((-Money("0", "GEL")).amount) == "0.00"
