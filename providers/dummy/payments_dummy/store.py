@@ -3,19 +3,28 @@
 One :class:`DummyStore` per store name, shared by every provider instance
 configured with that name, so a shop's web process and its test code see the
 same payments. All changes happen under one lock; the store never sleeps.
+
+Memory is bounded, because a dev server or a load test may run for days: a
+store keeps the :data:`MAX_PAYMENTS` most recently used payments (creating,
+reading, completing or operating on one counts as using it), each with at most
+:data:`MAX_OPERATIONS_PER_PAYMENT` operations, and the process keeps the
+:data:`MAX_STORES` most recently used stores. A forgotten payment is gone
+(``NotFoundError``), and so are its idempotency keys.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from payments_core import (
     CaptureMode,
     CardDetails,
+    ConfigurationError,
     Decline,
     DeclineCode,
     ErrorCode,
@@ -31,9 +40,16 @@ from payments_core import (
     PaymentStatus,
 )
 
-__all__ = ["DummyStore", "get_store"]
+__all__ = ["MAX_OPERATIONS_PER_PAYMENT", "MAX_PAYMENTS", "MAX_STORES", "DummyStore", "get_store"]
 
 PROVIDER = "dummy"
+
+MAX_PAYMENTS: Final[int] = 10_000
+"""Payments one store keeps (a few KB each); past it, the least recently used goes."""
+MAX_OPERATIONS_PER_PAYMENT: Final[int] = 1_000
+"""Refunds, captures and voids one payment may have; more are refused."""
+MAX_STORES: Final[int] = 128
+"""Named stores the process keeps; past it, the least recently used goes."""
 
 _DECLINE_MESSAGES: dict[DeclineCode, str] = {
     DeclineCode.INSUFFICIENT_FUNDS: "Insufficient funds",
@@ -62,19 +78,57 @@ class _Record:
     card: CardDetails | None = None
     operations: list[Operation] = field(default_factory=list)
     transaction_id: str | None = None
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    """Idempotency keys that point at this payment, forgotten with it."""
 
 
 def _new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:24]}"
 
 
-class DummyStore:
-    """Payments kept in memory, with the same rules a real gateway enforces."""
+def _check_limit(max_payments: object) -> int:
+    if isinstance(max_payments, bool) or not isinstance(max_payments, int) or max_payments < 1:
+        raise ConfigurationError(
+            f"max_payments of the dummy store must be a positive int, not {max_payments!r}",
+            provider=PROVIDER,
+        )
+    return max_payments
 
-    def __init__(self) -> None:
+
+class DummyStore:
+    """Payments kept in memory, with the same rules a real gateway enforces.
+
+    At most ``max_payments`` (default :data:`MAX_PAYMENTS`) are kept, in order of
+    last use; the least recently used one is forgotten to make room.
+    """
+
+    def __init__(self, max_payments: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._payments: dict[str, _Record] = {}
+        self._max_payments = _check_limit(MAX_PAYMENTS if max_payments is None else max_payments)
+        self._payments: OrderedDict[str, _Record] = OrderedDict()
         self._by_key: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {}
+
+    def __len__(self) -> int:
+        """How many payments the store holds now."""
+        with self._lock:
+            return len(self._payments)
+
+    @property
+    def max_payments(self) -> int:
+        return self._max_payments
+
+    def set_max_payments(self, max_payments: int) -> None:
+        """Change the cap; a lower one forgets the least recently used payments now."""
+        checked = _check_limit(max_payments)
+        with self._lock:
+            self._max_payments = checked
+            self._evict()
+
+    def _evict(self) -> None:
+        while len(self._payments) > self._max_payments:
+            _, record = self._payments.popitem(last=False)
+            for key in record.keys:
+                self._by_key.pop(key, None)
 
     # -- idempotency ---------------------------------------------------------------
 
@@ -90,8 +144,16 @@ class DummyStore:
             )
         return seen[1]
 
-    def _remember(self, scope: str, key: str, fingerprint: tuple[Any, ...], result: Any) -> None:
+    def _remember(
+        self,
+        record: _Record,
+        scope: str,
+        key: str,
+        fingerprint: tuple[Any, ...],
+        result: Any,
+    ) -> None:
         self._by_key[(scope, key)] = (fingerprint, result)
+        record.keys.append((scope, key))
 
     # -- payments ---------------------------------------------------------------------
 
@@ -100,7 +162,7 @@ class DummyStore:
         with self._lock:
             replay = self._replay("payment", request.idempotency_key, fingerprint)
             if replay is not None:
-                return self._snapshot(self._payments[replay])
+                return self._snapshot(self._record(replay))
             payment_id = _new_id("dpay")
             record = _Record(
                 id=payment_id,
@@ -111,7 +173,8 @@ class DummyStore:
                 redirect_url=f"{page_url.rstrip('/')}/{payment_id}",
             )
             self._payments[payment_id] = record
-            self._remember("payment", request.idempotency_key, fingerprint, payment_id)
+            self._remember(record, "payment", request.idempotency_key, fingerprint, payment_id)
+            self._evict()
             return self._snapshot(record)
 
     def get(self, payment_id: str, now: datetime) -> Payment:
@@ -121,12 +184,15 @@ class DummyStore:
             return self._snapshot(record)
 
     def _record(self, payment_id: str) -> _Record:
+        """The payment's record, marked as the most recently used."""
         try:
-            return self._payments[payment_id]
+            record = self._payments[payment_id]
         except KeyError:
             raise NotFoundError(
                 f"no dummy payment {payment_id!r}", provider=PROVIDER, payment_id=payment_id
             ) from None
+        self._payments.move_to_end(payment_id)
+        return record
 
     def _expire_if_due(self, record: _Record, now: datetime) -> None:
         if record.status in (PaymentStatus.CREATED, PaymentStatus.PENDING) and (
@@ -189,6 +255,7 @@ class DummyStore:
             if replay is not None:
                 return replay  # type: ignore[no-any-return]
             record = self._record(payment_id)
+            self._check_room(record)
             captured = record.captured
             if captured is None or record.status not in (
                 PaymentStatus.CAPTURED,
@@ -211,7 +278,7 @@ class DummyStore:
                 else PaymentStatus.PARTIALLY_REFUNDED
             )
             op = self._operation(record, OperationKind.REFUND, amount, key, now)
-            self._remember("refund", key, (payment_id, requested), op)
+            self._remember(record, "refund", key, (payment_id, requested), op)
             return op
 
     def capture(self, payment_id: str, amount: Money | None, key: str, now: datetime) -> Operation:
@@ -220,6 +287,7 @@ class DummyStore:
             if replay is not None:
                 return replay  # type: ignore[no-any-return]
             record = self._record(payment_id)
+            self._check_room(record)
             held = record.authorized
             if record.status is not PaymentStatus.AUTHORIZED or held is None:
                 raise InvalidStateError(
@@ -235,7 +303,7 @@ class DummyStore:
                 PaymentStatus.CAPTURED if amount == held else PaymentStatus.PARTIALLY_CAPTURED
             )
             op = self._operation(record, OperationKind.CAPTURE, amount, key, now)
-            self._remember("capture", key, (payment_id, requested), op)
+            self._remember(record, "capture", key, (payment_id, requested), op)
             return op
 
     def void(self, payment_id: str, key: str, now: datetime) -> Operation:
@@ -244,6 +312,7 @@ class DummyStore:
             if replay is not None:
                 return replay  # type: ignore[no-any-return]
             record = self._record(payment_id)
+            self._check_room(record)
             if record.status is not PaymentStatus.AUTHORIZED:
                 raise InvalidStateError(
                     f"payment {payment_id} is {record.status.value}; only authorized "
@@ -253,8 +322,18 @@ class DummyStore:
                 )
             record.status = PaymentStatus.CANCELED
             op = self._operation(record, OperationKind.VOID, record.authorized, key, now)
-            self._remember("void", key, (payment_id,), op)
+            self._remember(record, "void", key, (payment_id,), op)
             return op
+
+    @staticmethod
+    def _check_room(record: _Record) -> None:
+        if len(record.operations) >= MAX_OPERATIONS_PER_PAYMENT:
+            raise InvalidStateError(
+                f"dummy payment {record.id} already has {MAX_OPERATIONS_PER_PAYMENT} "
+                "operations, the most the dummy keeps for one payment",
+                provider=PROVIDER,
+                payment_id=record.id,
+            )
 
     @staticmethod
     def _check_amount(amount: Money, available: Money, what: str, payment_id: str) -> None:
@@ -313,14 +392,28 @@ class DummyStore:
         )
 
 
-_STORES: dict[str, DummyStore] = {}
+_STORES: OrderedDict[str, DummyStore] = OrderedDict()
 _STORES_LOCK = threading.Lock()
 
 
-def get_store(name: str) -> DummyStore:
-    """The process-wide store called ``name`` (created on first use)."""
+def get_store(name: str, *, max_payments: int | None = None) -> DummyStore:
+    """The process-wide store called ``name`` (created on first use).
+
+    ``max_payments`` caps that store (default :data:`MAX_PAYMENTS`); given for
+    an existing store, it changes its cap. Past :data:`MAX_STORES` names, the
+    least recently used store is forgotten.
+    """
     with _STORES_LOCK:
-        return _STORES.setdefault(name, DummyStore())
+        store = _STORES.get(name)
+        if store is None:
+            store = _STORES[name] = DummyStore(max_payments)
+            while len(_STORES) > MAX_STORES:
+                _STORES.popitem(last=False)
+        else:
+            _STORES.move_to_end(name)
+    if max_payments is not None and max_payments != store.max_payments:
+        store.set_max_payments(max_payments)
+    return store
 
 
 def now_utc() -> datetime:
