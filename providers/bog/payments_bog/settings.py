@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+from payments_core.errors import InvalidRequestError
 from payments_core.provider import ProviderSettings
+from payments_core.urls import check_url
 
 __all__ = ["ENVIRONMENTS", "BogEnvironment", "BogSettings"]
 
 Environment = Literal["production", "sandbox"]
-
-LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -42,20 +43,14 @@ ENVIRONMENTS: Final[dict[str, BogEnvironment]] = {
 }
 
 
-def is_loopback(host: str | None) -> bool:
-    """True for hosts that never leave this machine."""
-    if host is None:
-        return False
-    return host in LOOPBACK_HOSTS or host.startswith("127.") or host.endswith(".localhost")
-
-
 class BogSettings(ProviderSettings):
     """One BOG merchant account.
 
     ``api_base_url`` and ``token_url`` override the chosen ``environment``'s hosts,
-    e.g. to point at the local emulator. They must be HTTPS, except on a loopback
-    host (the emulator served on ``127.0.0.1``), because the client secret and
-    bearer tokens travel to them.
+    e.g. to point at the local emulator. They must be HTTPS, except on a true
+    loopback host (``127.0.0.0/8``, ``::1``, ``localhost``: the emulator), because
+    the client secret and bearer tokens travel to them; the core's
+    :func:`~payments_core.urls.check_url` decides.
     """
 
     client_id: str
@@ -90,16 +85,22 @@ class BogSettings(ProviderSettings):
 
     @field_validator("api_base_url", "token_url")
     @classmethod
-    def _safe_endpoint(cls, value: str | None) -> str | None:
+    def _safe_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an absolute https:// URL")
-        if parts.scheme == "http" and not is_loopback(parts.hostname):
-            raise ValueError(
-                "must use HTTPS: credentials and tokens are sent to it "
-                "(http:// is allowed only on a loopback host)"
+        field = str(info.field_name)
+        try:
+            check_url(value, field=field, https_only=True, allow_http_loopback=True)
+        except InvalidRequestError as exc:
+            # A ValueError-like pydantic error, so from_settings reports a ConfigurationError.
+            raise PydanticCustomError(
+                "invalid_url",
+                "{problem} (the client secret and bearer tokens are sent to it)",
+                {"problem": exc.message},
+            ) from None
+        if field == "api_base_url" and urlsplit(value).query:
+            raise PydanticCustomError(
+                "invalid_url", "api_base_url must not have a query: API paths are appended to it"
             )
         return value.rstrip("/")
 

@@ -114,3 +114,73 @@ def test_settings_are_frozen(settings: dict[str, Any]) -> None:
 
     with pytest.raises(ValueError, match="frozen"):
         validated.language = "en"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("field", ["api_base_url", "token_url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.attacker.example/token",
+        "http://127.0.0.1.nip.io/token",
+        "http://emulator.localhost/token",
+        "http://[::ffff:127.0.0.1]/token",
+    ],
+)
+def test_plain_http_to_a_name_that_only_looks_local_is_refused(field: str, url: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"{field}: .*loopback") as raised:
+        BogProvider.from_settings(client_id="1", client_secret="x", **{field: url})
+
+    assert raised.value.code is ErrorCode.INVALID_SETTINGS
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.2:8765/token", "http://[::1]:8765/token", "http://LOCALHOST/token"]
+)
+def test_plain_http_on_any_true_loopback_host_is_allowed(url: str) -> None:
+    provider = BogProvider.from_settings(client_id="1", client_secret="x", token_url=url)
+
+    assert provider.settings.resolved_token_url == url
+
+
+@pytest.mark.parametrize("field", ["api_base_url", "token_url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        " https://api.bog.ge/payments/v1",
+        "https://api.bog.ge/payments/v1\n",
+        "https://api.bog.ge/pay\tments/v1",
+        "https://api.bog.ge/payments/v1\x00",
+        "https://api bog.ge/payments/v1",
+        "https://client:secret@api.bog.ge/payments/v1",
+        "https://api\uff0ebog\uff0ege/payments/v1",
+        "https://api.bog.ge:65536/payments/v1",
+        "https://api.bog.ge:x/payments/v1",
+        "https://api.bog.ge/payments/v1#top",
+        "https://api_bog.ge/payments/v1",
+    ],
+)
+def test_malformed_endpoint_url_is_a_configuration_error_naming_the_field(
+    field: str, url: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=f"{field}: {field} ") as raised:
+        BogProvider.from_settings(client_id="1", client_secret="x", **{field: url})
+
+    assert raised.value.code is ErrorCode.INVALID_SETTINGS
+
+
+def test_api_base_url_with_a_query_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match=r"api_base_url: .*query") as raised:
+        BogProvider.from_settings(
+            client_id="1", client_secret="x", api_base_url="https://api.bog.ge/payments/v1?x=1"
+        )
+
+    assert raised.value.code is ErrorCode.INVALID_SETTINGS
+
+
+def test_the_settings_error_never_repeats_the_endpoint_url() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        BogProvider.from_settings(
+            client_id="1", client_secret="x", token_url="https://client:hunter2@oauth.example/t"
+        )
+
+    assert "hunter2" not in str(raised.value)

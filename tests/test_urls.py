@@ -1,0 +1,297 @@
+"""payments_core.urls: the one URL check every provider uses, and what counts as loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from payments_core.errors import ErrorCode, InvalidRequestError
+from payments_core.urls import check_url, is_loopback_host
+
+
+def refusal(value: Any, **rules: Any) -> InvalidRequestError:
+    """The error check_url raises for ``value``; the field is always ``hook_url``."""
+    with pytest.raises(InvalidRequestError) as raised:
+        check_url(value, field="hook_url", **rules)
+    assert raised.value.code is ErrorCode.INVALID_URL
+    assert raised.value.field == "hook_url"
+    assert raised.value.message.startswith("hook_url ")
+    return raised.value
+
+
+# -- what passes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example/payments/callback",
+        "https://shop.example:8443/cb?order=1&x=%20y",
+        "https://SHOP.Example/cb",
+        "https://xn--80ak6aa92e.example/cb",
+        "https://203.0.113.7/cb",
+        "https://[2001:db8::1]:65535/cb",
+        "https://shop.example",
+    ],
+)
+def test_a_clean_absolute_url_is_returned_unchanged(url: str) -> None:
+    assert check_url(url, field="hook_url") == url
+
+
+# -- the text itself --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [None, 42, b"https://shop.example/cb", ["https://a.example"]])
+def test_a_value_that_is_not_a_string_is_refused(value: Any) -> None:
+    assert "string" in refusal(value).message
+
+
+def test_an_empty_url_is_refused() -> None:
+    assert "empty" in refusal("").message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        " https://shop.example/cb",
+        "https://shop.example/cb ",
+        "https://shop.example/cb\n",
+        "\thttps://shop.example/cb",
+        "https://shop.example/cb\u00a0",
+        "\u3000https://shop.example/cb",
+    ],
+)
+def test_whitespace_around_the_url_is_refused(url: str) -> None:
+    assert "whitespace" in refusal(url).message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.exa\tmple/cb",
+        "https://shop.example/c\rb",
+        "https://shop.example/c\nb",
+        "https://shop.example/cb\x00.evil",
+        "https://shop.example/cb?x=\x7f",
+        "https://shop.example/cb?x=\x85&y=1",
+        "https://shop.example/\x1bcb",
+    ],
+)
+def test_control_characters_anywhere_are_refused(url: str) -> None:
+    assert "control" in refusal(url).message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://sh op.example/cb",
+        "https://shop.example/c b",
+        "https://shop.example/cb?q=a b",
+        "https://shop.example/c\u2003b",
+    ],
+)
+def test_spaces_anywhere_are_refused(url: str) -> None:
+    assert "spaces" in refusal(url).message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example/\u202ebc",
+        "https://shop.example/cb\u2066",
+        "https://shop.example/c\u200bb",
+        "https://shop.example/c\u2028b",
+    ],
+)
+def test_invisible_formatting_characters_anywhere_are_refused(url: str) -> None:
+    assert "invisible" in refusal(url).message
+
+
+def test_a_backslash_is_refused_because_clients_read_it_differently() -> None:
+    assert "backslash" in refusal("https://shop.example\\@evil.example/cb").message
+
+
+# -- scheme, host, credentials, port, fragment ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://shop.example/cb",
+        "javascript://shop.example/%0aalert(1)",
+        "file:///etc/passwd",
+        "shop.example/cb",
+        "//shop.example/cb",
+        "/cb",
+        "https:shop.example/cb",
+        "https:/shop.example/cb",
+    ],
+)
+def test_anything_but_an_absolute_http_or_https_url_is_refused(url: str) -> None:
+    refusal(url, https_only=False)
+
+
+@pytest.mark.parametrize("url", ["https://", "https:///cb", "https://:443/cb", "http://?x=1"])
+def test_a_url_without_a_host_is_refused(url: str) -> None:
+    assert "host" in refusal(url, https_only=False).message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:secret@shop.example/cb",
+        "https://user@shop.example/cb",
+        "https://@shop.example/cb",
+        "https://shop.example@evil.example/cb",
+    ],
+)
+def test_credentials_in_the_url_are_refused(url: str) -> None:
+    assert "credentials" in refusal(url).message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop\uff0eexample/cb",  # full-width full stop
+        "https://shop\u3002example/cb",  # ideographic full stop
+        "https://shop\uff61example/cb",  # half-width ideographic full stop
+        "https://shop.ex\u0430mple/cb",  # Cyrillic a
+        "https://\uff53hop.example/cb",  # full-width s
+        "https://shop.example\uff0fcb",  # full-width solidus, read into the host
+        "https://shop.example:\uff18\uff10/cb",  # full-width digits in the port
+        "https://b\u00fccher.example/cb",  # an IDN not written in its xn-- form
+    ],
+)
+def test_a_host_that_is_not_plain_ascii_is_refused(url: str) -> None:
+    assert "ASCII" in refusal(url).message
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999", "123456", "abc", "", "-1", "+80", "8o"])
+def test_a_port_that_is_not_1_to_65535_is_refused(port: str) -> None:
+    assert "port" in refusal(f"https://shop.example:{port}/cb").message
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "shop_x.example",
+        "-shop.example",
+        "shop-.example",
+        "shop..example",
+        ".shop.example",
+        "shop.example.",
+        "sh!op.example",
+        "shop.exa%6dple",
+        "a" * 64 + ".example",
+        "[shop.example]",
+        "[::1",
+        "[fe80::1%25eth0]",
+    ],
+)
+def test_a_host_with_invalid_characters_or_labels_is_refused(host: str) -> None:
+    refusal(f"https://{host}/cb")
+
+
+@pytest.mark.parametrize(
+    "host", ["127.1", "0x7f.0.0.1", "2130706433", "127.000.0.1", "1.2.3.4.5", "256.1.1.1"]
+)
+def test_a_host_ending_in_a_number_must_be_a_plain_dotted_quad(host: str) -> None:
+    assert "IPv4" in refusal(f"https://{host}/cb").message
+
+
+def test_a_fragment_is_refused_by_default() -> None:
+    assert "fragment" in refusal("https://shop.example/cb#done").message
+
+
+def test_a_fragment_is_allowed_when_asked() -> None:
+    url = "https://shop.example/thanks#/order/7"
+    assert check_url(url, field="success_url", allow_fragment=True) == url
+
+
+# -- https and loopback -----------------------------------------------------------------------
+
+
+def test_https_only_refuses_plain_http() -> None:
+    assert "HTTPS" in refusal("http://shop.example/cb").message
+
+
+def test_plain_http_is_accepted_when_https_is_not_required() -> None:
+    url = "http://shop.example/ok"
+    assert check_url(url, field="success_url", https_only=False) == url
+
+
+def test_plain_http_on_loopback_is_refused_unless_asked() -> None:
+    refusal("http://127.0.0.1:8000/cb")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/cb",
+        "http://127.8.9.10/cb",
+        "http://localhost:8000/cb",
+        "http://LocalHost/cb",
+        "http://[::1]:8000/cb",
+    ],
+)
+def test_plain_http_on_a_true_loopback_host_is_accepted_when_asked(url: str) -> None:
+    assert check_url(url, field="hook_url", allow_http_loopback=True) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.attacker.example/cb",
+        "http://127.0.0.1.nip.io/cb",
+        "http://shop.localhost/cb",
+        "http://localhost.attacker.example/cb",
+        "http://[::ffff:127.0.0.1]/cb",
+        "http://[::2]/cb",
+        "http://128.0.0.1/cb",
+        "http://shop.example/cb",
+    ],
+)
+def test_plain_http_to_a_host_that_only_looks_local_is_refused(url: str) -> None:
+    assert "loopback" in refusal(url, allow_http_loopback=True).message
+
+
+def test_the_message_never_repeats_the_url_which_may_carry_a_token() -> None:
+    error = refusal("https://shop.example/cb?token=s3cr3t-tok\x00en")
+    assert "s3cr3t" not in str(error)
+
+
+# -- is_loopback_host -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.255.255.254", "::1", "[::1]", "localhost", "LOCALHOST"]
+)
+def test_loopback_hosts(host: str) -> None:
+    assert is_loopback_host(host)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.attacker.example",
+        "127.0.0.1.example",
+        "a.localhost",
+        "localhost.",
+        "localhost.example",
+        "127.1",
+        "0x7f.0.0.1",
+        "2130706433",
+        "127.000.0.1",
+        "::ffff:127.0.0.1",
+        "[::1]:80",
+        "::1%lo",
+        "128.0.0.1",
+        "0.0.0.0",
+        "",
+        None,
+        2130706433,
+    ],
+)
+def test_anything_else_is_not_loopback(host: object) -> None:
+    assert not is_loopback_host(host)
