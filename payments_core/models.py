@@ -11,6 +11,8 @@ naming the field, never a pydantic ``ValidationError``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -19,10 +21,12 @@ from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -31,6 +35,7 @@ from pydantic_core import PydanticCustomError
 from payments_core.errors import DeclineCode, ErrorCode, InvalidRequestError
 from payments_core.money import Money
 from payments_core.status import PaymentStatus, is_final, is_paid
+from payments_core.urls import check_url, is_loopback_host
 
 __all__ = [
     "Buyer",
@@ -45,6 +50,7 @@ __all__ = [
     "Payment",
     "PaymentRequest",
     "WebhookEvent",
+    "check_text",
     "validation_error_to_payment_error",
 ]
 
@@ -108,6 +114,101 @@ class _Result(_Model):
     model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True)
 
 
+class _Request(_Model):
+    """Requests stay checked however they are changed.
+
+    ``validate_assignment`` refuses a bad value when it is assigned
+    (``item.quantity = -3``). ``revalidate_instances`` makes every validation of a
+    request re-check the line items and buyer inside it, instead of trusting them
+    because they are already model instances: whatever was changed in place
+    since they were built is caught when the facade validates the request again.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        validate_assignment=True,
+        revalidate_instances="always",
+    )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise validation_error_to_payment_error(exc, what=type(self).__name__) from None
+
+
+# -- free text and URLs that reach a gateway ---------------------------------------------------
+
+_FORBIDDEN_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls (NUL, tab, CR, LF ...), DEL, Unicode line and paragraph
+separators, and the bidi embeddings, overrides and isolates."""
+_VISIBLE_ASCII = re.compile("[!-~]+")
+
+
+def _text_problem(value: str) -> str | None:
+    if _FORBIDDEN_IN_TEXT.search(value):
+        return (
+            "must not contain control characters, line breaks or bidirectional "
+            "override/isolate characters"
+        )
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
+        return "must not be blank"
+    return None
+
+
+def check_text(value: str, *, field: str) -> str:
+    """Return ``value`` when it is safe free text to send to a gateway.
+
+    Refused with :class:`~payments_core.errors.InvalidRequestError` naming ``field``:
+    a blank value (empty, or only whitespace and invisible characters), and any
+    control character (NUL, tab, CR/LF, other C0/C1 codes), Unicode line
+    separator, or bidi embedding/override/isolate (U+202A-U+202E, U+2066-U+2069).
+    Gateways store these values and show them in dashboards, receipts and
+    logs, where such characters split lines, end strings early or make the text
+    read differently from what it holds. Providers use this for free text they
+    take outside a :class:`PaymentRequest`.
+    """
+    problem = _text_problem(value) if isinstance(value, str) else "must be a string"
+    if problem is not None:
+        raise InvalidRequestError(f"{field} {problem}", field=field)
+    return value
+
+
+def _gateway_text(value: str) -> str:
+    problem = _text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _header_value(value: str) -> str:
+    _gateway_text(value)
+    if not _VISIBLE_ASCII.fullmatch(value):
+        raise ValueError("must be printable ASCII without spaces: it is sent as an HTTP header")
+    return value
+
+
+_GatewayText = Annotated[str, AfterValidator(_gateway_text)]
+"""A ``str`` that passes :func:`check_text`'s rules, as a pydantic field type."""
+
+
+def _url_field(
+    value: str | None, info: ValidationInfo, *, https_only: bool, allow_fragment: bool
+) -> str | None:
+    """:func:`~payments_core.urls.check_url` for a model field, keeping pydantic's location."""
+    if value is None:
+        return None
+    try:
+        return check_url(
+            value, field=str(info.field_name), https_only=https_only, allow_fragment=allow_fragment
+        )
+    except InvalidRequestError as exc:
+        raise PydanticCustomError(
+            ErrorCode.INVALID_URL.value, "{problem}", {"problem": exc.message}
+        ) from None
+
+
 def _require_positive(money: Money, field: str) -> Money:
     if not money.is_positive():
         raise PydanticCustomError(
@@ -125,16 +226,22 @@ class CaptureMode(StrEnum):
     MANUAL = "manual"
 
 
-class LineItem(_Model):
+class LineItem(_Request):
     """One line of the basket."""
 
-    product_id: Annotated[str, Field(min_length=1, max_length=255)]
+    product_id: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_gateway_text)]
     quantity: Annotated[int, Field(gt=0)]
     unit_price: Money
-    description: str | None = None
+    description: _GatewayText | None = None
     unit_discount: Money | None = None
     vat_percent: Decimal | None = None
     image_url: str | None = None
+
+    @field_validator("image_url")
+    @classmethod
+    def _image_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Shown by the customer's browser on the payment page: http and #fragments allowed.
+        return _url_field(value, info, https_only=False, allow_fragment=True)
 
     @field_validator("quantity", mode="before")
     @classmethod
@@ -192,29 +299,15 @@ class LineItem(_Model):
         return price * self.quantity
 
 
-class Buyer(_Model):
+class Buyer(_Request):
     """Who pays. Every field is optional; send what the provider should show or prefill."""
 
-    full_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    full_name: _GatewayText | None = None
+    email: _GatewayText | None = None
+    phone: _GatewayText | None = None
 
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-def _check_url(value: str | None, field: str, *, https_only: bool) -> str | None:
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{field} must be an absolute http(s) URL")
-    if https_only and parts.scheme != "https":
-        raise ValueError(f"{field} must use HTTPS: the provider posts payment results to it")
-    return value
-
-
-class PaymentRequest(_Model):
+class PaymentRequest(_Request):
     """Everything needed to start a payment, the same for every provider.
 
     ``idempotency_key`` is minted when you leave it out, once, here: every retry
@@ -226,7 +319,7 @@ class PaymentRequest(_Model):
     before anything is sent.
     """
 
-    external_id: Annotated[str, Field(min_length=1, max_length=255)]
+    external_id: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_gateway_text)]
     amount: Money
     items: list[LineItem]
     callback_url: str
@@ -236,11 +329,11 @@ class PaymentRequest(_Model):
     capture: CaptureMode = CaptureMode.AUTOMATIC
     expires_in: Annotated[int | None, Field(gt=0, le=366 * 24 * 3600)] = None
     """Seconds the customer has to pay; the provider's default when ``None``."""
-    locale: str | None = None
-    payment_methods: list[str] = Field(default_factory=list)
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=255)] = Field(
-        default_factory=lambda: str(uuid.uuid4())
-    )
+    locale: _GatewayText | None = None
+    payment_methods: list[_GatewayText] = Field(default_factory=list)
+    idempotency_key: Annotated[
+        str, Field(min_length=1, max_length=255), AfterValidator(_header_value)
+    ] = Field(default_factory=lambda: str(uuid.uuid4()))
     metadata: dict[str, str] = Field(default_factory=dict)
     provider_options: dict[str, Any] = Field(default_factory=dict, repr=False)
     shipping_amount: Money | None = None
@@ -269,25 +362,43 @@ class PaymentRequest(_Model):
             raise ValueError("must not be negative")
         return value
 
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_text(cls, value: dict[str, str]) -> dict[str, str]:
+        # Checked as a whole so a bad key is quoted (repr) instead of becoming the location.
+        for key, text in value.items():
+            problem = _text_problem(key)
+            if problem is not None:
+                raise ValueError(f"key {key[:40]!r} {problem}")
+            problem = _text_problem(text)
+            if problem is not None:
+                raise ValueError(f"the value of {key[:40]!r} {problem}")
+        return value
+
     @field_validator("success_url", "fail_url")
     @classmethod
-    def _redirect_urls(cls, value: str | None) -> str | None:
-        return _check_url(value, "redirect URL", https_only=False)
+    def _redirect_urls(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # The customer's browser follows these: plain http and #fragments are allowed.
+        return _url_field(value, info, https_only=False, allow_fragment=True)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         # Raised as typed errors directly: pydantic would report them without a field.
         try:
-            _check_url(
-                self.callback_url, "callback_url", https_only=not self.allow_insecure_callback
+            check_url(
+                self.callback_url,
+                field="callback_url",
+                https_only=True,
+                allow_http_loopback=self.allow_insecure_callback,
             )
-        except ValueError as exc:
+        except InvalidRequestError as exc:
             raise InvalidRequestError(
-                f"invalid PaymentRequest: {exc}", code=ErrorCode.INVALID_URL, field="callback_url"
+                f"invalid PaymentRequest: {exc.message}",
+                code=ErrorCode.INVALID_URL,
+                field="callback_url",
             ) from None
-        if (
-            self.allow_insecure_callback
-            and urlsplit(self.callback_url).hostname not in LOOPBACK_HOSTS
+        if self.allow_insecure_callback and not is_loopback_host(
+            urlsplit(self.callback_url).hostname
         ):
             raise InvalidRequestError(
                 "invalid PaymentRequest: allow_insecure_callback is only for loopback "
@@ -412,6 +523,9 @@ class Payment(_Result):
     created_at: datetime | None = None
     expires_at: datetime | None = None
     provider_transaction_id: str | None = None
+    updated_at: datetime | None = None
+    """When the gateway says this state came about (its event time), if it says:
+    :func:`payments_core.is_newer` uses it to order updates with equal amounts."""
     operations: tuple[Operation, ...] = ()
     raw: dict[str, Any] | None = Field(default=None, repr=False)
 

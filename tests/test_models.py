@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from payments_core import (
+    Buyer,
     CaptureMode,
     CardDetails,
     Decline,
@@ -25,6 +26,7 @@ from payments_core import (
     PaymentStatus,
     WebhookEvent,
 )
+from payments_core.models import check_text
 from tests.conftest import make_request
 
 
@@ -197,6 +199,73 @@ def test_redirect_urls_may_be_plain_http() -> None:
     assert make_request(success_url="http://shop.test/ok").success_url == "http://shop.test/ok"
 
 
+# One fresh example of each defect class that urlsplit lets through today.
+AMBIGUOUS_URLS = [
+    pytest.param(" https://shop.test/cb", id="leading-space"),
+    pytest.param("https://shop.test/cb\n", id="trailing-newline"),
+    pytest.param("https://shop.te\tst/cb", id="tab-in-host"),
+    pytest.param("https://shop.test/c\r\nb", id="crlf"),
+    pytest.param("https://shop.test/cb\x00", id="nul"),
+    pytest.param("https://shop .test/cb", id="space-in-host"),
+    pytest.param("https://admin:pw@shop.test/cb", id="userinfo"),
+    pytest.param("https://shop\uff0etest/cb", id="fullwidth-dot"),
+    pytest.param("https://shop\u3002test/cb", id="ideographic-dot"),
+    pytest.param("https://sh\u00f6p.test/cb", id="non-ascii-host"),
+    pytest.param("https://shop.test:70000/cb", id="port-too-big"),
+    pytest.param("https://shop.test:0/cb", id="port-zero"),
+    pytest.param("https://shop.test:http/cb", id="port-not-a-number"),
+    pytest.param("https://shop_1.test/cb", id="underscore-in-host"),
+    pytest.param("https://shop.test/\u202ecb", id="bidi-override"),
+]
+
+
+@pytest.mark.parametrize("url", AMBIGUOUS_URLS)
+def test_callback_url_that_parsers_may_read_differently_is_refused(url: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        make_request(callback_url=url)
+    assert caught.value.code is ErrorCode.INVALID_URL
+    assert caught.value.field == "callback_url"
+
+
+@pytest.mark.parametrize("field", ["success_url", "fail_url"])
+@pytest.mark.parametrize("url", AMBIGUOUS_URLS)
+def test_redirect_url_that_parsers_may_read_differently_is_refused(field: str, url: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        make_request(**{field: url})
+    assert caught.value.code is ErrorCode.INVALID_URL
+    assert caught.value.field == field
+    assert f"{field}: " in caught.value.message
+
+
+def test_callback_url_with_a_fragment_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="fragment") as caught:
+        make_request(callback_url="https://shop.test/cb#x")
+    assert caught.value.field == "callback_url"
+
+
+def test_redirect_url_may_have_a_fragment_for_single_page_shops() -> None:
+    assert make_request(success_url="https://shop.test/#/thanks").success_url == (
+        "https://shop.test/#/thanks"
+    )
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.2:8000/cb", "http://[::1]:8000/cb"])
+def test_insecure_callback_is_allowed_on_any_loopback_address(url: str) -> None:
+    assert make_request(callback_url=url, allow_insecure_callback=True).callback_url == url
+
+
+def test_line_item_image_url_is_checked_like_any_url() -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        LineItem(
+            product_id="sku",
+            quantity=1,
+            unit_price=gel("1"),
+            image_url="https://cdn\uff0eshop.test/a.png",
+        )
+    assert caught.value.code is ErrorCode.INVALID_URL
+    assert caught.value.field == "image_url"
+
+
 # -- PaymentRequest: other fields -------------------------------------------------------------
 
 
@@ -244,6 +313,185 @@ def test_negative_unit_price_is_refused() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         item("-1.00")
     assert caught.value.field == "unit_price"
+
+
+# -- free text that reaches a gateway -----------------------------------------------------------
+
+BAD_TEXT = [
+    pytest.param(" ", "blank", id="space"),
+    pytest.param(" \u3000\u00a0 ", "blank", id="only-whitespace"),
+    pytest.param("\u200b", "blank", id="only-invisible"),
+    pytest.param("ord\x00er", "control", id="nul"),
+    pytest.param("order\r\nX-Injected: 1", "control", id="crlf"),
+    pytest.param("order\n", "control", id="lf"),
+    pytest.param("ord\ter", "control", id="tab"),
+    pytest.param("order\x1b[31m", "control", id="escape"),
+    pytest.param("order\x7f", "control", id="del"),
+    pytest.param("order\x9b", "control", id="c1"),
+    pytest.param("order\u2028", "control", id="line-separator"),
+    pytest.param("order-\u202e1001", "bidirectional", id="rlo"),
+    pytest.param("\u202aorder", "bidirectional", id="lre"),
+    pytest.param("order\u2066x\u2069", "bidirectional", id="isolate"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXT)
+def test_external_id_that_is_blank_or_holds_control_or_bidi_characters_is_refused(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        make_request(external_id=text)
+    assert caught.value.field == "external_id"
+    assert caught.value.code is ErrorCode.INVALID_REQUEST
+
+
+@pytest.mark.parametrize("field", ["product_id", "description"])
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXT)
+def test_line_item_text_that_is_blank_or_holds_control_or_bidi_characters_is_refused(
+    field: str, text: str, problem: str
+) -> None:
+    values: dict[str, Any] = {"product_id": "sku", "quantity": 1, "unit_price": gel("1")}
+    values[field] = text
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        LineItem(**values)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("field", ["full_name", "email", "phone"])
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXT)
+def test_buyer_text_that_is_blank_or_holds_control_or_bidi_characters_is_refused(
+    field: str, text: str, problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        Buyer(**{field: text})
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXT)
+def test_locale_that_is_blank_or_holds_control_or_bidi_characters_is_refused(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        make_request(locale=text)
+    assert caught.value.field == "locale"
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXT)
+def test_payment_method_that_is_blank_or_holds_control_or_bidi_characters_is_refused(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        make_request(payment_methods=["card", text])
+    assert caught.value.field == "payment_methods.1"
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXT)
+def test_metadata_value_that_is_blank_or_holds_control_or_bidi_characters_is_refused(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        make_request(metadata={"cart": text})
+    assert caught.value.field == "metadata"
+    assert "'cart'" in caught.value.message
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_TEXT)
+def test_metadata_key_that_is_blank_or_holds_control_or_bidi_characters_is_refused(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
+        make_request(metadata={text: "7"})
+    assert caught.value.field == "metadata"
+    assert repr(text) in caught.value.message  # quoted with escapes, never raw
+
+
+@pytest.mark.parametrize(
+    "key", ["k\u00e9y", "key\r\nX-Injected: 1", " key", "key ", "a key", "key\x00", "\u202ekey"]
+)
+def test_idempotency_key_must_be_a_clean_ascii_header_value(key: str) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        make_request(idempotency_key=key)
+    assert caught.value.field == "idempotency_key"
+    assert caught.value.code is ErrorCode.INVALID_REQUEST
+
+
+def test_free_text_in_any_script_is_kept() -> None:
+    request = make_request(
+        external_id="\u10e8\u10d4\u10d9\u10d5\u10d4\u10d7\u10d0-1001",
+        locale="ka-GE",
+        metadata={"\u10d9\u10d0\u10da\u10d0\u10d7\u10d0": "\u05e9\u05dc\u05d5\u05dd \u200f!"},
+        buyer=Buyer(full_name="\u10dc\u10d8\u10dc\u10dd \u10d1\u10d4\u10e0\u10d8\u10eb\u10d4"),
+    )
+    assert request.external_id.endswith("-1001")
+
+
+def test_check_text_refuses_with_the_field_named() -> None:
+    with pytest.raises(InvalidRequestError, match="control") as caught:
+        check_text("sub\x00", field="external_id")
+    assert caught.value.field == "external_id"
+    assert caught.value.code is ErrorCode.INVALID_REQUEST
+
+
+def test_check_text_returns_clean_text_unchanged() -> None:
+    assert check_text("order 1001", field="external_id") == "order 1001"
+
+
+# -- changing a request after it was built ---------------------------------------------------
+
+
+def test_assigning_a_bad_value_to_a_line_item_is_refused() -> None:
+    request = make_request()
+    with pytest.raises(InvalidRequestError, match="greater than 0") as caught:
+        request.items[0].quantity = -3
+    assert caught.value.field == "quantity"
+    assert request.items[0].quantity == 1
+
+
+def test_assigning_a_negative_unit_price_is_refused() -> None:
+    request = make_request()
+    with pytest.raises(InvalidRequestError, match="negative") as caught:
+        request.items[0].unit_price = gel("-10.00")
+    assert caught.value.field == "unit_price"
+
+
+def test_assigning_a_bad_buyer_field_is_refused() -> None:
+    buyer = Buyer(full_name="Nino")
+    with pytest.raises(InvalidRequestError, match="control") as caught:
+        buyer.full_name = "Nino\r\nX"
+    assert caught.value.field == "full_name"
+
+
+def test_assigning_a_bad_callback_url_to_a_request_is_refused() -> None:
+    request = make_request()
+    with pytest.raises(InvalidRequestError, match="HTTPS") as caught:
+        request.callback_url = "http://shop.test/cb"
+    assert caught.value.field == "callback_url"
+    assert caught.value.code is ErrorCode.INVALID_URL
+
+
+def test_validating_a_request_again_rechecks_line_items_changed_in_place() -> None:
+    request = make_request()
+    # model_copy(update=...) skips validation: the copy holds a negative quantity.
+    request.items[0] = request.items[0].model_copy(update={"quantity": -3})
+    with pytest.raises(InvalidRequestError, match="greater than 0") as caught:
+        PaymentRequest.model_validate(dict(request))
+    assert caught.value.field == "quantity"
+
+
+def test_building_a_request_rechecks_line_items_made_without_validation() -> None:
+    unchecked = LineItem.model_construct(product_id="sku", quantity=1, unit_price=gel("-10.00"))
+    with pytest.raises(InvalidRequestError, match="negative") as caught:
+        make_request(items=[unchecked])
+    assert caught.value.field == "unit_price"
+
+
+def test_validating_a_request_again_rechecks_its_buyer() -> None:
+    request = make_request(buyer=Buyer(full_name="Nino"))
+    assert request.buyer is not None
+    request.buyer.__dict__["email"] = "n@shop.test\r\nBcc: x"
+    with pytest.raises(InvalidRequestError, match="control") as caught:
+        PaymentRequest.model_validate(request)
+    assert caught.value.field == "email"
 
 
 def test_request_round_trips_through_its_dump() -> None:

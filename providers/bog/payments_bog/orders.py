@@ -35,7 +35,7 @@ from typing import Final, NoReturn
 from urllib.parse import urlsplit
 
 from payments_bog.options import PAYMENT_METHODS, TTL_RANGE, BogOptions, parse_options
-from payments_bog.settings import BogSettings, is_loopback
+from payments_bog.settings import BogSettings
 from payments_bog.wire import (
     CreateOrderBody,
     OutAccount,
@@ -54,6 +54,7 @@ from payments_bog.wire import (
 )
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import CaptureMode, LineItem, PaymentRequest
+from payments_core.urls import check_url
 
 __all__ = ["CURRENCIES", "PreparedOrder", "check_callback_url", "prepare_order"]
 
@@ -82,29 +83,27 @@ def _refuse(message: str, field: str, code: ErrorCode = ErrorCode.INVALID_REQUES
 
 
 def check_callback_url(url: str, settings: BogSettings, field: str = "callback_url") -> str:
-    """BOG posts payment results to this URL: HTTPS, or http on loopback when allowed."""
-    parts = urlsplit(url)
+    """BOG posts payment results to this URL: HTTPS, or http on loopback when allowed.
+
+    The core's :func:`~payments_core.urls.check_url` decides; plain http needs both
+    a loopback host and ``allow_insecure_callback_url``.
+    """
+    insecure_ok = settings.allow_insecure_callback_url
     try:
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        _refuse(f"{field} has an invalid port", field, ErrorCode.INVALID_URL)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname:
-        if settings.allow_insecure_callback_url and is_loopback(parts.hostname):
-            logger.warning(
-                "BOG callback URL on %s uses plain http (allow_insecure_callback_url is on); "
-                "use it only with a local emulator",
-                parts.hostname,
-            )
-            return url
-        _refuse(
-            f"{field} must use HTTPS: BOG posts payment results to it "
-            "(http:// only for a loopback emulator with allow_insecure_callback_url)",
-            field,
-            ErrorCode.INVALID_URL,
+        check_url(url, field=field, https_only=True, allow_http_loopback=insecure_ok)
+    except InvalidRequestError as exc:
+        message = f"{exc.message}; BOG posts payment results to it"
+        if not insecure_ok and isinstance(url, str) and url[:5].lower() == "http:":
+            message += " (http:// only for a loopback emulator with allow_insecure_callback_url)"
+        _refuse(message, field, exc.code)
+    parts = urlsplit(url)
+    if parts.scheme == "http":
+        logger.warning(
+            "BOG callback URL on %s uses plain http (allow_insecure_callback_url is on); "
+            "use it only with a local emulator",
+            parts.hostname,
         )
-    _refuse(f"{field} must be an absolute https:// URL", field, ErrorCode.INVALID_URL)
+    return url
 
 
 def _ttl(request: PaymentRequest, options: BogOptions) -> int | None:
@@ -259,6 +258,12 @@ def language_for(locale: str | None, settings: BogSettings) -> str:
 
 def prepare_order(request: PaymentRequest, settings: BogSettings) -> PreparedOrder:
     """Check ``request`` against BOG's rules and build the create-order body and headers."""
+    if not isinstance(request, PaymentRequest):
+        _refuse(f"create_payment needs a PaymentRequest, not {type(request).__name__}", "request")
+    # The core's checks once more, nested line items and buyer included: the request
+    # may have been changed in place, or copied with model_copy(update=...), since it
+    # was built, and this provider can be driven without the facade.
+    request = PaymentRequest.model_validate(request)
     options = parse_options(request.provider_options)
     currency = request.amount.currency
     if currency not in CURRENCIES:

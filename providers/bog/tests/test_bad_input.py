@@ -323,5 +323,159 @@ def test_bog_options_built_directly_refuse_bad_values_with_a_typed_error() -> No
 def test_callback_url_with_an_impossible_port_is_refused(
     provider: BogProvider, order_request: Build
 ) -> None:
-    error = refused(provider, order_request(callback_url="https://shop.example:99999/cb"))
+    unchecked = order_request().model_copy(update={"callback_url": "https://shop.example:99999/cb"})
+
+    error = refused(provider, unchecked)
+
     assert error.field == "callback_url"
+    assert error.code is ErrorCode.INVALID_URL
+
+
+# -- URLs, free text and requests changed after they were built --------------------------------
+
+AMBIGUOUS_CALLBACKS = [
+    pytest.param(" https://shop.example/cb", id="leading-space"),
+    pytest.param("https://shop.example/cb\r\n", id="trailing-crlf"),
+    pytest.param("https://shop.exa\tmple/cb", id="tab"),
+    pytest.param("https://shop.example/cb\x00", id="nul"),
+    pytest.param("https://shop example/cb", id="space-in-host"),
+    pytest.param("https://bog:pw@shop.example/cb", id="userinfo"),
+    pytest.param("https://shop\uff0eexample/cb", id="fullwidth-dot"),
+    pytest.param("https://shop\uff61example/cb", id="halfwidth-ideographic-dot"),
+    pytest.param("https://shop.example:0/cb", id="port-zero"),
+]
+
+
+@pytest.mark.parametrize("url", AMBIGUOUS_CALLBACKS)
+def test_ambiguous_callback_url_never_reaches_the_transport(
+    payments: Payments, order_request: Build, sent: list[httpx.Request], url: str
+) -> None:
+    unchecked = order_request().model_copy(update={"callback_url": url})
+
+    with pytest.raises(InvalidRequestError) as raised:
+        payments.create_payment(unchecked)
+
+    assert raised.value.field == "callback_url"
+    assert raised.value.code is ErrorCode.INVALID_URL
+    assert sent == []
+
+
+@pytest.mark.parametrize("url", AMBIGUOUS_CALLBACKS)
+def test_check_callback_url_refuses_ambiguous_urls_itself(provider: BogProvider, url: str) -> None:
+    from payments_bog.orders import check_callback_url
+
+    with pytest.raises(InvalidRequestError) as raised:
+        check_callback_url(url, provider.settings)
+
+    assert raised.value.field == "callback_url"
+    assert raised.value.code is ErrorCode.INVALID_URL
+    assert raised.value.provider == "bog"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.attacker.example/cb",
+        "http://127.0.0.1.nip.io/cb",
+        "http://shop.localhost/cb",
+    ],
+)
+def test_http_callback_to_a_name_that_only_looks_local_is_refused_even_with_the_setting(
+    settings: dict[str, Any], url: str
+) -> None:
+    from payments_bog.orders import check_callback_url
+
+    provider = BogProvider.from_settings(settings, allow_insecure_callback_url=True)
+
+    with pytest.raises(InvalidRequestError, match="loopback") as raised:
+        check_callback_url(url, provider.settings)
+
+    assert raised.value.field == "callback_url"
+    assert raised.value.code is ErrorCode.INVALID_URL
+
+
+@pytest.mark.parametrize("field", ["success_url", "fail_url"])
+def test_ambiguous_redirect_url_is_refused_by_the_provider_too(
+    provider: BogProvider, order_request: Build, field: str
+) -> None:
+    unchecked = order_request().model_copy(update={field: "https://shop\u3002example/ok"})
+
+    error = refused(provider, unchecked)
+
+    assert error.field == field
+    assert error.code is ErrorCode.INVALID_URL
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("external_id", "ORD-1001\r\nX-Injected: 1"),
+        ("external_id", "   "),
+        ("external_id", "ORD\u202e1001"),
+        ("locale", "en\x00"),
+        ("idempotency_key", "key\r\nX-Injected: 1"),
+    ],
+)
+def test_free_text_with_control_characters_is_refused_by_the_provider_too(
+    provider: BogProvider, order_request: Build, field: str, value: str
+) -> None:
+    unchecked = order_request().model_copy(update={field: value})
+
+    error = refused(provider, unchecked)
+
+    assert error.field == field
+    assert error.code is ErrorCode.INVALID_REQUEST
+
+
+def test_buyer_name_with_a_line_break_is_refused_by_the_provider_too(
+    provider: BogProvider, order_request: Build
+) -> None:
+    request = order_request()
+    assert request.buyer is not None
+    request.buyer.__dict__["full_name"] = "John\nDoe"
+
+    error = refused(provider, request)
+
+    assert error.field == "full_name"
+    assert "control" in error.message
+
+
+def test_line_item_made_bad_in_place_never_reaches_the_transport(
+    payments: Payments, order_request: Build, sent: list[httpx.Request]
+) -> None:
+    request = order_request()
+    # model_copy(update=...) skips validation, and putting it in the list checks nothing.
+    request.items[0] = request.items[0].model_copy(
+        update={"quantity": -3, "unit_price": Money("-10.00", "GEL")}
+    )
+
+    with pytest.raises(InvalidRequestError) as raised:
+        payments.create_payment(request)
+
+    assert raised.value.field == "quantity"
+    assert "unit_price" in raised.value.message
+    assert sent == []
+
+
+def test_line_item_made_bad_in_place_is_refused_by_the_provider_too(
+    provider: BogProvider, order_request: Build
+) -> None:
+    request = order_request()
+    request.items[0] = request.items[0].model_copy(update={"unit_price": Money("-10.00", "GEL")})
+
+    error = refused(provider, request)
+
+    assert error.field == "unit_price"
+    assert "negative" in error.message
+
+
+def test_assigning_a_bad_quantity_to_a_line_item_of_a_built_request_is_refused(
+    order_request: Build,
+) -> None:
+    request = order_request()
+
+    with pytest.raises(InvalidRequestError) as raised:
+        request.items[0].quantity = -3
+
+    assert raised.value.field == "quantity"
+    assert request.items[0].quantity == 2
