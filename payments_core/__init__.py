@@ -17,6 +17,7 @@ from payments_core.errors import (
     InvalidStateError,
     NotFoundError,
     OperationVetoedError,
+    OutcomeUnknownError,
     PaymentDeclinedError,
     PaymentError,
     ProviderResponseError,
@@ -27,6 +28,11 @@ from payments_core.errors import (
 )
 from payments_core.gateway import AsyncPayments, Payments
 from payments_core.hookspecs import hookimpl
+from payments_core.idempotency import (
+    Fingerprint,
+    IdempotencyStore,
+    MemoryIdempotencyStore,
+)
 from payments_core.models import (
     Buyer,
     CaptureMode,
@@ -42,9 +48,17 @@ from payments_core.models import (
     WebhookEvent,
 )
 from payments_core.money import Money
-from payments_core.provider import Capability, Flow, PaymentProvider, ProviderSettings
+from payments_core.provider import (
+    Capability,
+    Flow,
+    PaymentProvider,
+    ProviderSettings,
+    SentRequest,
+)
 from payments_core.retry import RetryPolicy
 from payments_core.status import PaymentStatus, can_transition, is_final, is_paid
+from payments_core.updates import is_newer
+from payments_core.urls import check_url, is_loopback_host
 
 __version__ = "0.1.0"
 
@@ -63,10 +77,13 @@ __all__ = [
     "Decline",
     "DeclineCode",
     "ErrorCode",
+    "Fingerprint",
     "Flow",
+    "IdempotencyStore",
     "InvalidRequestError",
     "InvalidStateError",
     "LineItem",
+    "MemoryIdempotencyStore",
     "Money",
     "NotFoundError",
     "OAuth2ClientCredentials",
@@ -75,6 +92,7 @@ __all__ = [
     "OperationRequest",
     "OperationStatus",
     "OperationVetoedError",
+    "OutcomeUnknownError",
     "Payment",
     "PaymentDeclinedError",
     "PaymentError",
@@ -87,12 +105,16 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitedError",
     "RetryPolicy",
+    "SentRequest",
     "UnsupportedOperationError",
     "WebhookEvent",
     "WebhookVerificationError",
     "__version__",
     "can_transition",
+    "check_url",
     "hookimpl",
     "is_final",
+    "is_loopback_host",
+    "is_newer",
     "is_paid",
 ]

@@ -27,11 +27,12 @@ import asyncio
 import base64
 import copy
 import logging
+import re
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 from urllib.parse import quote
 
 import httpx
@@ -40,6 +41,7 @@ from pydantic import SecretStr
 from payments_core import wire
 from payments_core.errors import (
     AuthenticationError,
+    ConfigurationError,
     ErrorCode,
     PaymentError,
     ProviderResponseError,
@@ -49,15 +51,13 @@ from payments_core.errors import (
 from payments_core.provider import parse_retry_after
 
 __all__ = [
-    "TOKEN_PENDING_EXTENSION",
     "LifetimeReader",
     "OAuth2ClientCredentials",
     "seconds_lifetime",
 ]
 
-TOKEN_PENDING_EXTENSION = "payments_core.token_pending"  # noqa: S105 - a name, not a secret
-"""Set on an API request while its token is being fetched, so that a transport
-failure in that window is known not to have sent the API request."""
+_TOKEN: Final = re.compile(r"[\x21-\x7e]+")
+"""What an access token may hold to travel in an ``Authorization`` header."""
 
 logger = logging.getLogger("payments_core.auth")
 
@@ -97,8 +97,17 @@ class _Round:
 class OAuth2ClientCredentials(httpx.Auth):
     """Bearer tokens from an OAuth2 client-credentials grant, cached and shared.
 
-    One instance serves both sync and async clients. Credentials go in an
-    ``Authorization: Basic`` header (RFC 6749 §2.3.1) and never appear in a repr.
+    One instance serves both sync and async clients. Credentials never appear
+    in a repr. Gateways differ in how they want them:
+
+    * ``credentials_in="header"`` (default): ``Authorization: Basic`` (RFC 6749 §2.3.1);
+    * ``credentials_in="body"``: ``client_id`` and ``client_secret`` form fields;
+    * ``extra_headers``: sent on the token request and on every API request
+      (an ``apikey`` header, say). Declare their names in the provider's
+      ``sensitive_headers`` when they carry credentials; the common API-key
+      header names are redacted anyway.
+
+    Single-flight and one refresh on a 401 work the same in every mode.
     """
 
     requires_response_body = True
@@ -115,8 +124,20 @@ class OAuth2ClientCredentials(httpx.Auth):
         lifetime_reader: LifetimeReader = seconds_lifetime,
         provider: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        credentials_in: Literal["header", "body"] = "header",
+        extra_headers: Mapping[str, str | SecretStr] | None = None,
     ) -> None:
+        if credentials_in not in ("header", "body"):
+            raise ConfigurationError(
+                f"credentials_in must be 'header' or 'body', not {credentials_in!r}",
+                provider=provider,
+            )
         self.token_url = token_url
+        self.credentials_in = credentials_in
+        self._extra_headers = {
+            name: value if isinstance(value, SecretStr) else SecretStr(value)
+            for name, value in (extra_headers or {}).items()
+        }
         self.client_id = client_id
         self._secret = (
             client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
@@ -191,22 +212,24 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     # -- the token request and its answer ----------------------------------------------
 
+    def _add_extra_headers(self, request: httpx.Request) -> None:
+        for name, value in self._extra_headers.items():
+            request.headers[name] = value.get_secret_value()
+
     def _token_request(self, api_request: httpx.Request) -> httpx.Request:
-        credentials = (
-            f"{quote(self.client_id, safe='')}:{quote(self._secret.get_secret_value(), safe='')}"
-        )
         form = {"grant_type": "client_credentials"}
         if self.scope:
             form["scope"] = self.scope
-        request = httpx.Request(
-            "POST",
-            self.token_url,
-            data=form,
-            headers={
-                "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
-                "Accept": "application/json",
-            },
-        )
+        headers = {"Accept": "application/json"}
+        secret = self._secret.get_secret_value()
+        if self.credentials_in == "header":
+            credentials = f"{quote(self.client_id, safe='')}:{quote(secret, safe='')}"
+            headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+        else:
+            form["client_id"] = self.client_id
+            form["client_secret"] = secret
+        request = httpx.Request("POST", self.token_url, data=form, headers=headers)
+        self._add_extra_headers(request)
         if "timeout" in api_request.extensions:
             request.extensions["timeout"] = api_request.extensions["timeout"]
         return request
@@ -222,7 +245,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         )
         try:
             body = wire.loads(response.content) if response.content else {}
-        except ValueError:
+        except (ValueError, UnicodeDecodeError):
             body = None
         details: dict[str, Any] = {"http_status": status}
         if isinstance(body, dict):
@@ -253,6 +276,13 @@ class OAuth2ClientCredentials(httpx.Auth):
         token_type = body.get("token_type", "Bearer")
         if not isinstance(access_token, str) or not access_token:
             raise self._error(ProviderResponseError, "token response has no access_token")
+        if not _TOKEN.fullmatch(access_token):
+            # It goes into a header: CR/LF could inject headers, non-ASCII cannot be sent.
+            raise self._error(
+                ProviderResponseError,
+                "token response holds an access_token that cannot be sent in a header "
+                "(control, space or non-ASCII characters)",
+            )
         if not isinstance(token_type, str) or token_type.lower() != "bearer":
             raise self._error(ProviderResponseError, "token response is not a bearer token")
         try:
@@ -278,9 +308,7 @@ class OAuth2ClientCredentials(httpx.Auth):
                 return cached
             if leader:
                 try:
-                    api_request.extensions[TOKEN_PENDING_EXTENSION] = True
                     response = yield self._token_request(api_request)
-                    del api_request.extensions[TOKEN_PENDING_EXTENSION]
                     response.read()  # this flow replaces httpx's, which would read it
                     round_.token = self._store(response)
                     return round_.token
@@ -303,6 +331,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         token = yield from self._sync_token(request)
+        self._add_extra_headers(request)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401:
@@ -335,9 +364,7 @@ class OAuth2ClientCredentials(httpx.Auth):
                     token = cached
                 elif leader:
                     try:
-                        request.extensions[TOKEN_PENDING_EXTENSION] = True
                         response = yield self._token_request(request)
-                        del request.extensions[TOKEN_PENDING_EXTENSION]
                         await response.aread()
                         token = round_.token = self._store(response)
                     except PaymentError as exc:
@@ -348,6 +375,7 @@ class OAuth2ClientCredentials(httpx.Auth):
                 else:
                     await self._async_wait(round_)
                     token = self._follower_result(round_)
+            self._add_extra_headers(request)
             request.headers["Authorization"] = f"Bearer {token}"
             response = yield request
             if response.status_code != 401 or attempt == 1:

@@ -1,12 +1,21 @@
 """Run a provider's flow over ``httpx.Client`` (sync) or ``httpx.AsyncClient`` (async).
 
 This is the one place for timeouts, retries, HTTP hooks, HTTP logging and the
-mapping of transport failures and error responses into the error tree. The two
-drivers share everything but the two calls that differ (``send`` and ``sleep``).
+mapping of transport failures and error responses into the error tree. Both
+drivers run the same two generators (the flow, and the attempts of one
+request); they differ only in how they send and how they sleep.
 
-Every attempt carries a timeout no longer than what is left of the operation's
-deadline: httpx timeouts are per phase (connect, read, ...), so without an
-overall deadline a slow trickle of bytes could hold a checkout for minutes.
+Three outcomes, not two. A request that changes state (anything but GET and
+HEAD) and was sent, but got no usable answer, may have been carried out: the
+driver raises :class:`~payments_core.errors.OutcomeUnknownError`, with
+``safe_to_repeat`` true only when the request carried a key the provider
+honours. A request that provably never left this machine (connect refused, a
+local protocol error, a failed token request of any ``httpx.Auth``) is retried
+or reported as "nothing was sent".
+
+Every attempt ends by the operation's deadline: its timeout is what is left of
+the deadline, the sync socket layer is bounded by :mod:`payments_core.deadline`,
+and an async attempt runs under ``asyncio.timeout``.
 """
 
 from __future__ import annotations
@@ -14,39 +23,53 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
 
-from payments_core.auth import TOKEN_PENDING_EXTENSION
+from payments_core import deadline as deadlines
 from payments_core.errors import (
+    AuthenticationError,
     ErrorCode,
     InvalidRequestError,
+    OutcomeUnknownError,
     PaymentError,
     ProviderResponseError,
     ProviderUnavailableError,
 )
 from payments_core.hooks import Hooks
+from payments_core.models import Operation, Payment, WebhookEvent
+from payments_core.plausibility import check_result
 from payments_core.provider import (
     ACCEPT_STATUS_EXTENSION,
     Flow,
     PaymentProvider,
+    changes_state,
     error_for_status,
     parse_retry_after,
 )
-from payments_core.redact import HttpExchange
+from payments_core.redact import HttpExchange, redact_payload
 from payments_core.retry import RetryPolicy, is_safe_to_retry
 
-__all__ = ["AsyncDriver", "SyncDriver", "retry_policy_for"]
+__all__ = ["AsyncDriver", "CallInfo", "SyncDriver", "retry_policy_for"]
 
 T = TypeVar("T")
 
 logger = logging.getLogger("payments_core.http")
 
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+)
 """Failures that happen before the request left this machine."""
+
+_SENT = "payments_core.sent"
+"""Request extension: the API request itself was handed to the transport."""
 
 
 def retry_policy_for(provider: PaymentProvider) -> RetryPolicy:
@@ -60,13 +83,101 @@ def retry_policy_for(provider: PaymentProvider) -> RetryPolicy:
     )
 
 
+@dataclass(frozen=True)
+class CallInfo:
+    """What the facade knows about the call a flow serves, for complete errors.
+
+    ``on_send`` is told of every state-changing request just before it leaves,
+    so an idempotency store can keep the exact bytes a repeat must resend.
+    """
+
+    operation: str = "operation"
+    idempotency_key: str | None = None
+    external_id: str | None = None
+    payment_id: str | None = None
+    on_send: Callable[[httpx.Request], None] | None = None
+
+
+_NO_INFO = CallInfo()
+
+
+class _TrackedAuth(httpx.Auth):
+    """Wraps any ``httpx.Auth`` to learn whether the API request itself was sent.
+
+    Until the auth flow yields the API request, everything it sent was its own
+    (a token request): a failure there leaves the API request unsent, whatever
+    the auth class is. A 401 answer to the API request means it was refused, not
+    carried out, so the mark is taken back while the auth flow refreshes.
+    """
+
+    def __init__(self, inner: httpx.Auth) -> None:
+        self.inner = inner
+        self.requires_request_body = inner.requires_request_body
+        self.requires_response_body = inner.requires_response_body
+
+    @staticmethod
+    def _is_api(outgoing: httpx.Request, request: httpx.Request) -> bool:
+        return outgoing is request or (
+            outgoing.method == request.method and outgoing.url == request.url
+        )
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self.inner.sync_auth_flow(request)
+        try:
+            outgoing = next(flow)
+            while True:
+                api = self._is_api(outgoing, request)
+                if api:
+                    request.extensions[_SENT] = True
+                response = yield outgoing
+                if api and response.status_code == 401:
+                    request.extensions.pop(_SENT, None)
+                outgoing = flow.send(response)
+        except StopIteration:
+            return
+        finally:
+            flow.close()
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        flow = self.inner.async_auth_flow(request)
+        try:
+            outgoing = await flow.__anext__()
+            while True:
+                api = self._is_api(outgoing, request)
+                if api:
+                    request.extensions[_SENT] = True
+                response = yield outgoing
+                if api and response.status_code == 401:
+                    request.extensions.pop(_SENT, None)
+                outgoing = await flow.asend(response)
+        except StopAsyncIteration:
+            return
+        finally:
+            await flow.aclose()
+
+
 @dataclass
 class _Done(Generic[T]):
     value: T
 
 
+@dataclass(frozen=True)
+class _Sleep:
+    seconds: float
+
+
+_SEND = object()
+"""Step of the attempt loop: send the request (the answer, or the exception, comes back)."""
+
+_Attempts = Generator[object, object, httpx.Response]
+
+
 class _Driver:
-    """What both drivers share: stepping the flow, timeouts, decisions, errors."""
+    """What both drivers share: stepping the flow, the attempt loop, decisions, errors."""
 
     def __init__(
         self,
@@ -80,32 +191,54 @@ class _Driver:
         self.hooks = hooks
         self.policy = policy or retry_policy_for(provider)
         self.clock = clock
+        inner = provider.auth
+        self.auth: httpx.Auth | None = None if inner is None else _TrackedAuth(inner)
+        self.key_header = provider.idempotency_header if provider.honours_idempotency_keys else None
+        self.redacted_fields = frozenset(
+            name.lower() for name in provider.sensitive_fields | provider.sensitive_options
+        )
 
     # -- the flow ----------------------------------------------------------------------
 
-    def _advance(self, flow: Flow[T], response: httpx.Response | None) -> httpx.Request | _Done[T]:
+    def _advance(
+        self,
+        flow: Flow[T],
+        response: httpx.Response | None,
+        last: httpx.Request | None,
+        info: CallInfo,
+        error: PaymentError | None = None,
+    ) -> httpx.Request | _Done[T]:
+        """Step the flow with a response (or throw an error into it at its ``yield``)."""
         try:
-            step = next(flow) if response is None else flow.send(response)
+            if error is not None:
+                step = flow.throw(error)
+            elif response is None:
+                step = next(flow)
+            else:
+                step = flow.send(response)
         except StopIteration as stop:
             return _Done(stop.value)
-        except InvalidRequestError as exc:
-            if response is None or exc.provider is not None:
+        except PaymentError as exc:
+            if exc is error or response is None:
                 raise
-            # A model or Money refused a value read from the reply (a provider's own
-            # error carries its name): the reply is unreadable, the request was fine.
-            raise ProviderResponseError(
-                f"could not read {self.provider.name}'s response ({exc.message})",
-                provider=self.provider.name,
-                http_status=response.status_code,
-            ) from exc
-        except PaymentError:
+
+            if isinstance(exc, InvalidRequestError) and exc.provider is None:
+                # A model or Money refused a value read from the reply (a provider's
+                # own error carries its name): the reply is unreadable.
+                raise self._unreadable(response, last, info, exc.message) from exc
+            if isinstance(exc, ProviderResponseError):
+                raise self._unreadable(response, last, info, exc.message, exc) from exc
             raise
         except Exception as exc:
-            raise ProviderResponseError(
-                f"could not read {self.provider.name}'s response ({type(exc).__name__}: {exc})",
-                provider=self.provider.name,
-                http_status=response.status_code if response is not None else None,
-            ) from exc
+            if error is not None:
+                raise error from exc
+            if response is None:
+                raise ProviderResponseError(
+                    f"provider {self.provider.name!r} failed while preparing its request "
+                    f"({type(exc).__name__}); nothing was sent",
+                    provider=self.provider.name,
+                ) from exc
+            raise self._unreadable(response, last, info, f"{type(exc).__name__}: {exc}") from exc
         if not isinstance(step, httpx.Request):
             flow.close()
             raise ProviderResponseError(
@@ -115,23 +248,129 @@ class _Driver:
             )
         return step
 
-    # -- one attempt ---------------------------------------------------------------------
+    def _result(
+        self,
+        value: T,
+        response: httpx.Response | None,
+        request: httpx.Request | None,
+        info: CallInfo,
+    ) -> T:
+        """What leaves the driver: redacted, and checked for sense."""
+        value = redact_result(value, self.redacted_fields)
+        try:
+            check_result(value, self.provider.name)
+        except ProviderResponseError as exc:
+            if response is None:
+                raise
+            raise self._unreadable(response, request, info, exc.message, exc) from None
+        return value
 
-    def _start_attempt(self, request: httpx.Request, deadline: float, attempt: int) -> HttpExchange:
-        remaining = deadline - self.clock()
-        if remaining <= 0:
-            raise ProviderUnavailableError(
-                f"{self.provider.name}: gave up after the {self.policy.deadline:g}s deadline",
-                code=ErrorCode.TIMEOUT,
-                provider=self.provider.name,
+    def _unreadable(
+        self,
+        response: httpx.Response,
+        request: httpx.Request | None,
+        info: CallInfo,
+        detail: str,
+        cause: ProviderResponseError | None = None,
+    ) -> PaymentError:
+        """A reply the flow could not use: unknown outcome if the request changed state."""
+        if request is not None and changes_state(request) and response.status_code < 400:
+            return self._unknown(
+                f"{self.provider.name} answered HTTP {response.status_code} with a body "
+                f"that could not be read ({detail})",
+                request,
+                info,
+                http_status=response.status_code,
             )
-        per_attempt = min(self.provider.settings.timeout, remaining)
-        request.extensions["timeout"] = httpx.Timeout(per_attempt).as_dict()
-        exchange = HttpExchange.of(request, attempt)
-        self.hooks.http_request(exchange)
-        return exchange
+        if cause is not None:
+            return cause
+        return ProviderResponseError(
+            f"could not read {self.provider.name}'s response ({detail})",
+            provider=self.provider.name,
+            http_status=response.status_code,
+        )
+
+    def _unknown(
+        self, what: str, request: httpx.Request, info: CallInfo, **details: Any
+    ) -> OutcomeUnknownError:
+        safe = self.key_header is not None and self.key_header in request.headers
+        error = OutcomeUnknownError(
+            what,
+            operation=info.operation,
+            idempotency_key=info.idempotency_key,
+            external_id=info.external_id,
+            payment_id=details.pop("payment_id", None) or info.payment_id,
+            safe_to_repeat=safe,
+            provider=self.provider.name,
+            **details,
+        )
+        error.message = (
+            f"{what}; the outcome is unknown ({info.operation} may have been carried out): "
+            f"{error.next_step}"
+        )
+        error.args = (error.message,)
+        return error
+
+    # -- the attempts of one request -----------------------------------------------------
+
+    def _attempts(self, request: httpx.Request, info: CallInfo, deadline: float) -> _Attempts:
+        """Yields ``_SEND`` (receives the response or exception) or ``_Sleep``."""
+        retries = 0
+        sent_before = False
+        state_changing = changes_state(request)
+        while True:
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise self._deadline_error(request, info, sent_before)
+            per_attempt = min(self.provider.settings.timeout, remaining)
+            request.extensions["timeout"] = httpx.Timeout(per_attempt).as_dict()
+            request.extensions.pop(_SENT, None)
+            if self.auth is None:
+                request.extensions[_SENT] = True
+            if state_changing and info.on_send is not None:
+                info.on_send(request)
+            exchange = HttpExchange.of(request, retries + 1, self.provider.sensitive_headers)
+            self.hooks.http_request(exchange)
+            started = self.clock()
+            outcome = yield _SEND
+            elapsed = self.clock() - started
+            if isinstance(outcome, httpx.Response):
+                self._log(exchange, str(outcome.status_code), elapsed)
+                self.hooks.http_response(exchange, outcome.status_code, elapsed)
+                delay = self._after_response(request, outcome, info, deadline, retries)
+                if delay is None:
+                    return outcome
+                sent_before = sent_before or outcome.status_code >= 500
+            else:
+                assert isinstance(outcome, BaseException)
+                self._log(exchange, type(outcome).__name__, elapsed)
+                sent = bool(request.extensions.get(_SENT)) and not isinstance(outcome, _NOT_SENT)
+                sent_before = sent_before or (sent and state_changing)
+                delay = self._after_failure(
+                    request, outcome, deadline, retries, sent=sent, maybe_done=sent_before
+                )
+                if delay is None:
+                    raise self._unknown(
+                        f"{self.provider.name} gave no answer ({type(outcome).__name__})",
+                        request,
+                        info,
+                    ) from outcome
+            yield _Sleep(delay)
+            retries += 1
+
+    def _deadline_error(
+        self, request: httpx.Request, info: CallInfo, sent_before: bool
+    ) -> PaymentError:
+        what = f"{self.provider.name}: gave up after the {self.policy.deadline:g}s deadline"
+        if sent_before:
+            return self._unknown(what, request, info, code=ErrorCode.OUTCOME_UNKNOWN)
+        return ProviderUnavailableError(
+            f"{what}; nothing was sent", code=ErrorCode.TIMEOUT, provider=self.provider.name
+        )
 
     def _log(self, exchange: HttpExchange, outcome: str, elapsed: float) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
         logger.debug(
             "%s %s -> %s in %.3fs (attempt %d)",
             self.provider.name,
@@ -153,80 +392,127 @@ class _Driver:
     def _after_failure(
         self,
         request: httpx.Request,
-        exc: Exception,
-        exchange: HttpExchange,
-        started: float,
+        exc: BaseException,
         deadline: float,
         retries: int,
-    ) -> float:
-        """A transport failure: the delay before retrying, or raise the typed error."""
-        elapsed = self.clock() - started
-        self._log(exchange, type(exc).__name__, elapsed)
-        # An auth flow marks the request while it fetches a token: a failure then
-        # happened on the token request, and the API request itself never left.
-        sent = not (
-            isinstance(exc, _NOT_SENT) or request.extensions.pop(TOKEN_PENDING_EXTENSION, False)
-        )
-        safe = not sent or is_safe_to_retry(request, self.provider.idempotency_header)
-        delay = self.policy.next_delay(
-            retries_done=retries, safe=safe, remaining=deadline - self.clock()
-        )
-        if delay is not None:
-            return delay
-        if isinstance(exc, httpx.TimeoutException):
-            code, what = ErrorCode.TIMEOUT, "timed out"
-        else:
-            code, what = ErrorCode.NETWORK_ERROR, "could not be reached"
-        unknown = sent and request.method not in ("GET", "HEAD")
-        message = f"{self.provider.name} {what} ({type(exc).__name__})"
-        if unknown:
-            message += "; the outcome is unknown: check the payment or retry with the same key"
-        raise ProviderUnavailableError(
-            message, code=code, provider=self.provider.name, retryable=True
-        ) from exc
+        *,
+        sent: bool,
+        maybe_done: bool,
+    ) -> float | None:
+        """No response: the delay before retrying, ``None`` for "outcome unknown", or raise.
 
-    def _after_auth_failure(self, exc: PaymentError, deadline: float, retries: int) -> float:
-        """The token endpoint failed: the API request itself was not sent (or was
-        refused with a 401), so a retryable failure may be retried for any request."""
+        ``sent``: this attempt's request left the machine; ``maybe_done``: this or
+        an earlier attempt of a state-changing request may have been carried out.
+        """
+        if isinstance(exc, PaymentError):
+            # The auth flow failed (its token request was refused or unreachable).
+            error: PaymentError = exc
+        elif isinstance(exc, httpx.TransportError | httpx.DecodingError | TimeoutError):
+            error = self._transport_error(exc, sent)
+        elif isinstance(exc, httpx.HTTPStatusError):
+            error = self._auth_status_error(exc)
+        elif isinstance(exc, Exception):
+            error = ProviderUnavailableError(
+                f"{self.provider.name}: the HTTP client or auth failed ({type(exc).__name__})",
+                code=ErrorCode.NETWORK_ERROR,
+                provider=self.provider.name,
+                retryable=not sent,
+            )
+        else:
+            raise exc  # KeyboardInterrupt, cancellation: not ours to handle
+        safe = not sent or is_safe_to_retry(request, self.key_header)
         delay = None
-        if exc.retryable:
+        if error.retryable:
             delay = self.policy.next_delay(
                 retries_done=retries,
-                safe=True,
+                safe=safe,
                 remaining=deadline - self.clock(),
-                retry_after=getattr(exc, "retry_after", None),
+                retry_after=getattr(error, "retry_after", None),
             )
-        if delay is None:
-            raise exc
-        logger.debug("%s: token request failed (%s); retrying", self.provider.name, exc.code)
-        return delay
+        if delay is not None:
+            return delay
+        if maybe_done:
+            return None
+        if not sent and not error.message.endswith("nothing was sent"):
+            error.message += "; nothing was sent"
+            error.args = (error.message,)
+        if error is exc:
+            raise error
+        raise error from exc
+
+    def _transport_error(self, exc: BaseException, sent: bool) -> PaymentError:
+        name = type(exc).__name__
+        if isinstance(exc, httpx.LocalProtocolError | httpx.UnsupportedProtocol):
+            return InvalidRequestError(
+                f"the request to {self.provider.name} could not be sent ({name}: {exc})",
+                provider=self.provider.name,
+            )
+        if isinstance(exc, httpx.TimeoutException | TimeoutError):
+            return ProviderUnavailableError(
+                f"{self.provider.name} timed out ({name})",
+                code=ErrorCode.TIMEOUT,
+                provider=self.provider.name,
+            )
+        return ProviderUnavailableError(
+            f"{self.provider.name} could not be reached ({name})",
+            code=ErrorCode.NETWORK_ERROR,
+            provider=self.provider.name,
+        )
+
+    def _auth_status_error(self, exc: httpx.HTTPStatusError) -> PaymentError:
+        """A custom auth raised for its token answer: map it like a token endpoint's."""
+        status = exc.response.status_code
+        if status in (400, 401, 403):
+            return AuthenticationError(
+                f"{self.provider.name}'s token endpoint refused the credentials (HTTP {status})",
+                provider=self.provider.name,
+                http_status=status,
+            )
+        return ProviderUnavailableError(
+            f"{self.provider.name}'s token request failed (HTTP {status})",
+            provider=self.provider.name,
+            http_status=status,
+            retryable=status == 429 or status >= 500,
+        )
 
     def _after_response(
         self,
         request: httpx.Request,
         response: httpx.Response,
-        exchange: HttpExchange,
-        started: float,
+        info: CallInfo,
         deadline: float,
         retries: int,
     ) -> float | None:
         """``None`` when the response goes to the flow, else the delay before retrying."""
-        elapsed = self.clock() - started
-        self._log(exchange, str(response.status_code), elapsed)
-        self.hooks.http_response(exchange, response.status_code, elapsed)
         status = response.status_code
         if status < 400 or status in request.extensions.get(ACCEPT_STATUS_EXTENSION, ()):
             return None
         delay = self.policy.next_delay(
             retries_done=retries,
-            safe=is_safe_to_retry(request, self.provider.idempotency_header),
+            safe=is_safe_to_retry(request, self.key_header),
             remaining=deadline - self.clock(),
             status_code=status,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
         )
         if delay is not None:
             return delay
-        raise self._error_for(response)
+        error = self._error_for(response)
+        if (
+            status >= 500
+            and changes_state(request)
+            and isinstance(error, ProviderUnavailableError)
+            and not isinstance(error, OutcomeUnknownError)
+        ):
+            raise self._unknown(
+                f"{self.provider.name} answered HTTP {status}",
+                request,
+                info,
+                http_status=status,
+                provider_code=error.provider_code,
+                provider_message=error.provider_message,
+                request_id=error.request_id,
+            )
+        raise error
 
     def _error_for(self, response: httpx.Response) -> PaymentError:
         try:
@@ -237,15 +523,6 @@ class _Driver:
         if not isinstance(error, PaymentError):
             error = error_for_status(response, provider=self.provider.name)
         return error
-
-    @staticmethod
-    def _unexpected(exc: Exception, provider: str) -> ProviderUnavailableError:
-        return ProviderUnavailableError(
-            f"{provider}: the HTTP client failed ({type(exc).__name__})",
-            code=ErrorCode.NETWORK_ERROR,
-            provider=provider,
-            retryable=True,
-        )
 
 
 class SyncDriver(_Driver):
@@ -264,40 +541,50 @@ class SyncDriver(_Driver):
         super().__init__(provider, hooks, policy=policy, clock=clock)
         self.client = client
         self.sleep = sleep
+        deadlines.install(client)
 
-    def run(self, flow: Flow[T]) -> T:
+    def run(self, flow: Flow[T], info: CallInfo = _NO_INFO) -> T:
         """Drive ``flow`` to its result; every failure comes out as a PaymentError."""
         deadline = self.clock() + self.policy.deadline
+        last: httpx.Request | None = None
+        response: httpx.Response | None = None
         try:
-            step = self._advance(flow, None)
+            step = self._advance(flow, None, None, info)
             while not isinstance(step, _Done):
-                step = self._advance(flow, self._send(step, deadline))
-            return step.value
+                last = step
+                try:
+                    response = self._send(step, info, deadline)
+                except PaymentError as exc:
+                    response = None
+                    step = self._advance(flow, None, last, info, error=exc)
+                    continue
+                step = self._advance(flow, response, last, info)
+            return self._result(step.value, response, last, info)
         finally:
             flow.close()
 
-    def _send(self, request: httpx.Request, deadline: float) -> httpx.Response:
-        retries = 0
-        while True:
-            exchange = self._start_attempt(request, deadline, retries + 1)
-            started = self.clock()
-            try:
-                response = self.client.send(request, auth=self.provider.auth)
-            except PaymentError as exc:
-                delay = self._after_auth_failure(exc, deadline, retries)
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                delay = self._after_failure(request, exc, exchange, started, deadline, retries)
-            except Exception as exc:
-                raise self._unexpected(exc, self.provider.name) from exc
-            else:
-                maybe = self._after_response(
-                    request, response, exchange, started, deadline, retries
-                )
-                if maybe is None:
-                    return response
-                delay = maybe
-            self.sleep(delay)
-            retries += 1
+    def _send(self, request: httpx.Request, info: CallInfo, deadline: float) -> httpx.Response:
+        attempts = self._attempts(request, info, deadline)
+        try:
+            step = next(attempts)
+            while True:
+                outcome: object = None
+                if step is _SEND:
+                    left = deadline - self.clock()
+                    try:
+                        with deadlines.scope(left):
+                            outcome = self.client.send(request, auth=self.auth)
+                    except Exception as exc:
+                        outcome = exc
+                else:
+                    assert isinstance(step, _Sleep)
+                    self.sleep(step.seconds)
+                step = attempts.send(outcome)
+        except StopIteration as done:
+            response: httpx.Response = done.value
+            return response
+        finally:
+            attempts.close()
 
 
 class AsyncDriver(_Driver):
@@ -317,36 +604,68 @@ class AsyncDriver(_Driver):
         self.client = client
         self.sleep = sleep
 
-    async def run(self, flow: Flow[T]) -> T:
+    async def run(self, flow: Flow[T], info: CallInfo = _NO_INFO) -> T:
         """Drive ``flow`` to its result; every failure comes out as a PaymentError."""
         deadline = self.clock() + self.policy.deadline
+        last: httpx.Request | None = None
+        response: httpx.Response | None = None
         try:
-            step = self._advance(flow, None)
+            step = self._advance(flow, None, None, info)
             while not isinstance(step, _Done):
-                step = self._advance(flow, await self._send(step, deadline))
-            return step.value
+                last = step
+                try:
+                    response = await self._send(step, info, deadline)
+                except PaymentError as exc:
+                    response = None
+                    step = self._advance(flow, None, last, info, error=exc)
+                    continue
+                step = self._advance(flow, response, last, info)
+            return self._result(step.value, response, last, info)
         finally:
             flow.close()
 
-    async def _send(self, request: httpx.Request, deadline: float) -> httpx.Response:
-        retries = 0
-        while True:
-            exchange = self._start_attempt(request, deadline, retries + 1)
-            started = self.clock()
-            try:
-                response = await self.client.send(request, auth=self.provider.auth)
-            except PaymentError as exc:
-                delay = self._after_auth_failure(exc, deadline, retries)
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                delay = self._after_failure(request, exc, exchange, started, deadline, retries)
-            except Exception as exc:
-                raise self._unexpected(exc, self.provider.name) from exc
-            else:
-                maybe = self._after_response(
-                    request, response, exchange, started, deadline, retries
-                )
-                if maybe is None:
-                    return response
-                delay = maybe
-            await self.sleep(delay)
-            retries += 1
+    async def _send(
+        self, request: httpx.Request, info: CallInfo, deadline: float
+    ) -> httpx.Response:
+        attempts = self._attempts(request, info, deadline)
+        try:
+            step = next(attempts)
+            while True:
+                outcome: object = None
+                if step is _SEND:
+                    left = max(deadline - self.clock(), 0.0)
+                    try:
+                        async with asyncio.timeout(left):
+                            outcome = await self.client.send(request, auth=self.auth)
+                    except Exception as exc:
+                        outcome = exc
+                else:
+                    assert isinstance(step, _Sleep)
+                    await self.sleep(step.seconds)
+                step = attempts.send(outcome)
+        except StopIteration as done:
+            response: httpx.Response = done.value
+            return response
+        finally:
+            attempts.close()
+
+
+def redact_result(value: T, fields: frozenset[str]) -> T:
+    """``value`` with its ``raw`` payloads redacted (the same object when nothing changed)."""
+    if isinstance(value, WebhookEvent):
+        payment = redact_result(value.payment, fields)
+        raw = redact_payload(value.raw, fields)
+        if payment is value.payment and raw is value.raw:
+            return value
+        return value.model_copy(update={"payment": payment, "raw": raw})
+    if isinstance(value, Payment):
+        raw = redact_payload(value.raw, fields)
+        operations = tuple(redact_result(op, fields) for op in value.operations)
+        unchanged = all(new is old for new, old in zip(operations, value.operations, strict=True))
+        if raw is value.raw and unchanged:
+            return value
+        return value.model_copy(update={"raw": raw, "operations": operations})
+    if isinstance(value, Operation):
+        raw = redact_payload(value.raw, fields)
+        return value if raw is value.raw else value.model_copy(update={"raw": raw})
+    return value

@@ -12,7 +12,8 @@ pydantic ``ValidationError`` from reading a provider's reply. ::
     ├── NotFoundError               no such payment at the provider
     ├── InvalidStateError           the payment is not in a state that allows the operation
     ├── RateLimitedError            too many requests; retry after a pause
-    ├── ProviderUnavailableError    5xx, network error, timeout: the outcome may be unknown
+    ├── ProviderUnavailableError    5xx, network error, timeout
+    │   └── OutcomeUnknownError     a money-moving request may have been carried out
     ├── ProviderResponseError       the provider answered something we cannot read
     ├── UnsupportedOperationError   the provider lacks the capability
     └── WebhookVerificationError    a callback's signature or shape is not trustworthy
@@ -37,6 +38,7 @@ __all__ = [
     "InvalidStateError",
     "NotFoundError",
     "OperationVetoedError",
+    "OutcomeUnknownError",
     "PaymentDeclinedError",
     "PaymentError",
     "ProviderResponseError",
@@ -78,6 +80,7 @@ class ErrorCode(StrEnum):
     TIMEOUT = "timeout"
     NETWORK_ERROR = "network_error"
     INVALID_RESPONSE = "invalid_response"
+    OUTCOME_UNKNOWN = "outcome_unknown"
     # capabilities and webhooks
     UNSUPPORTED_OPERATION = "unsupported_operation"
     WEBHOOK_SIGNATURE_INVALID = "webhook_signature_invalid"
@@ -245,12 +248,68 @@ class RateLimitedError(PaymentError):
 class ProviderUnavailableError(PaymentError):
     """The provider could not be reached or failed (5xx, network error, timeout).
 
-    When this comes from an operation that changes money, its outcome is
-    unknown: look the payment up, or repeat the call with the same idempotency key.
+    Raised as such only when nothing can have changed: a read, or a request
+    that never left this machine. A money-moving request that may have been
+    carried out raises the subclass :class:`OutcomeUnknownError` instead.
     """
 
     default_code = ErrorCode.PROVIDER_UNAVAILABLE
     default_retryable = True
+
+
+class OutcomeUnknownError(ProviderUnavailableError):
+    """A request that moves money may have been carried out, and we cannot tell.
+
+    The request was sent and no usable answer came back: the connection broke
+    or timed out after sending, the provider kept answering 5xx, or it answered
+    2xx with a body that is cut, malformed or lacks what we need. The payment
+    may exist, the refund may have happened.
+
+    ``safe_to_repeat`` is true only when the request carried an idempotency key
+    that the provider honours: repeating the *same call with the same key* then
+    replays the first outcome instead of acting twice. When it is false (the
+    gateway has no keys), never repeat the call: read the payment
+    (``get_payment``, or the external id) or let the journal's reconciler
+    settle it. ``retryable`` equals ``safe_to_repeat``.
+    """
+
+    default_code = ErrorCode.OUTCOME_UNKNOWN
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        idempotency_key: str | None = None,
+        external_id: str | None = None,
+        safe_to_repeat: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("retryable", safe_to_repeat)
+        super().__init__(message, **kwargs)
+        self.operation = operation
+        self.idempotency_key = idempotency_key
+        self.external_id = external_id
+        self.safe_to_repeat = safe_to_repeat
+
+    @property
+    def next_step(self) -> str:
+        """What the caller should do, in words (also the end of the message)."""
+        if self.safe_to_repeat:
+            return "repeat the same call with the same idempotency key to learn the outcome"
+        return (
+            "do not repeat it: read the payment (get_payment) or reconcile it before acting again"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data |= {
+            "operation": self.operation,
+            "idempotency_key": self.idempotency_key,
+            "external_id": self.external_id,
+            "safe_to_repeat": self.safe_to_repeat,
+        }
+        return data
 
 
 class ProviderResponseError(PaymentError):

@@ -27,21 +27,31 @@ from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
+from payments_core import wire
 from payments_core.config import GatewayConfig, load_config, load_env
-from payments_core.drivers import AsyncDriver, SyncDriver
+from payments_core.drivers import AsyncDriver, CallInfo, SyncDriver
 from payments_core.errors import (
     ConfigurationError,
     ErrorCode,
     InvalidRequestError,
+    OutcomeUnknownError,
     PaymentError,
     UnsupportedOperationError,
     WebhookVerificationError,
 )
 from payments_core.hooks import Hooks
+from payments_core.idempotency import (
+    Claim,
+    ClaimState,
+    Fingerprint,
+    IdempotencyStore,
+    MemoryIdempotencyStore,
+    check_idempotency_key,
+)
 from payments_core.models import Operation, OperationRequest, Payment, PaymentRequest, WebhookEvent
 from payments_core.money import Money
-from payments_core.provider import Capability, Flow, PaymentProvider
-from payments_core.redact import REDACTED
+from payments_core.provider import Capability, Flow, PaymentProvider, SentRequest
+from payments_core.redact import REDACTED, redact_payload
 from payments_core.registry import ProviderRegistry, default_registry
 from payments_core.retry import RetryPolicy
 
@@ -55,15 +65,36 @@ _PAYMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 """Provider ids go into URL paths: anything else could reach another endpoint."""
 
 
+_IN_FLIGHT_POLL = 0.05
+"""Seconds between looks at a key another call holds (doubling, up to 1 s)."""
+
+
 @dataclass(frozen=True)
 class _Call(Generic[T]):
-    """One checked operation, ready to run by either facade."""
+    """One checked operation, ready to run by either facade.
+
+    ``key`` and ``fingerprint`` are set for calls that change state: the facade
+    then runs them through the idempotency store.
+    """
 
     operation: str
     request: Any
     flow: Callable[[], Flow[T]]
     payment_id: str | None
     source: str | None = None
+    key: str | None = None
+    fingerprint: Fingerprint | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class _Plan(Generic[T]):
+    """What the store said: run ``flow``, return a recorded ``result``, or wait."""
+
+    flow: Callable[[], Flow[T]] | None = None
+    result: T | None = None
+    replayed: bool = False
+    wait: float | None = None
 
 
 class _Gateway:
@@ -79,6 +110,7 @@ class _Gateway:
         registry: ProviderRegistry | None = None,
         autoload_plugins: bool | None = None,
         retry: RetryPolicy | None = None,
+        idempotency_store: IdempotencyStore | None = None,
         provider_settings: Mapping[str, Any] | None = None,
         **settings: Any,
     ) -> None:
@@ -103,6 +135,16 @@ class _Gateway:
         for plugin in plugins:
             self.hooks.register(plugin)
         self._retry = retry
+        if idempotency_store is not None and not isinstance(idempotency_store, IdempotencyStore):
+            raise ConfigurationError(
+                "idempotency_store must implement payments_core.idempotency.IdempotencyStore"
+            )
+        self.idempotency_store: IdempotencyStore = idempotency_store or MemoryIdempotencyStore()
+        """Where this facade keeps idempotency keys (in memory unless you pass one)."""
+        provider_ = self.provider
+        self._redacted_fields = frozenset(
+            name.lower() for name in provider_.sensitive_fields | provider_.sensitive_options
+        )
 
     @classmethod
     def _from_gateway_config(cls, config: GatewayConfig, **kwargs: Any) -> Self:
@@ -199,7 +241,7 @@ class _Gateway:
         if checked is not None and partial is not None:
             self._require(partial, f"partial {operation}", "; leave amount out for the full amount")
         pid = self._payment_id(payment_id)
-        key = idempotency_key or str(uuid.uuid4())
+        key = self._key(idempotency_key)
         provider = self.provider
 
         def flow() -> Flow[Operation]:
@@ -210,7 +252,15 @@ class _Gateway:
             return provider.void(pid, idempotency_key=key)
 
         request = OperationRequest(payment_id=pid, amount=checked, idempotency_key=key)
-        return _Call(operation, request, flow, pid)
+        fingerprint = Fingerprint(
+            operation, pid, None if checked is None else f"{checked.amount} {checked.currency}"
+        )
+        return _Call(operation, request, flow, pid, key=key, fingerprint=fingerprint)
+
+    def _key(self, idempotency_key: object) -> str:
+        if idempotency_key is None:
+            return str(uuid.uuid4())
+        return check_idempotency_key(idempotency_key, provider=self.provider.name)
 
     def _create_call(self, request: object) -> _Call[Payment]:
         self._require(Capability.CREATE, "create_payment")
@@ -220,22 +270,66 @@ class _Gateway:
             )
         # model_copy(update=...) skips validation: check the request once more here.
         request = PaymentRequest.model_validate(dict(request))
-        sensitive = self.provider.sensitive_options & request.provider_options.keys()
-        seen_by_hooks = request
-        if sensitive:
+        key = check_idempotency_key(request.idempotency_key, provider=self.provider.name)
+        checked = request
+        return _Call(
+            "create_payment",
+            self._for_hooks(request),
+            lambda: self.provider.create_payment(checked),
+            None,
+            "create",
+            key=key,
+            fingerprint=Fingerprint(
+                "create_payment",
+                None,
+                f"{request.amount.amount} {request.amount.currency}",
+                _digest(request, exclude={"idempotency_key"}),
+            ),
+            external_id=request.external_id,
+        )
+
+    def _flow_call(
+        self,
+        operation: str,
+        request: Any,
+        flow: Flow[T],
+        payment_id: str | None,
+        source: str | None,
+        idempotency_key: str | None,
+    ) -> _Call[T]:
+        """A provider-specific flow; keyed (so kept in the store) when it carries a key."""
+        key = idempotency_key or getattr(request, "idempotency_key", None)
+        fingerprint = None
+        if key is not None:
+            key = check_idempotency_key(key, provider=self.provider.name)
+            fingerprint = Fingerprint(
+                operation, payment_id, None, _digest(request, exclude={"idempotency_key"})
+            )
+        return _Call(
+            operation,
+            self._for_hooks(request),
+            lambda: flow,
+            payment_id,
+            source,
+            key=key,
+            fingerprint=fingerprint,
+            external_id=getattr(request, "external_id", None),
+        )
+
+    def _for_hooks(self, request: Any) -> Any:
+        """The request as plugins see it: credentials in provider options redacted."""
+        if isinstance(request, PaymentRequest):
+            sensitive = self.provider.sensitive_options & request.provider_options.keys()
+            if not sensitive:
+                return request
             options = {
                 key: REDACTED if key in sensitive else value
                 for key, value in request.provider_options.items()
             }
-            seen_by_hooks = request.model_copy(update={"provider_options": options})
-        checked = request
-        return _Call(
-            "create_payment",
-            seen_by_hooks,
-            lambda: self.provider.create_payment(checked),
-            None,
-            "create",
-        )
+            return request.model_copy(update={"provider_options": options})
+        if isinstance(request, Mapping):
+            return redact_payload(request, self._redacted_fields)
+        return request
 
     def _get_call(self, payment_id: object) -> _Call[Payment]:
         self._require(Capability.RETRIEVE, "get_payment")
@@ -247,6 +341,94 @@ class _Gateway:
             pid,
             "poll",
         )
+
+    # -- the idempotency store -----------------------------------------------------------
+
+    def _plan(self, call: _Call[T], waited: float) -> _Plan[T]:
+        """Ask the store what to do with a keyed call (unkeyed ones just run)."""
+        if call.key is None or call.fingerprint is None:
+            return _Plan(flow=call.flow)
+        claim: Claim = self.idempotency_store.claim(self.name, call.key, call.fingerprint)
+        if claim.state is ClaimState.NEW:
+            return _Plan(flow=call.flow)
+        if claim.state is ClaimState.SUCCEEDED:
+            return _Plan(result=claim.outcome, replayed=True)
+        if claim.state is ClaimState.IN_FLIGHT:
+            if waited >= self._deadline():
+                raise self._unknown(
+                    call,
+                    "another call with this idempotency key is still in progress",
+                    safe_to_repeat=True,
+                )
+            return _Plan(wait=min(1.0, _IN_FLIGHT_POLL * 2 ** min(waited / _IN_FLIGHT_POLL, 5)))
+        # UNKNOWN: the key is ours again.
+        if not self.provider.honours_idempotency_keys:
+            self.idempotency_store.unknown(self.name, call.key)
+            raise self._unknown(
+                call,
+                f"an earlier {call.operation} with this key has an unknown outcome and "
+                f"{self.provider.name} has no idempotency keys, so it is not sent again",
+                safe_to_repeat=False,
+            )
+        if claim.sent is not None:
+            resend = self.provider.resend(call.operation, call.request, claim.sent)
+            if resend is not None:
+                return _Plan(flow=lambda: resend)
+        return _Plan(flow=call.flow)
+
+    def _deadline(self) -> float:
+        if self._retry is not None:
+            return self._retry.deadline
+        return self.provider.settings.deadline
+
+    def _unknown(self, call: _Call[Any], what: str, *, safe_to_repeat: bool) -> OutcomeUnknownError:
+        error = OutcomeUnknownError(
+            what,
+            operation=call.operation,
+            idempotency_key=call.key,
+            external_id=call.external_id,
+            payment_id=call.payment_id,
+            safe_to_repeat=safe_to_repeat,
+            provider=self.provider.name,
+        )
+        error.message = f"{what}: {error.next_step}"
+        error.args = (error.message,)
+        return error
+
+    def _info(self, call: _Call[Any]) -> CallInfo:
+        on_send = None
+        key = call.key
+        if key is not None and self.provider.honours_idempotency_keys:
+            store, gateway, hidden = (
+                self.idempotency_store,
+                self.name,
+                self.provider.sensitive_headers,
+            )
+
+            def on_send(request: Any) -> None:
+                store.sending(gateway, key, SentRequest.of(request, hidden))
+
+        return CallInfo(
+            operation=call.operation,
+            idempotency_key=key,
+            external_id=call.external_id,
+            payment_id=call.payment_id,
+            on_send=on_send,
+        )
+
+    def _settle(
+        self, call: _Call[Any], result: Any = None, error: BaseException | None = None
+    ) -> None:
+        """Tell the store how a keyed call ended."""
+        if call.key is None or call.fingerprint is None:
+            return
+        store = self.idempotency_store
+        if error is None:
+            store.succeeded(self.name, call.key, result)
+        elif isinstance(error, OutcomeUnknownError) or not isinstance(error, PaymentError):
+            store.unknown(self.name, call.key)  # cancelled or interrupted: maybe sent
+        else:
+            store.release(self.name, call.key)
 
     # -- around every operation ---------------------------------------------------------
 
@@ -306,16 +488,15 @@ class _Gateway:
         )
         self.hooks.operation_failed(operation, self.provider.name, self.name, error)
 
-    # -- webhooks (pure: the same for sync and async) -------------------------------------
+    # -- webhooks: a flow like every operation ---------------------------------------------
 
-    def parse_webhook(
-        self, headers: Mapping[str, str] | Iterable[tuple[str, str]], body: bytes
-    ) -> WebhookEvent:
-        """Verify and parse a callback from its headers and **raw** body bytes.
-
-        Pass the body exactly as received, before any JSON parsing: signatures
-        cover the bytes, and re-serializing changes them.
-        """
+    def _webhook_flow(
+        self,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: object,
+        remote_addr: str | None,
+    ) -> Flow[WebhookEvent]:
+        """Check the input, then the provider's verification flow, errors typed."""
         self._require(Capability.WEBHOOKS, "webhooks")
         if not isinstance(body, bytes | bytearray | memoryview):
             raise WebhookVerificationError(
@@ -323,13 +504,28 @@ class _Gateway:
                 code=ErrorCode.WEBHOOK_MALFORMED,
                 provider=self.provider.name,
             )
-        try:
-            event = self.provider.parse_webhook(
-                httpx.Headers(list(_header_items(headers))), bytes(body)
+        if remote_addr is not None and not isinstance(remote_addr, str):
+            raise WebhookVerificationError(
+                "remote_addr must be the caller's address as a string",
+                code=ErrorCode.WEBHOOK_MALFORMED,
+                provider=self.provider.name,
             )
-        except PaymentError as exc:
-            if exc.provider is None:
-                exc.provider = self.provider.name
+        try:
+            parsed_headers = httpx.Headers(list(_header_items(headers)))
+        except Exception as exc:
+            raise WebhookVerificationError(
+                f"could not read the callback's headers ({type(exc).__name__})",
+                code=ErrorCode.WEBHOOK_MALFORMED,
+                provider=self.provider.name,
+            ) from None
+        return self._guarded_webhook(parsed_headers, bytes(body), remote_addr)
+
+    def _guarded_webhook(
+        self, headers: httpx.Headers, body: bytes, remote_addr: str | None
+    ) -> Flow[WebhookEvent]:
+        try:
+            event = yield from self.provider.webhook(headers, body, remote_addr=remote_addr)
+        except PaymentError:
             raise
         except Exception as exc:
             raise WebhookVerificationError(
@@ -337,9 +533,46 @@ class _Gateway:
                 code=ErrorCode.WEBHOOK_MALFORMED,
                 provider=self.provider.name,
             ) from exc
+        if not isinstance(event, WebhookEvent):
+            raise WebhookVerificationError(
+                f"provider {self.provider.name!r} returned {type(event).__name__} for a "
+                "callback, not a WebhookEvent",
+                code=ErrorCode.WEBHOOK_MALFORMED,
+                provider=self.provider.name,
+            )
+        return event
+
+    def _webhook_failed(self, error: PaymentError) -> None:
+        if error.provider is None:
+            error.provider = self.provider.name
+        logger.warning(
+            "provider=%s gateway=%s callback refused: %s %s",
+            self.provider.name,
+            self.name,
+            error.code.value,
+            error.message,
+            extra={"provider": self.provider.name, "error_code": error.code.value},
+        )
+
+    def _webhook_received(self, event: WebhookEvent) -> None:
+        payment = event.payment
+        fields = {
+            "provider": self.provider.name,
+            "gateway": self.name,
+            "event_id": event.id,
+            "event_type": event.type,
+            "payment_id": payment.id,
+            "external_id": payment.external_id,
+            "provider_transaction_id": payment.provider_transaction_id,
+            "status": payment.status.value,
+        }
+        logger.info(
+            "callback %s",
+            " ".join(f"{key}={value}" for key, value in fields.items() if value is not None),
+            extra=fields,
+        )
         self.hooks.webhook_received(event)
         self.hooks.payment_updated(event.payment, "webhook")
-        return event
 
 
 def _header_items(
@@ -384,6 +617,7 @@ class Payments(_Gateway):
             )
         self._owns_client = http_client is None
         self.http_client = http_client or httpx.Client(timeout=self.provider.settings.timeout)
+        self._sleep = sleep
         self._driver = SyncDriver(
             self.provider,
             self.http_client,
@@ -412,11 +646,26 @@ class Payments(_Gateway):
 
     def _run(self, call: _Call[T]) -> T:
         started = self._begin(call.operation, call.request)
+        waited = 0.0
         try:
-            result = self._driver.run(call.flow())
+            plan = self._plan(call, waited)
+            while plan.wait is not None:
+                self._sleep(plan.wait)
+                waited += plan.wait
+                plan = self._plan(call, waited)
         except PaymentError as exc:
             self._failed(call.operation, exc, call.payment_id)
             raise
+        if plan.flow is None:
+            return plan.result  # type: ignore[return-value]
+        try:
+            result = self._driver.run(plan.flow(), self._info(call))
+        except BaseException as exc:
+            self._settle(call, error=exc)
+            if isinstance(exc, PaymentError):
+                self._failed(call.operation, exc, call.payment_id)
+            raise
+        self._settle(call, result)
         self._succeeded(call.operation, result, started, call.source)
         return result
 
@@ -428,14 +677,44 @@ class Payments(_Gateway):
         *,
         payment_id: str | None = None,
         source: str | None = None,
+        idempotency_key: str | None = None,
     ) -> T:
         """Run a provider-specific flow (BOG's saved cards, say) like a built-in operation.
 
         The flow gets this facade's hooks (``operation`` is the name plugins see,
-        ``request`` what ``before_operation`` inspects), retries, deadline and logging.
+        ``request`` what ``before_operation`` inspects, with declared credentials
+        redacted), retries, deadline, redaction of the result and logging.
         ``source`` set and a ``Payment`` result also fire ``payment_updated``.
+        A call with an idempotency key (``idempotency_key=``, or the request's
+        own) goes through the idempotency store like ``refund``: a repeat returns
+        the first outcome, and the same key with other parameters is a conflict.
         """
-        return self._run(_Call(operation, request, lambda: flow, payment_id, source))
+        return self._run(
+            self._flow_call(operation, request, flow, payment_id, source, idempotency_key)
+        )
+
+    def parse_webhook(
+        self,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes,
+        *,
+        remote_addr: str | None = None,
+    ) -> WebhookEvent:
+        """Verify a callback from its headers and **raw** body bytes; the event it carries.
+
+        Pass the body exactly as received, before any JSON parsing: signatures
+        cover the bytes. Gateways whose callbacks are not signed are verified by
+        reading the payment back, through this facade's client. Pass
+        ``remote_addr`` (the caller's IP) for gateways that publish theirs.
+        """
+        try:
+            flow = self._webhook_flow(headers, body, remote_addr)
+            event = self._driver.run(flow, CallInfo(operation="webhook"))
+        except PaymentError as exc:
+            self._webhook_failed(exc)
+            raise
+        self._webhook_received(event)
+        return event
 
     def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
@@ -491,12 +770,13 @@ class AsyncPayments(_Gateway):
             raise ConfigurationError("AsyncPayments needs an httpx.AsyncClient")
         self._owns_client = http_client is None
         self.http_client = http_client or httpx.AsyncClient(timeout=self.provider.settings.timeout)
+        self._sleep = sleep or asyncio.sleep
         self._driver = AsyncDriver(
             self.provider,
             self.http_client,
             self.hooks,
             policy=self._retry,
-            sleep=sleep or asyncio.sleep,
+            sleep=self._sleep,
             clock=clock,
         )
 
@@ -519,11 +799,26 @@ class AsyncPayments(_Gateway):
 
     async def _run(self, call: _Call[T]) -> T:
         started = self._begin(call.operation, call.request)
+        waited = 0.0
         try:
-            result = await self._driver.run(call.flow())
+            plan = self._plan(call, waited)
+            while plan.wait is not None:
+                await self._sleep(plan.wait)
+                waited += plan.wait
+                plan = self._plan(call, waited)
         except PaymentError as exc:
             self._failed(call.operation, exc, call.payment_id)
             raise
+        if plan.flow is None:
+            return plan.result  # type: ignore[return-value]
+        try:
+            result = await self._driver.run(plan.flow(), self._info(call))
+        except BaseException as exc:
+            self._settle(call, error=exc)
+            if isinstance(exc, PaymentError):
+                self._failed(call.operation, exc, call.payment_id)
+            raise
+        self._settle(call, result)
         self._succeeded(call.operation, result, started, call.source)
         return result
 
@@ -535,9 +830,29 @@ class AsyncPayments(_Gateway):
         *,
         payment_id: str | None = None,
         source: str | None = None,
+        idempotency_key: str | None = None,
     ) -> T:
         """Run a provider-specific flow like a built-in operation (see ``Payments.run_flow``)."""
-        return await self._run(_Call(operation, request, lambda: flow, payment_id, source))
+        return await self._run(
+            self._flow_call(operation, request, flow, payment_id, source, idempotency_key)
+        )
+
+    async def parse_webhook(
+        self,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes,
+        *,
+        remote_addr: str | None = None,
+    ) -> WebhookEvent:
+        """Verify a callback and return its event (see ``Payments.parse_webhook``)."""
+        try:
+            flow = self._webhook_flow(headers, body, remote_addr)
+            event = await self._driver.run(flow, CallInfo(operation="webhook"))
+        except PaymentError as exc:
+            self._webhook_failed(exc)
+            raise
+        self._webhook_received(event)
+        return event
 
     async def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
@@ -572,3 +887,16 @@ class AsyncPayments(_Gateway):
         return await self._run(
             self._money_call(Capability.VOID, None, payment_id, None, idempotency_key)
         )
+
+
+def _digest(request: Any, *, exclude: set[str]) -> str:
+    """SHA-256 of a request's parameters, for the idempotency fingerprint."""
+    if hasattr(request, "model_dump"):
+        data = request.model_dump(mode="json", exclude=exclude)
+    else:
+        data = request
+    try:
+        encoded = wire.dumps_canonical(data)
+    except (TypeError, ValueError):
+        encoded = repr(data).encode()
+    return Fingerprint.digest_of(encoded)

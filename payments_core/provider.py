@@ -20,8 +20,10 @@ the request lists the status in ``accept_status`` (see ``build_request``).
 
 from __future__ import annotations
 
+import math
 from abc import ABC
 from collections.abc import Generator, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -42,13 +44,17 @@ from payments_core.errors import (
 )
 from payments_core.models import Operation, Payment, PaymentRequest, WebhookEvent
 from payments_core.money import Money
+from payments_core.redact import SENSITIVE_HEADERS
 
 __all__ = [
     "ACCEPT_STATUS_EXTENSION",
+    "READ_ONLY_EXTENSION",
     "Capability",
     "Flow",
     "PaymentProvider",
     "ProviderSettings",
+    "SentRequest",
+    "changes_state",
     "error_for_status",
     "parse_retry_after",
 ]
@@ -60,6 +66,55 @@ Flow = Generator[httpx.Request, httpx.Response, T]
 
 ACCEPT_STATUS_EXTENSION = "payments_core.accept_status"
 """Request extension: error statuses the flow wants to see instead of an exception."""
+
+READ_ONLY_EXTENSION = "payments_core.read_only"
+"""Request extension: this POST only reads (a search), so a lost answer changes nothing."""
+
+
+def changes_state(request: httpx.Request) -> bool:
+    """True when the request may change something at the gateway (move money).
+
+    Anything but GET and HEAD counts, unless the provider marked it read-only
+    with ``build_request(..., read_only=True)``. A lost answer to such a request
+    is an unknown outcome, never a plain failure.
+    """
+    return request.method not in ("GET", "HEAD") and not request.extensions.get(
+        READ_ONLY_EXTENSION, False
+    )
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """The exact bytes of a state-changing request, kept so a repeat sends the same.
+
+    Credentials are not kept: the ``Authorization`` header and every header the
+    provider declares sensitive are dropped (the auth adds them afresh).
+    """
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+
+    @classmethod
+    def of(cls, request: httpx.Request, sensitive_headers: frozenset[str]) -> SentRequest:
+        hidden = SENSITIVE_HEADERS | sensitive_headers
+        return cls(
+            method=request.method,
+            url=str(request.url),
+            headers=tuple(
+                (name, value)
+                for name, value in request.headers.multi_items()
+                if name.lower() not in hidden and name.lower() != "content-length"
+            ),
+            content=request.content,
+        )
+
+    def to_request(self) -> httpx.Request:
+        """A fresh ``httpx.Request`` carrying the same method, URL, headers and body."""
+        return httpx.Request(
+            self.method, self.url, headers=list(self.headers), content=self.content
+        )
 
 
 class Capability(StrEnum):
@@ -103,9 +158,12 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        # "nan", "inf", "-1": no usable advice (nan would compare as "retry at once").
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
     from datetime import UTC, datetime
     from email.utils import parsedate_to_datetime
 
@@ -134,10 +192,22 @@ class PaymentProvider(ABC):
     env_prefix: ClassVar[str | None] = None
     """Prefix of this provider's environment variables; ``NAME_`` when ``None``."""
     idempotency_header: ClassVar[str] = "Idempotency-Key"
-    """Header that carries an idempotency key; requests with it may be retried."""
+    """Header that carries an idempotency key."""
+    honours_idempotency_keys: ClassVar[bool] = False
+    """True when the gateway answers a repeat carrying the same key with the first
+    outcome instead of acting twice. Only then are state-changing requests retried
+    (under the same key), and is an unknown outcome ``safe_to_repeat``. A gateway
+    without keys gets each state-changing request exactly once."""
     sensitive_options: ClassVar[frozenset[str]] = frozenset()
     """``provider_options`` keys holding credentials (a wallet token): the facade
     hands hooks a copy of the request with their values redacted."""
+    sensitive_headers: ClassVar[frozenset[str]] = frozenset()
+    """Lower-case names of request headers carrying credentials, beyond the common
+    ones (``authorization``, ``apikey``, ``x-api-key``...): never logged or shown."""
+    sensitive_fields: ClassVar[frozenset[str]] = frozenset()
+    """Keys of the gateway's payloads holding secrets (a wallet token): removed from
+    ``raw`` before a result reaches hooks, logs or the caller. Full card numbers
+    are masked everywhere without being declared."""
 
     def __init__(self, settings: ProviderSettings) -> None:
         if not isinstance(settings, self.settings_model):
@@ -211,23 +281,28 @@ class PaymentProvider(ABC):
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         accept_status: Iterable[int] = (),
+        read_only: bool = False,
     ) -> httpx.Request:
         """Build a request with exact-decimal JSON and the idempotency header.
 
         ``accept_status`` lists error statuses the flow handles itself (a 404 that
         means "already deleted"), instead of the driver raising for them.
+        ``read_only`` marks a POST that changes nothing (see :func:`changes_state`).
+        The idempotency header is sent only when the gateway honours keys.
         """
         all_headers = dict(headers or {})
         content: bytes | None = None
         if json is not None:
             content = wire.dumps(json)
             all_headers.setdefault("Content-Type", "application/json")
-        if idempotency_key is not None:
+        if idempotency_key is not None and self.honours_idempotency_keys:
             all_headers[self.idempotency_header] = idempotency_key
         all_headers.setdefault("Accept", "application/json")
         request = httpx.Request(method, url, content=content, data=data, headers=all_headers)
         if accept_status:
             request.extensions[ACCEPT_STATUS_EXTENSION] = frozenset(accept_status)
+        if read_only:
+            request.extensions[READ_ONLY_EXTENSION] = True
         return request
 
     # -- operations: flows -------------------------------------------------------------
@@ -262,8 +337,46 @@ class PaymentProvider(ABC):
         raise self._unsupported("void")
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-        """Verify a callback over its raw bytes, then parse it. Pure: no I/O."""
+        """Verify a signed callback over its raw bytes, then parse it. Pure: no I/O.
+
+        Gateways whose callbacks are signed override this. Gateways whose callbacks
+        are not (an id to read back) override :meth:`webhook` instead.
+        """
         raise self._unsupported("parse_webhook")
+
+    def webhook(
+        self, headers: Mapping[str, str], body: bytes, *, remote_addr: str | None = None
+    ) -> Flow[WebhookEvent]:
+        """Verify a callback and return its event: the flow every facade runs.
+
+        Two ways to trust a callback, both expressed here:
+
+        * signed (BOG, dummy): the default runs :meth:`parse_webhook` and returns
+          without yielding a request;
+        * unsigned (an id only): override this to yield a read of the payment with
+          the merchant's credentials and build the event from that answer alone,
+          never from what the body claimed.
+
+        ``remote_addr`` is the caller's address when the application passes it,
+        for gateways that publish the addresses their callbacks come from.
+        """
+        return self.parse_webhook(headers, body)
+        yield  # a generator that never yields: the result is ready at once
+
+    def resend(self, operation: str, request: Any, sent: SentRequest) -> Flow[Any] | None:
+        """The flow that repeats a state-changing call whose outcome was unknown.
+
+        Called only for gateways that honour idempotency keys, when the same call
+        (same key, same parameters) is made again after an unknown outcome;
+        ``request`` is what the call was asked (an ``OperationRequest`` for
+        refund, capture and void; a ``PaymentRequest`` for a create). The
+        default, ``None``, runs the operation's flow again, which re-sends the
+        same body under the same key. Override it when the flow's checks before
+        sending would refuse a repeat of a request that already went through
+        (BOG's refund reads the receipt first): yield ``sent.to_request()``, the
+        very bytes sent the first time, and read the answer as the flow would.
+        """
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook, empty by design
         """Release resources the provider holds (none by default)."""

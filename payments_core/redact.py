@@ -7,18 +7,41 @@ header that carries credentials.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
-__all__ = ["SENSITIVE_HEADERS", "HttpExchange", "describe", "redact_headers"]
+__all__ = [
+    "REDACTED",
+    "SENSITIVE_HEADERS",
+    "HttpExchange",
+    "describe",
+    "mask_card_numbers",
+    "redact_headers",
+    "redact_payload",
+]
 
 SENSITIVE_HEADERS: Final[frozenset[str]] = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "apikey",
+        "api-key",
+        "x-api-key",
+        "x-auth-token",
+    }
 )
+"""Headers redacted for every provider; a provider adds its own with ``sensitive_headers``."""
 REDACTED: Final = "[redacted]"
+
+_PAN: Final = re.compile(r"(?<!\d)(\d{6})(\d{3,9})(\d{4})(?!\d)")
+"""A run of 13 to 19 digits: a full card number. Kept: the first six and last four,
+which is what a masked number shows anyway."""
 
 
 def redact_headers(
@@ -43,13 +66,15 @@ class HttpExchange:
     attempt: int = 1
 
     @classmethod
-    def of(cls, request: httpx.Request, attempt: int = 1) -> HttpExchange:
+    def of(
+        cls, request: httpx.Request, attempt: int = 1, extra: frozenset[str] = frozenset()
+    ) -> HttpExchange:
         return cls(
             method=request.method,
             scheme=request.url.scheme,
             host=request.url.host,
             path=request.url.path,
-            headers=redact_headers(request.headers.multi_items()),
+            headers=redact_headers(request.headers.multi_items(), extra),
             attempt=attempt,
         )
 
@@ -60,3 +85,57 @@ class HttpExchange:
 def describe(method: str, host: str, path: str) -> str:
     """``POST api.bog.ge/payments/v1/ecommerce/orders``: no query, no body."""
     return f"{method} {host}{path}"
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        number = int(char)
+        if index % 2:
+            number = number * 2 - 9 if number > 4 else number * 2
+        total += number
+    return total % 10 == 0
+
+
+def _mask(match: re.Match[str]) -> str:
+    if not _luhn(match.group(0)):
+        return match.group(0)  # an id or a timestamp, not a card number
+    return match.group(1) + "*" * len(match.group(2)) + match.group(3)
+
+
+def mask_card_numbers(text: str) -> str:
+    """``4111111111111111`` becomes ``411111******1111``; other text is unchanged.
+
+    A card number is a run of 13 to 19 digits passing the Luhn check.
+    """
+    if len(text) < 13 or not any(ch.isdigit() for ch in text):
+        return text
+    return _PAN.sub(_mask, text)
+
+
+def redact_payload(value: Any, fields: frozenset[str] = frozenset()) -> Any:
+    """A copy of a gateway payload safe to hand on: ``fields`` removed at any depth
+    (compared case-insensitively), full card numbers masked in every string.
+
+    Returns the very same object when there was nothing to change, so the
+    common case costs one walk and no copies.
+    """
+    if isinstance(value, str):
+        return mask_card_numbers(value)
+    if isinstance(value, Mapping):
+        changed = False
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(key, str) and key.lower() in fields:
+                changed = True
+                continue
+            new = redact_payload(item, fields)
+            changed = changed or new is not item
+            out[key] = new
+        return out if changed else value
+    if isinstance(value, list | tuple):
+        items = [redact_payload(item, fields) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
+    return value

@@ -20,9 +20,15 @@ RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 """Statuses worth another attempt; other errors will not change by repeating."""
 
 
-def is_safe_to_retry(request: httpx.Request, idempotency_header: str) -> bool:
-    """True for a GET/HEAD, or a request carrying an idempotency key."""
-    return request.method in ("GET", "HEAD") or idempotency_header in request.headers
+def is_safe_to_retry(request: httpx.Request, idempotency_header: str | None) -> bool:
+    """True for a GET/HEAD, or a request carrying an idempotency key the gateway honours.
+
+    ``idempotency_header`` is ``None`` for a gateway without keys: then only
+    reads are ever repeated.
+    """
+    if request.method in ("GET", "HEAD"):
+        return True
+    return idempotency_header is not None and idempotency_header in request.headers
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Final
 
 __all__ = [
     "FINAL_STATUSES",
+    "MOVES_NEEDING_EVIDENCE",
     "PAID_STATUSES",
     "TRANSITIONS",
     "PaymentStatus",
@@ -74,12 +75,8 @@ TRANSITIONS: Final[dict[PaymentStatus, frozenset[PaymentStatus]]] = {
     ),
     S.PARTIALLY_CAPTURED: frozenset({S.CAPTURED, *_REFUNDS}),
     S.CAPTURED: frozenset(_REFUNDS),
-    # A refund the bank refuses sends the payment back to where it was; without
-    # these moves it would be stuck in refund_pending for good.
-    S.REFUND_PENDING: frozenset(
-        {S.PARTIALLY_REFUNDED, S.REFUNDED, S.CAPTURED, S.PARTIALLY_CAPTURED}
-    ),
-    S.PARTIALLY_REFUNDED: frozenset({S.REFUND_PENDING, S.REFUNDED}),
+    S.REFUND_PENDING: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.PARTIALLY_REFUNDED: frozenset({S.REFUNDED}),
     S.REFUNDED: frozenset(),
     S.DECLINED: frozenset(),
     S.EXPIRED: frozenset(),
@@ -87,7 +84,28 @@ TRANSITIONS: Final[dict[PaymentStatus, frozenset[PaymentStatus]]] = {
 }
 """Forward moves. A refund status is reachable from any state where money was
 or may be taken, because an update can arrive after several steps were missed
-(a webhook for ``refunded`` reaching a platform that last saw ``pending``)."""
+(a webhook for ``refunded`` reaching a platform that last saw ``pending``).
+
+The table has no cycle: no status can be reached again from itself. Two real
+moves go against it and need evidence beyond the status, which only
+:func:`payments_core.is_newer` weighs: a refused refund returning
+``refund_pending`` to where it was, and a further refund requested on a
+``partially_refunded`` payment (see :data:`MOVES_NEEDING_EVIDENCE`)."""
+
+MOVES_NEEDING_EVIDENCE: Final[frozenset[tuple[PaymentStatus, PaymentStatus]]] = frozenset(
+    {
+        (S.REFUND_PENDING, S.CAPTURED),
+        (S.REFUND_PENDING, S.PARTIALLY_CAPTURED),
+        (S.REFUND_PENDING, S.PARTIALLY_REFUNDED),
+        (S.PARTIALLY_REFUNDED, S.REFUND_PENDING),
+    }
+)
+"""Moves that are real with the amounts unchanged but also what a stale update
+looks like: the bank refused a refund (``refund_pending`` back to where it was),
+or a further refund was asked for. All but ``refund_pending → partially_refunded``
+go against :data:`TRANSITIONS`; that one is forward when the refunded amount
+grows, and needs evidence when it does not. Told apart from a stale update only
+by a later event time or a longer operation history."""
 
 FINAL_STATUSES: Final[frozenset[PaymentStatus]] = frozenset(
     status for status, moves in TRANSITIONS.items() if not moves
@@ -114,6 +132,8 @@ def is_paid(status: PaymentStatus) -> bool:
 def can_transition(old: PaymentStatus, new: PaymentStatus) -> bool:
     """True when moving from ``old`` to ``new`` goes forward (or stays put).
 
-    Apply an incoming update only when this is true; otherwise it is stale.
+    This judges statuses alone. To decide whether a whole update replaces what
+    you hold, use :func:`payments_core.is_newer`, which also weighs amounts,
+    event times and the operation history.
     """
     return old == new or new in TRANSITIONS[old]

@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["decimal_to_json_number", "dumps", "loads"]
+__all__ = ["decimal_to_json_number", "dumps", "dumps_canonical", "loads"]
 
 
 def decimal_to_json_number(value: Decimal) -> str:
@@ -48,5 +48,17 @@ def dumps(payload: Any) -> bytes:
 
 
 def loads(data: bytes | str) -> Any:
-    """Parse JSON, reading fractional numbers as Decimal (never float)."""
-    return json.loads(data, parse_float=Decimal)
+    """Parse JSON, reading fractional numbers as Decimal (never float).
+
+    Every failure is a ``ValueError``: a reply nested deeply enough to exhaust
+    the parser's recursion is as unreadable as a malformed one.
+    """
+    try:
+        return json.loads(data, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to read") from None
+
+
+def dumps_canonical(payload: Any) -> bytes:
+    """Stable bytes for equal payloads (keys sorted), for fingerprints and digests."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()

@@ -93,6 +93,7 @@ class HttpTestProvider(PaymentProvider):
     """
 
     name = "httpgw"
+    honours_idempotency_keys = True
     settings_model = HttpTestSettings
     capabilities = frozenset(
         {

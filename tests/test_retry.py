@@ -14,6 +14,7 @@ from payments_core import (
     InvalidRequestError,
     PaymentError,
     Payments,
+    OutcomeUnknownError,
     ProviderUnavailableError,
     RateLimitedError,
     RetryPolicy,
@@ -118,7 +119,7 @@ def test_next_delay_decides_whether_and_how_long(
 def test_retry_after_is_read_as_seconds_or_an_http_date() -> None:
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after(" 1.5 ") == 1.5
-    assert parse_retry_after("-4") == 0.0
+    assert parse_retry_after("-4") is None
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
@@ -173,11 +174,13 @@ def test_unkeyed_post_is_never_repeated_after_a_5xx(
 ) -> None:
     payment_id = gateway.add_payment(state="authorized")
     gateway.fail_next(503)
-    with pytest.raises(ProviderUnavailableError) as caught:
+    with pytest.raises(OutcomeUnknownError) as caught:
         payments.void(payment_id)
     assert len(gateway.api_requests) == 1
     assert "idempotency-key" not in gateway.api_requests[0].headers
-    assert caught.value.retryable is True
+    assert caught.value.safe_to_repeat is False
+    assert caught.value.retryable is False
+    assert caught.value.operation == "void"
     assert clock.sleeps == []
 
 
@@ -186,11 +189,12 @@ def test_unkeyed_post_that_timed_out_after_sending_reports_an_unknown_outcome(
 ) -> None:
     payment_id = gateway.add_payment(state="authorized")
     gateway.fail_next(httpx.ReadTimeout("no answer"))
-    with pytest.raises(ProviderUnavailableError, match="outcome is unknown") as caught:
+    with pytest.raises(OutcomeUnknownError, match="outcome is unknown") as caught:
         payments.void(payment_id)
     assert len(gateway.api_requests) == 1
-    assert caught.value.code is ErrorCode.TIMEOUT
-    assert caught.value.retryable is True
+    assert caught.value.code is ErrorCode.OUTCOME_UNKNOWN
+    assert caught.value.safe_to_repeat is False
+    assert "do not repeat" in str(caught.value)
 
 
 def test_unkeyed_post_that_never_connected_does_not_claim_an_unknown_outcome(

@@ -315,7 +315,7 @@ class Shop:
     async def callback(self, request: Request) -> Response:
         body = await request.body()  # the raw bytes: the signature covers exactly these
         try:
-            event = self.payments.parse_webhook(request.headers, body)
+            event = await self.payments.parse_webhook(request.headers, body)
         except PaymentError as exc:
             logger.warning("refused a callback: %s", exc)
             return JSONResponse({"error": exc.code.value}, status_code=400)

@@ -6,9 +6,9 @@ return pages and after admin actions. These arrive in any order and callbacks
 may repeat, so every update goes through :meth:`OrderBook.apply`, which
 
 * drops a callback whose event id was seen before (:meth:`OrderBook.first_delivery`),
-* applies a payment snapshot only when it moves the order forward
-  (:func:`payments_core.can_transition`), and for the same status only when no
-  amount goes down (two partial refunds reported in reverse order).
+* applies a payment snapshot only when it is newer than the one the order holds
+  (:func:`payments_core.is_newer`: amounts never go down, a refunded or
+  declined order never becomes paid again, a refused refund still returns).
 
 Every change happens under one lock; readers get copies.
 """
@@ -30,8 +30,8 @@ from payments_core import (
     Money,
     Payment,
     PaymentStatus,
-    can_transition,
     is_final,
+    is_newer,
     is_paid,
 )
 
@@ -82,6 +82,8 @@ class Order:
     error: str | None = None
     """Why checkout could not start a payment, if it could not."""
     history: list[HistoryEntry] = field(default_factory=list)
+    payment: Payment | None = None
+    """The last payment snapshot applied: what :func:`is_newer` compares against."""
 
     @property
     def total(self) -> Money:
@@ -121,15 +123,6 @@ class Update(StrEnum):
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _amounts_grow(order: Order, payment: Payment) -> bool:
-    pairs = (
-        (order.authorized_amount, payment.authorized_amount),
-        (order.captured_amount, payment.captured_amount),
-        (order.refunded_amount, payment.refunded_amount),
-    )
-    return all(old is None or new is None or new >= old for old, new in pairs)
 
 
 def _same_state(order: Order, payment: Payment) -> bool:
@@ -270,12 +263,8 @@ class OrderBook:
     def _apply(self, order: Order, payment: Payment, source: str) -> Update:
         if _same_state(order, payment):
             return Update.UNCHANGED
-        forward = can_transition(order.status, payment.status) and (
-            # The same status again is news only when no amount went down: two
-            # partial refunds reported in reverse order must not undo the second.
-            payment.status != order.status or _amounts_grow(order, payment)
-        )
-        if not forward:
+        held = order.payment
+        if held is not None and not is_newer(held, payment):
             self._log(
                 order,
                 source,
@@ -283,6 +272,7 @@ class OrderBook:
                 f"the order is already {order.status.value}",
             )
             return Update.STALE
+        order.payment = payment
         order.status = payment.status
         order.authorized_amount = payment.authorized_amount
         order.captured_amount = payment.captured_amount

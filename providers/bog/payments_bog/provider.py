@@ -18,12 +18,10 @@ in the receipt and in a callback, so they return a ``pending`` Operation.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
@@ -49,13 +47,20 @@ from payments_core.models import (
     CaptureMode,
     Operation,
     OperationKind,
+    OperationRequest,
     OperationStatus,
     Payment,
     PaymentRequest,
     WebhookEvent,
 )
 from payments_core.money import Money
-from payments_core.provider import Capability, Flow, PaymentProvider, ProviderSettings
+from payments_core.provider import (
+    Capability,
+    Flow,
+    PaymentProvider,
+    ProviderSettings,
+    SentRequest,
+)
 from payments_core.retry import RETRY_STATUSES
 from payments_core.status import PaymentStatus
 
@@ -77,6 +82,11 @@ PARTIAL_REFUND_METHODS: Final = frozenset({"card", "apple_pay", "google_pay"})
 """BOG refunds other methods (``bog_p2p``) only in full (reference §2.3)."""
 
 _SAVE_CARD_PATHS: Final[dict[str, str]] = {"recurrent": "cards", "subscription": "subscriptions"}
+_RESENT_KINDS: Final = {
+    "refund": OperationKind.REFUND,
+    "capture": OperationKind.CAPTURE,
+    "void": OperationKind.VOID,
+}
 _HANDLED_AFTER_CREATE: Final = frozenset(range(400, 600)) - RETRY_STATUSES
 """Errors of the card-saving PUT that the create flow reports itself, with the order id."""
 
@@ -87,7 +97,9 @@ class BogProvider(PaymentProvider):
     name = "bog"
     settings_model = BogSettings
     env_prefix = "BOG_"
-    sensitive_options = frozenset({"google_pay_token"})
+    honours_idempotency_keys = True
+    sensitive_options = frozenset({"google_pay_token", "apple_pay_token"})
+    sensitive_fields = frozenset({"google_pay_token", "apple_pay_token"})
     capabilities = frozenset(
         {
             Capability.CREATE,
@@ -115,7 +127,6 @@ class BogProvider(PaymentProvider):
             lifetime_reader=token_lifetime,
             provider=self.name,
         )
-        self._sent = _SentActions()
         self._callback_key: RSAPublicKey | None = (
             load_public_key(self.settings.callback_public_key, self.settings.environment)
             if self.settings.verify_callbacks
@@ -362,28 +373,36 @@ class BogProvider(PaymentProvider):
     def _action(
         self, path: str, body: Mapping[str, object], idempotency_key: str
     ) -> Flow[httpx.Response]:
-        """POST a money action, remembering its key and body before it leaves."""
-        self._sent.remember(path, idempotency_key, body)
+        """POST a money action."""
         return (
             yield self.build_request(
                 "POST", self._url(path), json=dict(body), idempotency_key=idempotency_key
             )
         )
 
-    def _repeat(self, path: str, idempotency_key: str) -> Flow[httpx.Response] | None:
-        """A repeat of an action this provider already sent: skip the checks, send the
-        same body with the same key, and let BOG answer as the first time."""
-        body = self._sent.body_of(path, idempotency_key)
-        return None if body is None else self._action(path, body, idempotency_key)
+    def resend(self, operation: str, request: Any, sent: SentRequest) -> Flow[Operation] | None:
+        """Repeat a refund, capture or void whose outcome was unknown: the same bytes.
+
+        The checks before sending read the receipt; once the first attempt went
+        through they would refuse its repeat ("nothing left to refund") although
+        BOG answers a repeated key with the first outcome. So the repeat skips
+        them and sends what was sent, under the same key.
+        """
+        kind = _RESENT_KINDS.get(operation)
+        if kind is None or not isinstance(request, OperationRequest):
+            return None
+        return self._resend_action(kind, request, sent)
+
+    def _resend_action(
+        self, kind: OperationKind, request: OperationRequest, sent: SentRequest
+    ) -> Flow[Operation]:
+        response = yield sent.to_request()
+        return self._operation(
+            response, kind, request.payment_id, request.amount, request.idempotency_key or ""
+        )
 
     def _refund(self, order_id: str, amount: Money | None, idempotency_key: str) -> Flow[Operation]:
         path = f"/payment/refund/{order_id}"
-        repeat = self._repeat(path, idempotency_key)
-        if repeat is not None:
-            response = yield from repeat
-            return self._operation(
-                response, OperationKind.REFUND, order_id, amount, idempotency_key
-            )
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         key = receipt.status_key
@@ -445,12 +464,6 @@ class BogProvider(PaymentProvider):
         self, order_id: str, amount: Money | None, idempotency_key: str
     ) -> Flow[Operation]:
         path = f"/payment/authorization/approve/{order_id}"
-        repeat = self._repeat(path, idempotency_key)
-        if repeat is not None:
-            response = yield from repeat
-            return self._operation(
-                response, OperationKind.CAPTURE, order_id, amount, idempotency_key
-            )
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         held = self._held(receipt, payment, order_id, "capture")
@@ -469,10 +482,6 @@ class BogProvider(PaymentProvider):
 
     def _void(self, order_id: str, idempotency_key: str) -> Flow[Operation]:
         path = f"/payment/authorization/cancel/{order_id}"
-        repeat = self._repeat(path, idempotency_key)
-        if repeat is not None:
-            response = yield from repeat
-            return self._operation(response, OperationKind.VOID, order_id, None, idempotency_key)
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         held = self._held(receipt, payment, order_id, "void")
@@ -617,31 +626,3 @@ def _payment_from_order(
         capture=request.capture,
         raw=dict(data),
     )
-
-
-class _SentActions:
-    """Keys and bodies of the money actions this provider sent, newest last.
-
-    The checks before a refund or capture read the receipt; once the first
-    attempt has gone through, they would refuse its repeat ("only 4.00 is
-    refundable") although BOG would answer it with the first outcome. A call
-    repeated with the same key therefore skips them and sends the very same body.
-    Kept in memory, bounded; a process restart forgets it.
-    """
-
-    LIMIT: Final = 10_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._bodies: OrderedDict[tuple[str, str], Mapping[str, object]] = OrderedDict()
-
-    def remember(self, path: str, key: str, body: Mapping[str, object]) -> None:
-        with self._lock:
-            self._bodies[(path, key)] = body
-            self._bodies.move_to_end((path, key))
-            while len(self._bodies) > self.LIMIT:
-                self._bodies.popitem(last=False)
-
-    def body_of(self, path: str, key: str) -> Mapping[str, object] | None:
-        with self._lock:
-            return self._bodies.get((path, key))

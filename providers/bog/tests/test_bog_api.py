@@ -224,7 +224,9 @@ async def test_recurrent_charge_through_the_facade_returns_a_redirect(
     await maybe(bog.save_card(first.id, "recurrent"))
     gateway.bog.pay(first.id)
 
-    second = await maybe(bog.charge_saved_card(first.id, order_request(external_id="ORD-2")))
+    second = await maybe(
+        bog.charge_saved_card(first.id, order_request(external_id="ORD-2", idempotency_key="k-2"))
+    )
 
     assert gateway.bog.orders[first.id].saved == "recurrent"
     assert gateway.bog.orders[second.id].parent == first.id

@@ -111,7 +111,7 @@ async def test_no_secret_reaches_logs_reprs_errors_or_hook_payloads(
         await payments.refund(created.id, Money("1.00", "GEL"))
         await bog.charge_subscription(created.id)
         headers, body = fake_bog.callback(created.id)
-        payments.parse_webhook(headers, body)
+        await payments.parse_webhook(headers, body)
         manual = await payments.create_payment(
             order_request(capture=CaptureMode.MANUAL, idempotency_key="manual-1")
         )

@@ -140,7 +140,7 @@ async def test_callback_for_a_paid_order_parses_through_the_facade(
     gateway.bog.pay(created.id)
     headers, body = gateway.bog.callback(created.id)
 
-    event = gateway.facade.parse_webhook(headers, body)
+    event = await gateway.parse_webhook(headers, body)
 
     assert event.payment.id == created.id
     assert event.payment.status is PaymentStatus.CAPTURED

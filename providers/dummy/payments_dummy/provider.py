@@ -83,6 +83,7 @@ class DummyProvider(PaymentProvider):
     name = "dummy"
     settings_model = DummySettings
     capabilities = frozenset(Capability)
+    honours_idempotency_keys = True
     env_prefix = "DUMMY_"
 
     settings: DummySettings

@@ -158,7 +158,7 @@ async def test_webhook_round_trip_carries_current_state(
 ) -> None:
     created = await gateway.create_payment(make_request(provider_options={"outcome": "succeed"}))
     headers, body = gateway.provider.webhook_for(created.id)
-    event = gateway.facade.parse_webhook(headers, body)
+    event = await gateway.parse_webhook(headers, body)
     assert event.payment.id == created.id
     assert event.payment.status is PaymentStatus.CAPTURED
     assert event.payment.amount == gel("30.00")

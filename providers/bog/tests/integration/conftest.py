@@ -320,9 +320,12 @@ class Shop:
         result: Operation = await self._call(self.payments.void, payment_id)
         return result
 
-    def parse_webhook(self, delivery: Delivery) -> WebhookEvent:
+    async def parse_webhook(self, delivery: Delivery) -> WebhookEvent:
         """Verify and read a callback from the exact bytes and headers received."""
-        return self.payments.parse_webhook(delivery.headers, delivery.body)
+        result: WebhookEvent = await self._call(
+            self.payments.parse_webhook, delivery.headers, delivery.body
+        )
+        return result
 
     # BOG's own operations
 

@@ -26,6 +26,7 @@ from payments_core import (
     PaymentRequest,
     PaymentStatus,
     ProviderResponseError,
+    OutcomeUnknownError,
     ProviderUnavailableError,
     RateLimitedError,
 )
@@ -211,18 +212,20 @@ async def test_a_429_asking_for_longer_than_backoff_max_is_not_waited_for(
 
 
 @pytest.mark.parametrize("route", ROUTES)
-async def test_a_create_dropped_after_processing_every_time_fails_retryable_with_one_order(
+async def test_a_create_dropped_after_processing_every_time_is_an_unknown_outcome_with_one_order(
     route: str, connect: Connect, sandbox: BogSandbox, sleeps: Sleeps, checkout: Checkout
 ) -> None:
     shop = connect(route, max_retries=2)
     sandbox.add_fault(Fault("create_order", "drop", times=None, when="after"))
     request = checkout()
 
-    with pytest.raises(ProviderUnavailableError) as failed:
+    with pytest.raises(OutcomeUnknownError) as failed:
         await shop.create_payment(request)
 
-    assert failed.value.retryable is True
-    assert failed.value.code is ErrorCode.NETWORK_ERROR
+    assert failed.value.safe_to_repeat is True
+    assert failed.value.code is ErrorCode.OUTCOME_UNKNOWN
+    assert failed.value.idempotency_key == request.idempotency_key
+    assert failed.value.external_id == request.external_id
     assert "outcome is unknown" in failed.value.message
     assert len(sleeps.delays) == 2
     one_per_key(sandbox.counters.orders_by_idempotency_key, request.idempotency_key)
@@ -230,31 +233,35 @@ async def test_a_create_dropped_after_processing_every_time_fails_retryable_with
 
 
 @pytest.mark.parametrize("route", ROUTES)
-async def test_a_create_dropped_before_processing_every_time_fails_retryable_with_no_order(
+async def test_a_create_dropped_before_processing_every_time_is_unknown_to_the_caller(
     route: str, connect: Connect, sandbox: BogSandbox, checkout: Checkout
 ) -> None:
+    # The server received it and dropped the connection: from here nobody can
+    # tell that it was not processed, so the caller must not be told "failed".
     shop = connect(route, max_retries=1)
     sandbox.add_fault(Fault("create_order", "drop", times=None))
 
-    with pytest.raises(ProviderUnavailableError) as failed:
+    with pytest.raises(OutcomeUnknownError) as failed:
         await shop.create_payment(checkout())
 
+    assert failed.value.safe_to_repeat is True
     assert failed.value.retryable is True
-    assert failed.value.code is ErrorCode.NETWORK_ERROR
     assert sandbox.counters.orders_created == 0
 
 
 @pytest.mark.parametrize("route", IN_PROCESS)
-async def test_a_malformed_json_answer_fails_as_provider_response_error(
+async def test_a_malformed_json_answer_to_a_create_is_an_unknown_outcome(
     route: str, connect: Connect, sandbox: BogSandbox, sleeps: Sleeps, checkout: Checkout
 ) -> None:
     shop = connect(route)
     sandbox.add_fault(Fault("create_order", "malformed"))
 
-    with pytest.raises(ProviderResponseError) as unreadable:
+    with pytest.raises(OutcomeUnknownError) as unreadable:
         await shop.create_payment(checkout())
 
-    assert unreadable.value.code is ErrorCode.INVALID_RESPONSE
+    assert unreadable.value.code is ErrorCode.OUTCOME_UNKNOWN
+    assert unreadable.value.safe_to_repeat is True
+    assert unreadable.value.http_status == 200
     assert sleeps.delays == []  # a 200 is not retried: the body is the problem
     assert sandbox.counters.orders_created == 0
 
@@ -267,7 +274,7 @@ async def test_a_malformed_answer_after_processing_then_a_resend_leaves_one_orde
     sandbox.add_fault(Fault("create_order", "malformed", when="after"))
     request = checkout()
 
-    with pytest.raises(ProviderResponseError):
+    with pytest.raises(OutcomeUnknownError):
         await shop.create_payment(request)
     payment = await shop.create_payment(request)
 
@@ -277,16 +284,17 @@ async def test_a_malformed_answer_after_processing_then_a_resend_leaves_one_orde
 
 
 @pytest.mark.parametrize("route", IN_PROCESS)
-async def test_a_create_slower_than_the_timeout_fails_as_unavailable_with_code_timeout(
+async def test_a_create_slower_than_the_timeout_is_an_unknown_outcome(
     route: str, connect: Connect, sandbox: BogSandbox, sleeps: Sleeps, checkout: Checkout
 ) -> None:
     shop = connect(route, timeout=SHORT_TIMEOUT, max_retries=1)
     sandbox.add_fault(Fault("create_order", "latency", times=None, delay=5.0))
 
-    with pytest.raises(ProviderUnavailableError) as failed:
+    with pytest.raises(OutcomeUnknownError) as failed:
         await shop.create_payment(checkout())
 
-    assert failed.value.code is ErrorCode.TIMEOUT
+    assert failed.value.code is ErrorCode.OUTCOME_UNKNOWN
+    assert "ReadTimeout" in failed.value.message
     assert failed.value.retryable is True
     assert len(sleeps.delays) == 1
     assert sandbox.counters.orders_created == 0
@@ -377,15 +385,18 @@ async def test_a_refund_that_keeps_getting_429_fails_as_rate_limited(
 
 
 @pytest.mark.parametrize("route", IN_PROCESS)
-async def test_a_malformed_refund_answer_fails_as_provider_response_error(
+async def test_a_malformed_refund_answer_is_an_unknown_outcome(
     route: str, connect: Connect, sandbox: BogSandbox, checkout: Checkout
 ) -> None:
     shop = connect(route)
     payment = await paid(shop, sandbox, checkout)
     sandbox.add_fault(Fault("refund", "malformed"))
 
-    with pytest.raises(ProviderResponseError):
+    with pytest.raises(OutcomeUnknownError) as unknown:
         await shop.refund(payment.id, TEN)
+
+    assert unknown.value.operation == "refund"
+    assert unknown.value.payment_id == payment.id
 
     assert sandbox.counters.refunds_by_idempotency_key == {}
 

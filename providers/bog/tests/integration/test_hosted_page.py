@@ -133,7 +133,7 @@ async def test_a_customer_pays_on_the_hosted_page_and_the_shop_verifies_the_call
     delivery = receiver.wait_for(created.id, "completed")
     assert delivery.path == "/bog/callback"
     assert dict(delivery.headers)["Callback-Signature"]
-    event = shop.parse_webhook(delivery)
+    event = await shop.parse_webhook(delivery)
     assert event.payment.id == created.id
     assert event.payment.status is PaymentStatus.CAPTURED
     assert event.payment.captured_amount == AMOUNT
@@ -151,14 +151,14 @@ async def test_a_tampered_copy_of_a_received_callback_is_refused(
     assert created.redirect_url is not None
     await buy_on_the_page(browser, created.redirect_url, CARD_OK)
     delivery = receiver.wait_for(created.id, "completed")
-    assert shop.parse_webhook(delivery).payment.status is PaymentStatus.CAPTURED
+    assert (await shop.parse_webhook(delivery)).payment.status is PaymentStatus.CAPTURED
 
     tampered = delivery.body.replace(b'"completed"', b'"refunded"', 1)
     assert tampered != delivery.body
     forged = Delivery(delivery.method, delivery.path, delivery.headers, tampered)
 
     with pytest.raises(WebhookVerificationError) as refused:
-        shop.parse_webhook(forged)
+        await shop.parse_webhook(forged)
     assert refused.value.code is ErrorCode.WEBHOOK_SIGNATURE_INVALID
 
 
@@ -178,5 +178,5 @@ async def test_a_declined_card_on_the_hosted_page_returns_the_customer_to_the_fa
 
     assert answer.status_code == 303
     assert answer.headers["location"] == receiver.fail_url
-    event = shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
+    event = await shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
     assert event.payment.status is PaymentStatus.DECLINED

@@ -48,7 +48,7 @@ async def test_a_paid_order_is_reported_by_a_verified_callback_and_then_refunded
 
     await sandbox.pay(created.id, CARD_OK)
 
-    event = shop.parse_webhook(receiver.wait_for(created.id, "completed"))
+    event = await shop.parse_webhook(receiver.wait_for(created.id, "completed"))
     assert event.type == "order_payment"
     assert event.payment.id == created.id
     assert event.payment.status is PaymentStatus.CAPTURED
@@ -77,7 +77,7 @@ async def test_a_paid_order_is_reported_by_a_verified_callback_and_then_refunded
         gel("17.50"),
     ]
 
-    last = shop.parse_webhook(receiver.wait_for(created.id, "refunded"))
+    last = await shop.parse_webhook(receiver.wait_for(created.id, "refunded"))
     assert last.payment.status is PaymentStatus.REFUNDED
 
 
@@ -85,7 +85,7 @@ async def test_a_partly_captured_authorization_is_partially_captured(
     shop: Shop, sandbox: BogSandbox, receiver: CallbackReceiver, checkout: Checkout
 ) -> None:
     created = await paid(shop, sandbox, checkout, capture=CaptureMode.MANUAL)
-    held = shop.parse_webhook(receiver.wait_for(created.id, "blocked"))
+    held = await shop.parse_webhook(receiver.wait_for(created.id, "blocked"))
     assert held.payment.status is PaymentStatus.AUTHORIZED
     assert (await shop.get_payment(created.id)).authorized_amount == AMOUNT
 
@@ -95,7 +95,7 @@ async def test_a_partly_captured_authorization_is_partially_captured(
     payment = await shop.get_payment(created.id)
     assert payment.status is PaymentStatus.PARTIALLY_CAPTURED
     assert payment.captured_amount == gel("20.00")
-    event = shop.parse_webhook(receiver.wait_for(created.id, "partial_completed"))
+    event = await shop.parse_webhook(receiver.wait_for(created.id, "partial_completed"))
     assert event.payment.status is PaymentStatus.PARTIALLY_CAPTURED
 
 
@@ -112,7 +112,7 @@ async def test_a_voided_authorization_is_canceled(
     payment = await shop.get_payment(created.id)
     assert payment.status is PaymentStatus.CANCELED
     assert payment.captured_amount == gel("0")
-    event = shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
+    event = await shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
     assert event.payment.status is PaymentStatus.CANCELED
 
 
@@ -126,7 +126,7 @@ async def test_a_card_without_funds_is_declined_for_insufficient_funds(
     assert payment.decline is not None
     assert payment.decline.code is DeclineCode.INSUFFICIENT_FUNDS
     assert payment.decline.provider_code == "107"
-    event = shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
+    event = await shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
     assert event.payment.status is PaymentStatus.DECLINED
     assert event.payment.decline is not None
     assert event.payment.decline.code is DeclineCode.INSUFFICIENT_FUNDS
@@ -144,7 +144,7 @@ async def test_an_order_left_unpaid_past_its_ttl_expires(
     assert payment.status is PaymentStatus.EXPIRED
     assert payment.decline is not None
     assert payment.decline.code is DeclineCode.SESSION_EXPIRED
-    event = shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
+    event = await shop.parse_webhook(receiver.wait_for(created.id, "rejected"))
     assert event.payment.status is PaymentStatus.EXPIRED
 
 
@@ -168,6 +168,6 @@ async def test_a_refund_the_issuer_declines_shows_as_failed_with_bogs_action_cod
 
     callbacks = receiver.callbacks_for(created.id)
     assert len(callbacks) == 2  # paid, then the refund's outcome
-    event = shop.parse_webhook(callbacks[-1])
+    event = await shop.parse_webhook(callbacks[-1])
     assert event.payment.status is PaymentStatus.CAPTURED
     assert [op.status for op in event.payment.operations] == [OperationStatus.FAILED]

@@ -41,7 +41,7 @@ async def test_a_card_saved_for_recurrent_use_pays_a_new_order_on_bogs_page(
     assert payment.amount == AMOUNT
     assert payment.card is not None
     assert payment.card.masked_number == "400000xxxxxx0001"
-    event = shop.parse_webhook(receiver.wait_for(later.id, "completed"))
+    event = await shop.parse_webhook(receiver.wait_for(later.id, "completed"))
     assert event.payment.status is PaymentStatus.CAPTURED
 
 
@@ -74,7 +74,7 @@ async def test_a_card_saved_for_subscriptions_is_charged_without_the_customer(
     payment = await shop.get_payment(charge.id)
     assert payment.status is PaymentStatus.CAPTURED
     assert payment.external_id == "SUB-2025-10"
-    event = shop.parse_webhook(receiver.wait_for(charge.id, "completed"))
+    event = await shop.parse_webhook(receiver.wait_for(charge.id, "completed"))
     assert event.payment.status is PaymentStatus.CAPTURED
 
 
@@ -107,7 +107,7 @@ async def test_an_external_apple_pay_order_is_paid_by_completing_it_with_the_tok
     assert payment.status is PaymentStatus.CAPTURED
     assert payment.method == "apple_pay"
     assert (await shop.get_payment(created.id)).status is PaymentStatus.CAPTURED
-    event = shop.parse_webhook(receiver.wait_for(created.id, "completed"))
+    event = await shop.parse_webhook(receiver.wait_for(created.id, "completed"))
     assert event.payment.method == "apple_pay"
 
 

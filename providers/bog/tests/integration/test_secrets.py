@@ -193,7 +193,7 @@ async def test_no_secret_reaches_logs_hook_payloads_errors_or_reprs(
     sandbox.add_fault(Fault("create_order", "token_revoked"))
     payment = await paid(shop, sandbox, checkout, provider_options={"save_card": "subscription"})
     delivery = receiver.wait_for(payment.id, "completed")
-    shop.parse_webhook(delivery)
+    await shop.parse_webhook(delivery)
     await shop.get_payment(payment.id)
     await shop.refund(payment.id, Money("7.50", "GEL"))
     await shop.charge_subscription(payment.id)
@@ -211,7 +211,7 @@ async def test_no_secret_reaches_logs_hook_payloads_errors_or_reprs(
     sandbox.clear_faults()
     forged = Delivery("POST", delivery.path, delivery.headers, delivery.body + b" ")
     with pytest.raises(WebhookVerificationError) as refused:
-        shop.parse_webhook(forged)
+        await shop.parse_webhook(forged)
     errors.append(refused.value)
     intruder = connect(route, client_secret=WRONG_SECRET)
     await expect_failure(AuthenticationError, intruder.get_payment(payment.id))

@@ -1,0 +1,113 @@
+"""Answers checked for sense, once, for every provider.
+
+A gateway's answer can be well-formed and still impossible: a negative
+captured amount, more refunded than captured, ``refunded`` with nothing
+refunded. Taken at face value it becomes a normal-looking :class:`Payment`
+and a platform acts on it (ships, refunds again). The drivers run every
+result through :func:`check_result` before it leaves, so a third-party
+provider gets these checks without writing them; an implausible answer is a
+:class:`~payments_core.errors.ProviderResponseError` (or an unknown outcome,
+when it answered a request that moves money).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from payments_core.errors import ProviderResponseError
+from payments_core.models import Operation, Payment, WebhookEvent
+from payments_core.money import Money
+from payments_core.status import PaymentStatus
+
+__all__ = ["check_result", "payment_problems"]
+
+_PAID: Final = frozenset(
+    {
+        PaymentStatus.PARTIALLY_CAPTURED,
+        PaymentStatus.CAPTURED,
+        PaymentStatus.REFUND_PENDING,
+        PaymentStatus.PARTIALLY_REFUNDED,
+        PaymentStatus.REFUNDED,
+    }
+)
+_REFUNDED: Final = frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
+
+
+def _named(payment: Payment) -> list[tuple[str, Money]]:
+    amounts = [("amount", payment.amount)]
+    for name in ("authorized_amount", "captured_amount", "refunded_amount"):
+        value = getattr(payment, name)
+        if value is not None:
+            amounts.append((name, value))
+    return amounts
+
+
+def payment_problems(payment: Payment) -> list[str]:
+    """What makes this payment impossible, in words; empty when it makes sense."""
+    problems: list[str] = []
+    currency = payment.amount.currency
+    for name, money in _named(payment):
+        if money.currency != currency:
+            problems.append(f"{name} is in {money.currency}, the payment in {currency}")
+        elif money.amount < 0:
+            problems.append(f"{name} is negative ({money})")
+    if problems:
+        return problems
+    amount = payment.amount
+    captured, refunded = payment.captured_amount, payment.refunded_amount
+    authorized = payment.authorized_amount
+    if not amount.is_positive() and payment.status in _PAID:
+        problems.append(f"a {payment.status.value} payment of {amount}")
+    if captured is not None:
+        if captured > amount:
+            problems.append(f"captured {captured} of a {amount} payment")
+        if authorized is not None and authorized.is_positive() and captured > authorized:
+            problems.append(f"captured {captured} of {authorized} authorized")
+        if payment.status in _PAID and not captured.is_positive():
+            problems.append(f"{payment.status.value} with nothing captured")
+    if refunded is not None:
+        ceiling = captured if captured is not None else amount
+        if refunded > ceiling:
+            problems.append(f"refunded {refunded}, above the {ceiling} paid")
+        if payment.status in _REFUNDED and not refunded.is_positive():
+            problems.append(f"{payment.status.value} with nothing refunded")
+    if authorized is not None and authorized > amount:
+        problems.append(f"authorized {authorized} of a {amount} payment")
+    for operation in payment.operations:
+        problems += [
+            f"operation {operation.id or operation.kind.value}: {p}"
+            for p in _operation_problems(operation, currency)
+        ]
+    return problems
+
+
+def _operation_problems(operation: Operation, currency: str | None = None) -> list[str]:
+    money = operation.amount
+    if money is None:
+        return []
+    if currency is not None and money.currency != currency:
+        return [f"amount is in {money.currency}, the payment in {currency}"]
+    if money.amount < 0:
+        return [f"amount is negative ({money})"]
+    return []
+
+
+def check_result(result: Any, provider: str) -> None:
+    """Raise :class:`ProviderResponseError` when a result cannot be true."""
+    if isinstance(result, WebhookEvent):
+        payment: Payment | None = result.payment
+        problems = payment_problems(result.payment)
+    elif isinstance(result, Payment):
+        payment = result
+        problems = payment_problems(result)
+    elif isinstance(result, Operation):
+        payment = None
+        problems = _operation_problems(result)
+    else:
+        return
+    if problems:
+        raise ProviderResponseError(
+            f"{provider} answered an impossible payment state: " + "; ".join(problems),
+            provider=provider,
+            payment_id=None if payment is None else payment.id,
+        )

@@ -1,0 +1,107 @@
+"""Whether a payment update replaces what a platform holds: :func:`is_newer`.
+
+Updates arrive out of order and more than once: a callback overtakes a poll,
+a gateway retries an old callback, a customer's browser reloads the return
+page. Applying a stale one moves money state backwards (a refunded order shown
+as paid again). One function decides, for every consumer: the example shop,
+the journal, the framework adapters and the conformance kit.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from payments_core.models import Operation, OperationKind, OperationStatus, Payment
+from payments_core.money import Money
+from payments_core.status import MOVES_NEEDING_EVIDENCE, PaymentStatus, can_transition
+
+__all__ = ["is_newer"]
+
+_NO_MONEY_FINAL: Final = frozenset(
+    {PaymentStatus.DECLINED, PaymentStatus.EXPIRED, PaymentStatus.CANCELED}
+)
+_BEFORE_MONEY: Final = frozenset(
+    {PaymentStatus.CREATED, PaymentStatus.PENDING, PaymentStatus.PROCESSING}
+)
+
+
+def _compare(current: Money | None, update: Money | None) -> int:
+    """-1 when the update shrank the amount, 1 when it grew, 0 otherwise.
+
+    An amount the update does not report (``None``) tells nothing either way.
+    """
+    if update is None:
+        return 0
+    if current is None:
+        return 1 if update.amount > 0 else 0
+    if update.currency != current.currency:
+        return -1  # not the same payment's money: never newer
+    if update.amount < current.amount:
+        return -1
+    return 1 if update.amount > current.amount else 0
+
+
+def _failed_refunds(operations: tuple[Operation, ...]) -> int:
+    return sum(
+        1
+        for op in operations
+        if op.kind is OperationKind.REFUND and op.status is OperationStatus.FAILED
+    )
+
+
+def is_newer(current: Payment, update: Payment) -> bool:
+    """True when ``update`` should replace ``current`` (same payment, newer state).
+
+    The rules, in order:
+
+    1. Another payment (id or provider differ) is never newer.
+    2. Money never goes back: captured and refunded amounts never shrink.
+    3. A declined, expired or canceled payment stays so; a refunded one too.
+    4. An event time older than the one held is stale, whatever it says.
+    5. Grown amounts are newer (unless the status claims nothing was paid yet).
+    6. With equal amounts, a forward move of :data:`~payments_core.status.TRANSITIONS`
+       is newer; the same status is newer only with a later event time or a
+       longer operation history.
+    7. The moves that go against the table with equal amounts
+       (:data:`~payments_core.status.MOVES_NEEDING_EVIDENCE`) need evidence:
+       a later event time, a longer operation history, or — for a refund the
+       bank refused, leaving ``refund_pending`` — one more failed refund in the
+       history. A replayed old ``refund_pending`` carries none of these, so it
+       cannot undo the refused refund's return, nor a refund that completed.
+    """
+    if update.id != current.id or update.provider != current.provider:
+        return False
+    changes = [
+        _compare(current.captured_amount, update.captured_amount),
+        _compare(current.refunded_amount, update.refunded_amount),
+    ]
+    if -1 in changes:
+        return False
+    old, new = current.status, update.status
+    if old in _NO_MONEY_FINAL or old is PaymentStatus.REFUNDED:
+        return new == old and _later(current, update)
+    if (
+        current.updated_at is not None
+        and update.updated_at is not None
+        and update.updated_at < current.updated_at
+    ):
+        return False
+    if 1 in changes:
+        return new not in _BEFORE_MONEY
+    if new == old:
+        return _later(current, update) or len(update.operations) > len(current.operations)
+    if (old, new) in MOVES_NEEDING_EVIDENCE:
+        return (
+            _later(current, update)
+            or len(update.operations) > len(current.operations)
+            or _failed_refunds(update.operations) > _failed_refunds(current.operations)
+        )
+    return can_transition(old, new)
+
+
+def _later(current: Payment, update: Payment) -> bool:
+    return (
+        current.updated_at is not None
+        and update.updated_at is not None
+        and update.updated_at > current.updated_at
+    )
