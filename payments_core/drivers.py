@@ -194,6 +194,7 @@ class _Driver:
         inner = provider.auth
         self.auth: httpx.Auth | None = None if inner is None else _TrackedAuth(inner)
         self.key_header = provider.idempotency_header if provider.honours_idempotency_keys else None
+        self.sensitive_headers = frozenset(name.lower() for name in provider.sensitive_headers)
         self.redacted_fields = frozenset(
             name.lower() for name in provider.sensitive_fields | provider.sensitive_options
         )
@@ -329,7 +330,7 @@ class _Driver:
                 request.extensions[_SENT] = True
             if state_changing and info.on_send is not None:
                 info.on_send(request)
-            exchange = HttpExchange.of(request, retries + 1, self.provider.sensitive_headers)
+            exchange = HttpExchange.of(request, retries + 1, self.sensitive_headers)
             self.hooks.http_request(exchange)
             started = self.clock()
             outcome = yield _SEND
@@ -564,6 +565,7 @@ class SyncDriver(_Driver):
             flow.close()
 
     def _send(self, request: httpx.Request, info: CallInfo, deadline: float) -> httpx.Response:
+        _add_client_headers(request, self.client.headers)
         attempts = self._attempts(request, info, deadline)
         try:
             step = next(attempts)
@@ -627,6 +629,7 @@ class AsyncDriver(_Driver):
     async def _send(
         self, request: httpx.Request, info: CallInfo, deadline: float
     ) -> httpx.Response:
+        _add_client_headers(request, self.client.headers)
         attempts = self._attempts(request, info, deadline)
         try:
             step = next(attempts)
@@ -669,3 +672,15 @@ def redact_result(value: T, fields: frozenset[str]) -> T:
         raw = redact_payload(value.raw, fields)
         return value if raw is value.raw else value.model_copy(update={"raw": raw})
     return value
+
+
+def _add_client_headers(request: httpx.Request, defaults: httpx.Headers) -> None:
+    """Give a provider's request the headers configured on the client.
+
+    ``client.send`` sends a request as built, so without this a ``User-Agent``
+    or tracing header set on the application's client (and httpx's own
+    ``Accept-Encoding``) would be dropped. What the provider set wins.
+    """
+    for name, value in defaults.multi_items():
+        if name not in request.headers:
+            request.headers[name] = value

@@ -135,11 +135,16 @@ class _Gateway:
         for plugin in plugins:
             self.hooks.register(plugin)
         self._retry = retry
-        if idempotency_store is not None and not isinstance(idempotency_store, IdempotencyStore):
+        if idempotency_store is not None and (
+            isinstance(idempotency_store, type)
+            or not isinstance(idempotency_store, IdempotencyStore)
+        ):
             raise ConfigurationError(
                 "idempotency_store must implement payments_core.idempotency.IdempotencyStore"
             )
-        self.idempotency_store: IdempotencyStore = idempotency_store or MemoryIdempotencyStore()
+        self.idempotency_store: IdempotencyStore = (
+            idempotency_store if idempotency_store is not None else MemoryIdempotencyStore()
+        )
         """Where this facade keeps idempotency keys (in memory unless you pass one)."""
         provider_ = self.provider
         self._redacted_fields = frozenset(
@@ -399,11 +404,8 @@ class _Gateway:
         on_send = None
         key = call.key
         if key is not None and self.provider.honours_idempotency_keys:
-            store, gateway, hidden = (
-                self.idempotency_store,
-                self.name,
-                self.provider.sensitive_headers,
-            )
+            store, gateway = self.idempotency_store, self.name
+            hidden = frozenset(name.lower() for name in self.provider.sensitive_headers)
 
             def on_send(request: Any) -> None:
                 store.sending(gateway, key, SentRequest.of(request, hidden))

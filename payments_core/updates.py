@@ -25,17 +25,18 @@ _BEFORE_MONEY: Final = frozenset(
 )
 
 
-def _compare(current: Money | None, update: Money | None) -> int:
+def _compare(current: Money | None, update: Money | None, currency: str) -> int:
     """-1 when the update shrank the amount, 1 when it grew, 0 otherwise.
 
-    An amount the update does not report (``None``) tells nothing either way.
+    An amount the update does not report (``None``) tells nothing either way;
+    an amount in another currency than the payment's is never newer (-1).
     """
     if update is None:
         return 0
+    if update.currency != currency:
+        return -1
     if current is None:
         return 1 if update.amount > 0 else 0
-    if update.currency != current.currency:
-        return -1  # not the same payment's money: never newer
     if update.amount < current.amount:
         return -1
     return 1 if update.amount > current.amount else 0
@@ -58,7 +59,9 @@ def is_newer(current: Payment, update: Payment) -> bool:
     2. Money never goes back: captured and refunded amounts never shrink.
     3. A declined, expired or canceled payment stays so; a refunded one too.
     4. An event time older than the one held is stale, whatever it says.
-    5. Grown amounts are newer (unless the status claims nothing was paid yet).
+    5. Grown amounts are newer, unless the status claims nothing was paid yet or
+       goes back against the table without more money refunded (an amount the
+       held state did not report is not a reason to step back).
     6. With equal amounts, a forward move of :data:`~payments_core.status.TRANSITIONS`
        is newer; the same status is newer only with a later event time or a
        longer operation history.
@@ -71,9 +74,12 @@ def is_newer(current: Payment, update: Payment) -> bool:
     """
     if update.id != current.id or update.provider != current.provider:
         return False
+    currency = current.amount.currency
+    if update.amount.currency != currency:
+        return False
     changes = [
-        _compare(current.captured_amount, update.captured_amount),
-        _compare(current.refunded_amount, update.refunded_amount),
+        _compare(current.captured_amount, update.captured_amount, currency),
+        _compare(current.refunded_amount, update.refunded_amount, currency),
     ]
     if -1 in changes:
         return False
@@ -86,17 +92,24 @@ def is_newer(current: Payment, update: Payment) -> bool:
         and update.updated_at < current.updated_at
     ):
         return False
-    if 1 in changes:
-        return new not in _BEFORE_MONEY
+    if 1 in changes and new not in _BEFORE_MONEY:
+        # Grown money is news, unless the status goes back against the table on
+        # an amount that was merely not reported before (nothing more refunded).
+        refund_grew = changes[1] == 1
+        if new == old or can_transition(old, new) or refund_grew:
+            return True
     if new == old:
         return _later(current, update) or len(update.operations) > len(current.operations)
     if (old, new) in MOVES_NEEDING_EVIDENCE:
+        refused_refund = old is PaymentStatus.REFUND_PENDING and _failed_refunds(
+            update.operations
+        ) > _failed_refunds(current.operations)
         return (
             _later(current, update)
             or len(update.operations) > len(current.operations)
-            or _failed_refunds(update.operations) > _failed_refunds(current.operations)
+            or refused_refund
         )
-    return can_transition(old, new)
+    return 1 not in changes and can_transition(old, new)
 
 
 def _later(current: Payment, update: Payment) -> bool:

@@ -12,9 +12,9 @@ import pytest
 from payments_core import (
     ErrorCode,
     InvalidRequestError,
+    OutcomeUnknownError,
     PaymentError,
     Payments,
-    OutcomeUnknownError,
     ProviderUnavailableError,
     RateLimitedError,
     RetryPolicy,

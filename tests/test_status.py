@@ -106,7 +106,7 @@ def test_the_table_has_no_cycle() -> None:
     changed = True
     while changed:
         changed = False
-        for old, targets in reachable.items():
+        for targets in reachable.values():
             more = set().union(*(TRANSITIONS[t] for t in targets)) - targets
             if more:
                 targets |= more
