@@ -1,20 +1,26 @@
 """The conformance kit catches broken providers, and says what is wrong in plain words.
 
 Each test runs the real suite (``ConformanceSuite``) in an inline pytest session
-(``pytester``) against a provider defined here: a correct small HTTP provider
-("kitgw", behind ``httpx.MockTransport``), the dummy, and variants of both broken
-on purpose. The broken variant must fail exactly the scenarios that concern its
-bug, with a message naming the bug; the rest of the suite must still pass.
+(``pytester``) against a provider defined here: two correct small HTTP providers
+behind ``httpx.MockTransport`` ("kitgw": idempotency keys and signed callbacks, like
+BOG; "kitrb": no keys, callbacks that carry only an id and are read back, like TBC),
+the dummy, and variants of them broken on purpose. The correct ones pass with only
+the skips the kit derives from their declarations. A broken variant must fail
+exactly the scenarios that concern its bug, with a message naming the bug; the rest
+of the suite must still pass.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
+import re
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,9 +34,12 @@ from payments_core import (
     CaptureMode,
     Decline,
     DeclineCode,
+    ErrorCode,
+    Fingerprint,
     Flow,
     InvalidRequestError,
     InvalidStateError,
+    MemoryIdempotencyStore,
     Money,
     NotFoundError,
     Operation,
@@ -43,10 +52,12 @@ from payments_core import (
     Payments,
     PaymentStatus,
     ProviderSettings,
+    ProviderUnavailableError,
     WebhookEvent,
     WebhookVerificationError,
     wire,
 )
+from payments_core.idempotency import Claim
 from payments_core.provider import error_for_status
 from payments_core.testing import (
     SCENARIOS,
@@ -64,7 +75,7 @@ WEBHOOK_SECRET = "kitgw-webhook-secret-a04c"
 SIGNATURE = "X-Kit-Signature"
 
 
-# -- a correct provider: small, over HTTP ----------------------------------------------------
+# -- correct providers: small, over HTTP -------------------------------------------------------
 
 
 class KitSettings(ProviderSettings):
@@ -88,12 +99,12 @@ _STATES = {
     "partially_refunded": PaymentStatus.PARTIALLY_REFUNDED,
     "refunded": PaymentStatus.REFUNDED,
 }
+_KIT_ID = re.compile(r"kp_[0-9a-f]{12}")
 
 
-class KitProvider(PaymentProvider):
-    """A gateway with create, retrieve, (partial) refunds and signed webhooks."""
+class KitBase(PaymentProvider):
+    """What both kit gateways share: create, retrieve, (partial) refunds."""
 
-    name = "kitgw"
     settings_model = KitSettings
     capabilities = frozenset(
         {
@@ -150,7 +161,9 @@ class KitProvider(PaymentProvider):
             json={} if amount is None else {"amount": amount.amount},
             idempotency_key=idempotency_key,
         )
-        data = wire.loads(response.content)
+        return self.refund_from(wire.loads(response.content), payment_id, idempotency_key)
+
+    def refund_from(self, data: Any, payment_id: str, idempotency_key: str) -> Operation:
         return Operation(
             id=data["id"],
             kind=OperationKind.REFUND,
@@ -159,20 +172,6 @@ class KitProvider(PaymentProvider):
             provider=self.name,
             amount=Money(data["amount"], data["currency"]),
             idempotency_key=idempotency_key,
-        )
-
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-        key = self.settings.webhook_secret.get_secret_value().encode()
-        expected = hmac.new(key, body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(headers.get(SIGNATURE, ""), expected):
-            raise WebhookVerificationError("bad signature", provider=self.name)
-        data = wire.loads(body)
-        return WebhookEvent(
-            id=data["event_id"],
-            provider=self.name,
-            type="payment.updated",
-            payment=self.payment(data["payment"]),
-            received_at=data["sent_at"],
         )
 
     def payment(self, data: dict[str, Any]) -> Payment:
@@ -197,9 +196,79 @@ class KitProvider(PaymentProvider):
         )
 
 
+class KitProvider(KitBase):
+    """A gateway that honours idempotency keys and signs its callbacks (like BOG)."""
+
+    name = "kitgw"
+    honours_idempotency_keys = True
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
+        key = self.settings.webhook_secret.get_secret_value().encode()
+        expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(headers.get(SIGNATURE, ""), expected):
+            raise WebhookVerificationError("bad signature", provider=self.name)
+        data = wire.loads(body)
+        return WebhookEvent(
+            id=data["event_id"],
+            provider=self.name,
+            type="payment.updated",
+            payment=self.payment(data["payment"]),
+            received_at=data["sent_at"],
+        )
+
+
+class ReadBackProvider(KitBase):
+    """A gateway without idempotency keys whose callbacks carry only an id (like TBC's):
+    a callback is verified by reading the payment back with the merchant's credentials."""
+
+    name = "kitrb"
+    honours_idempotency_keys = False
+
+    def webhook(
+        self, headers: Mapping[str, str], body: bytes, *, remote_addr: str | None = None
+    ) -> Flow[WebhookEvent]:
+        data = self.callback_data(body)
+        payment_id = data.get("payment_id")
+        if not isinstance(payment_id, str) or not _KIT_ID.fullmatch(payment_id):
+            raise WebhookVerificationError(
+                "the callback names no payment",
+                code=ErrorCode.WEBHOOK_MALFORMED,
+                provider=self.name,
+            )
+        try:
+            payment = yield from self.get_payment(payment_id)
+        except NotFoundError:
+            raise WebhookVerificationError(
+                f"the gateway has no payment {payment_id}", provider=self.name
+            ) from None
+        return self.event(payment, data)
+
+    def callback_data(self, body: bytes) -> dict[str, Any]:
+        try:
+            data = wire.loads(body)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise WebhookVerificationError(
+                "the callback is not a JSON object",
+                code=ErrorCode.WEBHOOK_MALFORMED,
+                provider=self.name,
+            )
+        return data
+
+    def event(self, payment: Payment, data: dict[str, Any]) -> WebhookEvent:
+        return WebhookEvent(
+            id=f"{payment.id}:{payment.status.value}",
+            provider=self.name,
+            type="payment.updated",
+            payment=payment,
+            received_at=datetime.now(UTC),
+        )
+
+
 @dataclass
 class FakeKitApi:
-    """The gateway behind ``httpx.MockTransport``: payments, refunds, keys, signed callbacks."""
+    """The gateway behind ``httpx.MockTransport``: payments, refunds, keys, callbacks."""
 
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     replies: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
@@ -264,6 +333,7 @@ class FakeKitApi:
             payment["state"] = "declined"
 
     def callback(self, payment_id: str) -> tuple[dict[str, str], bytes]:
+        """A signed callback carrying the payment (kitgw)."""
         body = wire.dumps(
             {
                 "event_id": f"ev_{payment_id}_{self.payments[payment_id]['state']}",
@@ -274,18 +344,29 @@ class FakeKitApi:
         signature = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
         return {"Content-Type": "application/json", SIGNATURE: signature}, body
 
+    def notification(self, payment_id: str) -> tuple[dict[str, str], bytes]:
+        """An unsigned callback carrying only the payment's id (kitrb)."""
+        return {"Content-Type": "application/json"}, wire.dumps({"payment_id": payment_id})
 
-def kit_target(provider_class: type[KitProvider] = KitProvider) -> ConformanceTarget:
+
+def kit_target(provider_class: type[KitBase] = KitProvider, **overrides: Any) -> ConformanceTarget:
     api = FakeKitApi()
-    return ConformanceTarget(
-        make_provider=lambda: provider_class.from_settings(
+    signed = provider_class.parse_webhook is not PaymentProvider.parse_webhook
+    callback = api.callback if signed else api.notification
+    fields: dict[str, Any] = {
+        "make_provider": lambda: provider_class.from_settings(
             api_key=API_KEY, webhook_secret=WEBHOOK_SECRET
         ),
-        transport=lambda: httpx.MockTransport(api.handle),
-        customer_pays=lambda payments, payment, outcome: api.pay(payment.id, outcome),
-        webhook_for=lambda payments, payment: api.callback(payment.id),
-        unknown_payment_id="kp_000000000000",
-    )
+        "transport": lambda: httpx.MockTransport(api.handle),
+        "customer_pays": lambda payments, payment, outcome: api.pay(payment.id, outcome),
+        "webhook_for": lambda payments, payment: callback(payment.id),
+        "unknown_payment_id": "kp_000000000000",
+    }
+    return ConformanceTarget(**{**fields, **overrides})
+
+
+def read_back_target(provider_class: type[KitBase] = ReadBackProvider) -> ConformanceTarget:
+    return kit_target(provider_class)
 
 
 def dummy_target(provider_class: type[DummyProvider] = DummyProvider) -> ConformanceTarget:
@@ -371,22 +452,57 @@ def run_suite(pytester: pytest.Pytester, make_target: Callable[[], ConformanceTa
     return SuiteRun(outcomes, texts)
 
 
-# -- a correct provider passes -------------------------------------------------------------------
+# -- correct providers pass ---------------------------------------------------------------------
+
+UNDECLARED = {
+    "test_capture_of_the_whole_hold",
+    "test_partial_capture",
+    "test_capture_of_a_payment_not_authorized_is_refused",
+    "test_void_releases_the_hold",
+    "test_void_of_a_payment_not_authorized_is_refused",
+}
+"""The kit's gateways declare neither capture nor void."""
+KEYED_ONLY = {
+    "test_same_idempotency_key_creates_one_payment",
+    "test_idempotency_keys_survive_retries",
+}
+KEYLESS_ONLY = {"test_keyless_money_requests_are_sent_once"}
+SIGNED_ONLY = {"test_tampered_webhooks_are_rejected"}
+READ_BACK_ONLY = {"test_read_back_webhooks_trust_only_the_gateway"}
 
 
-def test_a_correct_http_provider_passes_the_whole_suite(pytester: pytest.Pytester) -> None:
+def skipped(run: SuiteRun) -> set[str]:
+    return {name for name, outcome in run.outcomes.items() if outcome == "skipped"}
+
+
+def test_a_correct_keyed_signed_provider_passes_the_whole_suite(pytester: pytest.Pytester) -> None:
     run = run_suite(pytester, kit_target)
 
     assert run.failed() == set(), {name: run.texts[name] for name in run.failed()}
-    skipped = {name for name, outcome in run.outcomes.items() if outcome == "skipped"}
-    assert skipped == {
-        "test_capture_of_the_whole_hold",
-        "test_partial_capture",
-        "test_capture_of_a_payment_not_authorized_is_refused",
-        "test_void_releases_the_hold",
-        "test_void_of_a_payment_not_authorized_is_refused",
-    }
+    assert skipped(run) == UNDECLARED | KEYLESS_ONLY | READ_BACK_ONLY
     assert "does not declare Capability.CAPTURE" in run.texts["test_capture_of_the_whole_hold"]
+    assert (
+        "honours_idempotency_keys = True" in run.texts["test_keyless_money_requests_are_sent_once"]
+    )
+    assert "by their signature" in run.texts["test_read_back_webhooks_trust_only_the_gateway"]
+
+
+def test_a_correct_keyless_read_back_provider_passes_the_whole_suite(
+    pytester: pytest.Pytester,
+) -> None:
+    """No provider-chosen skips: the kit derives them from the declaration."""
+    run = run_suite(pytester, read_back_target)
+
+    assert run.failed() == set(), {name: run.texts[name] for name in run.failed()}
+    assert skipped(run) == UNDECLARED | KEYED_ONLY | SIGNED_ONLY
+    assert "honours_idempotency_keys = False" in run.texts["test_idempotency_keys_survive_retries"]
+    assert "reading the payment back" in run.texts["test_tampered_webhooks_are_rejected"]
+
+
+def test_the_dummy_passes_the_whole_suite(pytester: pytest.Pytester) -> None:
+    run = run_suite(pytester, dummy_target)
+
+    assert run.failed() == set(), {name: run.texts[name] for name in run.failed()}
 
 
 # -- broken providers fail, in plain words ------------------------------------------------------
@@ -404,7 +520,12 @@ class RefundReturnsDict(DummyProvider):
 def test_a_refund_that_returns_a_dict_is_named(pytester: pytest.Pytester) -> None:
     run = run_suite(pytester, lambda: dummy_target(RefundReturnsDict))
 
-    assert run.failed() == {"test_refund_of_the_whole_payment", "test_partial_refunds_add_up"}
+    assert run.failed() == {
+        "test_refund_of_the_whole_payment",
+        "test_partial_refunds_add_up",
+        "test_updates_are_ordered_by_is_newer",
+        "test_reused_key_with_other_parameters_is_a_conflict",
+    }
     assert (
         "refund(payment_id) returned a dict; a provider must return payments_core.Operation"
         in run.message("test_refund_of_the_whole_payment")
@@ -463,6 +584,30 @@ def test_a_credential_seen_on_the_wire_counts_as_a_secret(pytester: pytest.Pytes
     assert "answer for Bearer <SECRET>" in message
 
 
+ACCOUNT_TOKEN = "kitgw-account-token-7d1e90"
+
+
+class DeclaresItsHeaderInCapitals(KitProvider):
+    """Sends an account token in a header of the gateway's own, declared in capitals."""
+
+    sensitive_headers = frozenset({"X-Kit-Account"})
+
+    def build_request(self, method: str, url: str, **kwargs: Any) -> httpx.Request:
+        kwargs["headers"] = {**kwargs.get("headers", {}), "X-Kit-Account": ACCOUNT_TOKEN}
+        return super().build_request(method, url, **kwargs)
+
+
+def test_a_sensitive_header_declared_in_capitals_is_still_redacted(
+    pytester: pytest.Pytester,
+) -> None:
+    """Header names are case-insensitive: the core lower-cases the declaration once,
+    so the account token never reaches a hook payload and the whole suite passes."""
+    run = run_suite(pytester, lambda: kit_target(DeclaresItsHeaderInCapitals))
+
+    assert run.failed() == set(), {name: run.texts[name] for name in run.failed()}
+    assert run.outcomes["test_secrets_stay_out_of_logs_reprs_and_hooks"] == "passed"
+
+
 class StatusGoesBackwards(DummyProvider):
     """Reads a paid payment as pending from its second read on (a stale mirror)."""
 
@@ -481,9 +626,29 @@ class StatusGoesBackwards(DummyProvider):
 def test_a_status_that_moves_backwards_is_named(pytester: pytest.Pytester) -> None:
     run = run_suite(pytester, lambda: dummy_target(StatusGoesBackwards))
 
+    message = run.message("test_paid_payment_moves_forward")
     assert (
-        "the status moved backwards: captured (after the customer paid) then pending "
-        "(after looking again)" in run.message("test_paid_payment_moves_forward")
+        "the payment moved backwards: captured (after the customer paid) then pending "
+        "(after looking again); payments_core.is_newer ranks captured (captured 30.00 GEL) "
+        "above pending (captured 30.00 GEL)" in message
+    )
+
+
+class StampsReadTime(DummyProvider):
+    """Sets Payment.updated_at to the time of reading instead of the gateway's event time."""
+
+    def get_payment(self, payment_id: str) -> Flow[Payment]:
+        payment = yield from super().get_payment(payment_id)
+        return payment.model_copy(update={"updated_at": datetime.now(UTC)})
+
+
+def test_an_event_time_that_is_the_reading_time_is_caught(pytester: pytest.Pytester) -> None:
+    run = run_suite(pytester, lambda: dummy_target(StampsReadTime))
+
+    assert run.failed() == {"test_updates_are_ordered_by_is_newer"}
+    assert (
+        "get_payment() read the same unchanged payment twice and payments_core.is_newer ranks "
+        "the second read" in run.message("test_updates_are_ordered_by_is_newer")
     )
 
 
@@ -497,11 +662,150 @@ def test_a_provider_that_skips_verification_is_caught(pytester: pytest.Pytester)
     run = run_suite(pytester, lambda: dummy_target(TrustsAnyCallback))
 
     assert run.failed() == {"test_tampered_webhooks_are_rejected"}
+    message = run.message("test_tampered_webhooks_are_rejected")
+    assert "parse_webhook() of a callback with " in message
     assert (
-        "parse_webhook() of a callback with a space appended to its body returned a "
-        "WebhookEvent; expected it to raise WebhookVerificationError (verify the signature "
-        "over the raw bytes before reading anything)"
-    ) in run.message("test_tampered_webhooks_are_rejected")
+        "returned a WebhookEvent; expected it to raise WebhookVerificationError (verify the "
+        "signature over the raw bytes before reading anything" in message
+    )
+
+
+class TrustsTheBody(ReadBackProvider):
+    """Reads the payment back, then lets a status in the body override the gateway's."""
+
+    def event(self, payment: Payment, data: dict[str, Any]) -> WebhookEvent:
+        claimed = data.get("status")
+        if claimed in set(PaymentStatus):
+            payment = payment.model_copy(update={"status": PaymentStatus(claimed)})
+        return super().event(payment, data)
+
+
+def test_a_read_back_provider_that_believes_the_body_is_caught(
+    pytester: pytest.Pytester,
+) -> None:
+    run = run_suite(pytester, lambda: read_back_target(TrustsTheBody))
+
+    assert run.failed() == {"test_read_back_webhooks_trust_only_the_gateway"}
+    assert (
+        "parse_webhook() of a callback whose body claims status 'refunded' gave a payment "
+        "that is not what the gateway answers (status: refunded != captured, event first)"
+        in run.message("test_read_back_webhooks_trust_only_the_gateway")
+    )
+
+
+class LetsNotFoundThrough(ReadBackProvider):
+    """Reads the payment back, but lets the gateway's 404 out as NotFoundError."""
+
+    def webhook(
+        self, headers: Mapping[str, str], body: bytes, *, remote_addr: str | None = None
+    ) -> Flow[WebhookEvent]:
+        data = self.callback_data(body)
+        payment = yield from self.get_payment(str(data["payment_id"]))
+        return self.event(payment, data)
+
+
+def test_a_callback_about_an_unknown_payment_must_be_refused(pytester: pytest.Pytester) -> None:
+    run = run_suite(pytester, lambda: read_back_target(LetsNotFoundThrough))
+
+    assert run.failed() == {"test_read_back_webhooks_trust_only_the_gateway"}
+    message = run.message("test_read_back_webhooks_trust_only_the_gateway")
+    assert (
+        "parse_webhook() of a callback about a payment the gateway never issued "
+        "(kp_000000000000) raised NotFoundError (code not_found)" in message
+    )
+    assert "expected WebhookVerificationError" in message
+
+
+class RetriesInItsFlow(ReadBackProvider):
+    """Repeats its create when the gateway does not answer: a keyless gateway pays twice."""
+
+    def create_payment(self, request: PaymentRequest) -> Flow[Payment]:
+        build = functools.partial(
+            self.build_request,
+            "POST",
+            f"{API}/payments",
+            json={
+                "amount": request.amount.amount,
+                "currency": request.amount.currency,
+                "external_id": request.external_id,
+            },
+        )
+        for tries_left in (2, 1, 0):
+            try:
+                response = yield build()
+                break
+            except ProviderUnavailableError:
+                if not tries_left:
+                    raise
+        return self.payment(wire.loads(response.content))
+
+
+def test_a_keyless_provider_that_retries_is_caught(pytester: pytest.Pytester) -> None:
+    run = run_suite(pytester, lambda: read_back_target(RetriesInItsFlow))
+
+    assert run.failed() == {"test_keyless_money_requests_are_sent_once"}
+    assert (
+        "create_payment() when the API answers 503 sent POST https://kitgw.test/payments 3 "
+        "times; the gateway has no idempotency keys"
+    ) in run.message("test_keyless_money_requests_are_sent_once")
+
+
+class MakesUpARefund(KitProvider):
+    """Reads a refund's answer leniently: anything unreadable becomes a refund with no id."""
+
+    def refund_from(self, data: Any, payment_id: str, idempotency_key: str) -> Operation:
+        return super().refund_from(
+            {"id": "unknown", "amount": "0.01", "currency": "GEL"}, payment_id, idempotency_key
+        )
+
+    def refund(
+        self, payment_id: str, amount: Money | None, *, idempotency_key: str
+    ) -> Flow[Operation]:
+        response = yield self.build_request(
+            "POST",
+            f"{API}/payments/{payment_id}/refunds",
+            json={} if amount is None else {"amount": amount.amount},
+            idempotency_key=idempotency_key,
+        )
+        try:
+            data = wire.loads(response.content)
+            return KitProvider.refund_from(self, data, payment_id, idempotency_key)
+        except (ValueError, KeyError):
+            return self.refund_from({}, payment_id, idempotency_key)
+
+
+def test_a_result_made_up_from_an_unreadable_answer_is_caught(pytester: pytest.Pytester) -> None:
+    run = run_suite(pytester, lambda: kit_target(MakesUpARefund))
+
+    assert run.failed() == {"test_unreadable_answers_to_money_requests_are_unknown_outcomes"}
+    assert (
+        "refund() of a captured payment when the API's 2xx answer is cut off halfway returned "
+        "an Operation; expected it to raise OutcomeUnknownError: the request was carried out "
+        "but its answer cannot be read"
+    ) in run.message("test_unreadable_answers_to_money_requests_are_unknown_outcomes")
+
+
+class RepairsImpossibleAmounts(KitProvider):
+    """Turns negative amounts positive and caps refunds at what was paid."""
+
+    def payment(self, data: dict[str, Any]) -> Payment:
+        fixed = dict(data)
+        for key in ("amount", "captured", "refunded"):
+            if fixed.get(key) is not None:
+                fixed[key] = str(abs(Decimal(fixed[key])))
+        if fixed.get("refunded") is not None and fixed.get("captured") is not None:
+            fixed["refunded"] = str(min(Decimal(fixed["refunded"]), Decimal(fixed["captured"])))
+        return super().payment(fixed)
+
+
+def test_a_provider_that_repairs_impossible_answers_is_caught(pytester: pytest.Pytester) -> None:
+    run = run_suite(pytester, lambda: kit_target(RepairsImpossibleAmounts))
+
+    assert run.failed() == {"test_implausible_answers_are_refused"}
+    assert (
+        "get_payment() when the API answers its amounts negated (-30.00 GEL) returned a "
+        "Payment (captured (captured 30.00 GEL)); pass the gateway's numbers on as they are"
+    ) in run.message("test_implausible_answers_are_refused")
 
 
 class UnknownIsABadRequest(KitProvider):
@@ -539,7 +843,29 @@ def test_a_create_that_ignores_the_requests_key_is_caught(pytester: pytest.Pytes
     assert "but not PaymentRequest.idempotency_key" in run.message(
         "test_idempotency_keys_survive_retries"
     )
-    assert "made two payments" in run.message("test_same_idempotency_key_creates_one_payment")
+    assert "from two facades, made two payments" in run.message(
+        "test_same_idempotency_key_creates_one_payment"
+    )
+
+
+class SaysKeysButSendsNone(KitProvider):
+    """Declares keys, but builds its requests without them."""
+
+    def build_request(self, method: str, url: str, **kwargs: Any) -> httpx.Request:
+        kwargs.pop("idempotency_key", None)
+        return super().build_request(method, url, **kwargs)
+
+
+def test_a_provider_that_declares_keys_it_does_not_send_is_caught(
+    pytester: pytest.Pytester,
+) -> None:
+    run = run_suite(pytester, lambda: kit_target(SaysKeysButSendsNone))
+
+    assert run.failed() == KEYED_ONLY
+    assert (
+        "create_payment() sent no request carrying the Idempotency-Key header although the "
+        "provider declares honours_idempotency_keys = True"
+    ) in run.message("test_idempotency_keys_survive_retries")
 
 
 class RekeyingAuth(BearerAuth):
@@ -565,6 +891,33 @@ def test_a_key_that_changes_between_attempts_is_caught(pytester: pytest.Pytester
         "the Idempotency-Key header changed between attempts of POST https://kitgw.test/payments"
         in (message)
     )
+
+
+class IgnoresFingerprints(MemoryIdempotencyStore):
+    """An idempotency store that replays a key's outcome whatever the key is used for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_use: dict[tuple[str, str], Fingerprint] = {}
+
+    def claim(self, gateway: str, key: str, fingerprint: Fingerprint) -> Claim:
+        recorded = self.first_use.setdefault((gateway, key), fingerprint)
+        return super().claim(gateway, key, recorded)
+
+    def __bool__(self) -> bool:
+        # MemoryIdempotencyStore defines __len__, so an empty one is false, and the
+        # facade's ``idempotency_store or MemoryIdempotencyStore()`` would drop it.
+        return True
+
+
+def test_a_store_that_ignores_what_a_key_was_for_is_caught(pytester: pytest.Pytester) -> None:
+    run = run_suite(pytester, lambda: kit_target(idempotency_store=IgnoresFingerprints))
+
+    assert run.failed() == {"test_reused_key_with_other_parameters_is_a_conflict"}
+    assert (
+        "create_payment() of another request under the key of the first returned a Payment; "
+        "expected it to raise InvalidRequestError (code idempotency_conflict"
+    ) in run.message("test_reused_key_with_other_parameters_is_a_conflict")
 
 
 def test_a_target_that_is_not_a_conformance_target_is_refused(
@@ -607,6 +960,7 @@ def test_without_the_fixture_the_plugin_says_what_to_define(pytester: pytest.Pyt
 def test_the_bundled_providers_are_well_formed() -> None:
     assert check_provider_class(DummyProvider) == []
     assert check_provider_class(KitProvider) == []
+    assert check_provider_class(ReadBackProvider) == []
 
 
 class PlainKeySettings(ProviderSettings):
@@ -639,7 +993,37 @@ def test_structural_problems_are_listed_in_plain_words() -> None:
         "the flow or remove the capability",
         "Malformed overrides get_payment() but does not declare Capability.RETRIEVE; the facade "
         "refuses undeclared operations, so declare it (or drop the method)",
+        "Malformed does not say whether its gateway honours idempotency keys; set "
+        "honours_idempotency_keys = True when a repeat carrying the same key gets the first "
+        "outcome back (money-moving requests are then retried under their key), or False when "
+        "it has no keys (each is then sent exactly once)",
     ]
+
+
+def test_a_webhook_override_must_be_a_flow() -> None:
+    class PlainWebhook(ReadBackProvider):
+        def webhook(  # type: ignore[override]
+            self, headers: Mapping[str, str], body: bytes, *, remote_addr: str | None = None
+        ) -> WebhookEvent:
+            raise NotImplementedError
+
+    (problem,) = check_provider_class(PlainWebhook)
+
+    assert problem.endswith(
+        "PlainWebhook.webhook() must be a flow: a generator that yields the read of the "
+        "payment and returns the WebhookEvent (or returns at once for a signed callback)"
+    )
+
+
+def test_webhooks_need_either_way_of_verifying() -> None:
+    class NoCallbacks(KitBase):
+        name = "nocallbacks"
+        honours_idempotency_keys = False
+
+    (problem,) = check_provider_class(NoCallbacks)
+
+    assert "declares Capability.WEBHOOKS but overrides neither parse_webhook()" in problem
+    assert check_provider_class(ReadBackProvider) == []
 
 
 def test_a_flow_with_the_wrong_signature_is_named() -> None:

@@ -144,6 +144,78 @@ def _check_capabilities(label: str, capabilities: object) -> tuple[list[str], fr
     return problems, declared
 
 
+def _overrides(cls: type[PaymentProvider], method: str) -> bool:
+    return getattr(cls, method, None) is not getattr(PaymentProvider, method)
+
+
+def _check_webhooks(cls: type[PaymentProvider], declared: bool) -> list[str]:
+    """Callbacks come two ways: ``parse_webhook`` (signed) or a ``webhook`` flow (read back)."""
+    label = cls.__qualname__
+    signed, read_back = _overrides(cls, "parse_webhook"), _overrides(cls, "webhook")
+    if declared and not (signed or read_back):
+        return [
+            f"{label} declares Capability.WEBHOOKS but overrides neither parse_webhook() "
+            "(callbacks verified by their signature) nor webhook() (callbacks verified by "
+            "reading the payment back); implement one or remove the capability"
+        ]
+    if not declared and (signed or read_back):
+        method = "parse_webhook" if signed else "webhook"
+        return [
+            f"{label} overrides {method}() but does not declare Capability.WEBHOOKS; the "
+            "facade refuses undeclared operations, so declare it (or drop the method)"
+        ]
+    problems = _check_flow(cls, "parse_webhook", declared) if signed else []
+    if not read_back:
+        return problems
+    flow: Callable[..., object] = cls.webhook
+    try:
+        inspect.signature(flow).bind(None, httpx.Headers(), b"{}", remote_addr=None)
+    except (TypeError, ValueError) as exc:
+        problems.append(
+            f"{label}.webhook() cannot be called the way the facade calls it "
+            f"(webhook(headers, body, remote_addr=...)): {exc}"
+        )
+    if not inspect.isgeneratorfunction(flow):
+        problems.append(
+            f"{label}.webhook() must be a flow: a generator that yields the read of the "
+            "payment and returns the WebhookEvent (or returns at once for a signed callback)"
+        )
+    return problems
+
+
+def _check_keys(cls: type[PaymentProvider]) -> list[str]:
+    """Whether the gateway honours idempotency keys decides retries: it must be said."""
+    label = cls.__qualname__
+    said = any(
+        "honours_idempotency_keys" in vars(klass)
+        for klass in cls.__mro__
+        if klass is not PaymentProvider and issubclass(klass, PaymentProvider)
+    )
+    value = getattr(cls, "honours_idempotency_keys", None)
+    if not said:
+        return [
+            f"{label} does not say whether its gateway honours idempotency keys; set "
+            "honours_idempotency_keys = True when a repeat carrying the same key gets the "
+            "first outcome back (money-moving requests are then retried under their key), "
+            "or False when it has no keys (each is then sent exactly once)"
+        ]
+    if not isinstance(value, bool):
+        return [f"{label}.honours_idempotency_keys is {value!r}; it must be True or False"]
+    return []
+
+
+def _check_sensitive(cls: type[PaymentProvider]) -> list[str]:
+    label = cls.__qualname__
+    problems = []
+    for attribute in ("sensitive_headers", "sensitive_fields", "sensitive_options"):
+        value: object = getattr(cls, attribute, frozenset())
+        if not isinstance(value, frozenset) or not all(isinstance(v, str) for v in value):
+            problems.append(
+                f"{label}.{attribute} must be a frozenset of str, e.g. frozenset({{'token'}})"
+            )
+    return problems
+
+
 def _check_flow(cls: type[PaymentProvider], method: str, declared: bool) -> list[str]:
     label = cls.__qualname__
     capability = FLOW_CAPABILITIES[method]
@@ -193,7 +265,10 @@ def check_provider_class(cls: object) -> list[str]:
     ``SecretStr``; that ``capabilities`` is a frozenset of
     :class:`~payments_core.Capability`; that each declared capability's flow is
     overridden (and no flow is overridden without its capability), callable the
-    way the facade calls it; and that the class can be instantiated.
+    way the facade calls it (callbacks: ``parse_webhook`` or a ``webhook`` flow);
+    that it says whether its gateway honours idempotency keys; that its
+    ``sensitive_*`` declarations are frozensets of (lower-case header) names; and
+    that the class can be instantiated.
     """
     if not (isinstance(cls, type) and issubclass(cls, PaymentProvider)):
         return [f"{cls!r} is not a subclass of payments_core.PaymentProvider"]
@@ -215,13 +290,18 @@ def check_provider_class(cls: object) -> list[str]:
     capability_problems, declared = _check_capabilities(label, getattr(cls, "capabilities", None))
     problems += capability_problems
     for method, capability in FLOW_CAPABILITIES.items():
-        problems += _check_flow(cls, method, capability in declared)
+        if capability is Capability.WEBHOOKS:
+            problems += _check_webhooks(cls, capability in declared)
+        else:
+            problems += _check_flow(cls, method, capability in declared)
 
     header = getattr(cls, "idempotency_header", None)
     if not isinstance(header, str) or not header.strip():
         problems.append(
             f"{label}.idempotency_header must name the header that carries idempotency keys"
         )
+    problems += _check_keys(cls)
+    problems += _check_sensitive(cls)
     prefix = getattr(cls, "env_prefix", None)
     if prefix is not None and not isinstance(prefix, str):
         problems.append(f"{label}.env_prefix must be a str (such as 'ACME_') or None")

@@ -11,52 +11,74 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
-from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
 
 import httpx
 from pydantic import SecretBytes, SecretStr
 
-from payments_core.errors import ErrorCode, PaymentError, UnsupportedOperationError
+from payments_core.errors import (
+    ErrorCode,
+    OutcomeUnknownError,
+    PaymentError,
+    UnsupportedOperationError,
+)
 from payments_core.gateway import AsyncPayments, Payments
 from payments_core.hookspecs import hookimpl
 from payments_core.models import Operation, OperationKind, OperationStatus, Payment, PaymentRequest
 from payments_core.money import Money
 from payments_core.provider import Capability, PaymentProvider
 from payments_core.retry import RetryPolicy
-from payments_core.status import TRANSITIONS, PaymentStatus, can_transition
+from payments_core.status import TRANSITIONS, PaymentStatus
 from payments_core.testing.target import ConformanceTarget, Outcome
-from payments_core.testing.transports import WatchingTransport, Wire
+from payments_core.testing.transports import ApiRequests, Fault, WatchingTransport, Wire
+from payments_core.updates import is_newer
 
 __all__ = [
     "KIT_RETRY",
     "AsyncSession",
+    "Declaration",
     "HookRecorder",
     "Secret",
     "Session",
     "StatusTrail",
     "async_transport_of",
+    "attempt",
     "build_provider",
     "capabilities_of",
+    "declaration_of",
     "declared",
     "describe",
     "describe_error",
+    "describe_state",
     "error_haystacks",
     "expect_operation",
     "expect_payment",
     "expect_raises",
     "expect_status",
+    "expect_unknown",
     "fail",
     "find_leaks",
+    "honours_keys",
     "known_secrets",
     "log_haystacks",
     "open_async_session",
     "open_session",
     "portion",
+    "reads_back",
     "run",
     "run_async",
+    "state_differences",
 ]
 
 T = TypeVar("T")
@@ -110,13 +132,31 @@ def declared(provider: PaymentProvider) -> frozenset[str]:
     return frozenset(str(item) for item in capabilities)
 
 
-def capabilities_of(target: ConformanceTarget) -> frozenset[str]:
+def honours_keys(provider: PaymentProvider) -> bool:
+    """What the provider declares about its gateway's idempotency keys (a non-bool: no)."""
+    return getattr(provider, "honours_idempotency_keys", False) is True
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What a provider says about itself, read once from a fresh instance."""
+
+    capabilities: frozenset[str]
+    honours_keys: bool
+
+
+def declaration_of(target: ConformanceTarget) -> Declaration:
     """What the target's provider declares (a provider is built, read and closed)."""
     provider = build_provider(target)
     try:
-        return declared(provider)
+        return Declaration(declared(provider), honours_keys(provider))
     finally:
         provider.close()
+
+
+def capabilities_of(target: ConformanceTarget) -> frozenset[str]:
+    """What the target's provider declares (a provider is built, read and closed)."""
+    return declaration_of(target).capabilities
 
 
 async def _no_sleep(_seconds: float) -> None:
@@ -145,8 +185,23 @@ class Session:
     def name(self) -> str:
         return self.provider.name
 
+    @property
+    def honours_keys(self) -> bool:
+        return honours_keys(self.provider)
+
     def declares(self, capability: Capability) -> bool:
         return capability.value in declared(self.provider)
+
+    @contextmanager
+    def inject(self, fault: Fault) -> Iterator[Fault]:
+        """Aim ``fault`` at the provider's API requests for the duration of the block."""
+        if self.transport is None:
+            raise RuntimeError("faults need a transport (a scenario marked http=True)")
+        self.transport.fault = fault
+        try:
+            yield fault
+        finally:
+            self.transport.fault = None
 
     def customer_pays(self, payment: Payment, outcome: Outcome = "succeed") -> None:
         """Run the target's customer step, telling a broken step apart from a broken provider."""
@@ -162,22 +217,30 @@ class Session:
     def webhook(self, payment: Payment) -> tuple[dict[str, str], bytes]:
         """A genuine callback for ``payment`` from the target, checked for shape."""
         __tracebackhide__ = True
-        source = self.target.webhook_for
-        if source is None:
-            fail(
-                "the provider declares Capability.WEBHOOKS but ConformanceTarget.webhook_for "
-                "is not set; give the kit a way to get a genuine signed callback"
-            )
-        try:
-            delivered = source(self.payments, payment)
-        except Exception as exc:
-            fail(f"ConformanceTarget.webhook_for failed for {payment.id}: {describe_error(exc)}")
+        delivered = self.maybe_webhook(payment)
         if delivered is None:
             fail(
                 f"ConformanceTarget.webhook_for returned None for payment {payment.id} "
                 f"({payment.status.value}); it must return the (headers, raw body) of a "
                 "genuine callback about it"
             )
+        return delivered
+
+    def maybe_webhook(self, payment: Payment) -> tuple[dict[str, str], bytes] | None:
+        """Like :meth:`webhook`, but ``None`` when the gateway sends no callback now."""
+        __tracebackhide__ = True
+        source = self.target.webhook_for
+        if source is None:
+            fail(
+                "the provider declares Capability.WEBHOOKS but ConformanceTarget.webhook_for "
+                "is not set; give the kit a way to get a genuine callback"
+            )
+        try:
+            delivered = source(self.payments, payment)
+        except Exception as exc:
+            fail(f"ConformanceTarget.webhook_for failed for {payment.id}: {describe_error(exc)}")
+        if delivered is None:
+            return None
         headers, body = delivered
         if not isinstance(body, bytes | bytearray):
             fail(
@@ -185,6 +248,47 @@ class Session:
                 "be the raw bytes as delivered"
             )
         return dict(headers), bytes(body)
+
+
+def _facade_options(target: ConformanceTarget) -> dict[str, Any]:
+    """What every facade the kit builds shares: no autoloaded plugins, the target's store."""
+    options: dict[str, Any] = {"autoload_plugins": False, "retry": KIT_RETRY}
+    if target.idempotency_store is not None:
+        options["idempotency_store"] = target.idempotency_store()
+    return options
+
+
+def _check_store(facade: Payments | AsyncPayments, options: Mapping[str, Any]) -> None:
+    """The facade must run over the target's store, or the scenarios would check another."""
+    __tracebackhide__ = True
+    store = options.get("idempotency_store")
+    if store is not None and facade.idempotency_store is not store:
+        fail(
+            "the facade did not take the store ConformanceTarget.idempotency_store returned "
+            f"({type(store).__name__}) and runs over one of its own, so the scenarios would "
+            "not check yours (an empty store that defines __len__ is false, and the facade "
+            "replaces a false store with its default)"
+        )
+
+
+def _watching(
+    inner: httpx.BaseTransport | httpx.AsyncBaseTransport,
+    wire: Wire,
+    provider: PaymentProvider,
+    api: ApiRequests,
+    *,
+    fail_first_keyed: bool = False,
+) -> WatchingTransport:
+    hidden: object = getattr(provider, "sensitive_headers", ())
+    names = hidden if isinstance(hidden, Iterable) and not isinstance(hidden, str) else ()
+    return WatchingTransport(
+        inner,
+        wire,
+        idempotency_header=provider.idempotency_header,
+        fail_first_keyed=fail_first_keyed,
+        api=api,
+        secret_headers=frozenset(str(name).lower() for name in names),
+    )
 
 
 @contextmanager
@@ -199,28 +303,27 @@ def open_session(
         provider = build_provider(target)
         cleanup.callback(provider.close)
         wire = Wire()
+        api = ApiRequests()
         transport: WatchingTransport | None = None
         inner: httpx.BaseTransport = httpx.MockTransport(_no_http)
         if target.transport is not None:
-            transport = WatchingTransport(
-                target.transport(),
-                wire,
-                idempotency_header=provider.idempotency_header,
-                fail_first_keyed=fail_first_keyed,
+            transport = _watching(
+                target.transport(), wire, provider, api, fail_first_keyed=fail_first_keyed
             )
             inner = transport
         # trust_env off: no proxy from the environment, and no TLS set-up (30 ms a client).
         client = cleanup.enter_context(
             httpx.Client(transport=inner, timeout=provider.settings.timeout, trust_env=False)
         )
+        options = _facade_options(target)
         payments = Payments(
             provider,
             http_client=client,
-            autoload_plugins=False,
-            retry=KIT_RETRY,
             sleep=lambda _seconds: None,
-            plugins=plugins,
+            plugins=[api, *plugins],
+            **options,
         )
+        _check_store(payments, options)
         yield Session(target, provider, payments, wire, transport)
 
 
@@ -255,19 +358,20 @@ async def open_async_session(
         provider = build_provider(target)
         cleanup.callback(provider.close)
         wire = Wire()
+        api = ApiRequests()
         transport: httpx.AsyncBaseTransport = httpx.MockTransport(_no_http)
         if inner is not None:
-            transport = WatchingTransport(
-                inner, wire, idempotency_header=provider.idempotency_header
-            )
+            transport = _watching(inner, wire, provider, api)
         client = await cleanup.enter_async_context(
             httpx.AsyncClient(
                 transport=transport, timeout=provider.settings.timeout, trust_env=False
             )
         )
+        options = _facade_options(target)
         payments = AsyncPayments(
-            provider, http_client=client, autoload_plugins=False, retry=KIT_RETRY, sleep=_no_sleep
+            provider, http_client=client, sleep=_no_sleep, plugins=[api], **options
         )
+        _check_store(payments, options)
         yield AsyncSession(provider, payments, wire)
 
 
@@ -338,6 +442,69 @@ def expect_raises(
             f"expected {provider!r}"
         )
     return error
+
+
+def attempt(action: Callable[[], T]) -> tuple[T | None, BaseException | None]:
+    """Call ``action``; its result, or the exception it raised (for checks that weigh both)."""
+    try:
+        return action(), None
+    except Exception as exc:
+        return None, exc
+
+
+def expect_unknown(
+    what: str,
+    action: Callable[[], object],
+    *,
+    provider: str,
+    safe_to_repeat: bool | None,
+    why: str,
+) -> OutcomeUnknownError:
+    """``action`` must end in :class:`OutcomeUnknownError`; ``safe_to_repeat`` as given
+    (``None``: either), and ``retryable`` equal to it."""
+    __tracebackhide__ = True
+    error = expect_raises(
+        what,
+        OutcomeUnknownError,
+        action,
+        codes=[ErrorCode.OUTCOME_UNKNOWN],
+        provider=provider,
+        why=why,
+    )
+    if safe_to_repeat is not None and error.safe_to_repeat is not safe_to_repeat:
+        fail(
+            f"{what} raised OutcomeUnknownError with safe_to_repeat={error.safe_to_repeat}; "
+            f"expected {safe_to_repeat}: "
+            + (
+                "the gateway honours idempotency keys, so repeating the call with the same "
+                "key is safe (is the key sent on the request?)"
+                if safe_to_repeat
+                else "the gateway has no idempotency keys, so a repeat could act twice"
+            )
+        )
+    if error.retryable is not error.safe_to_repeat:
+        fail(
+            f"{what} raised OutcomeUnknownError with retryable={error.retryable} but "
+            f"safe_to_repeat={error.safe_to_repeat}; the two must agree"
+        )
+    return error
+
+
+def reads_back(provider: PaymentProvider, headers: Mapping[str, str], body: bytes) -> bool:
+    """True when the provider verifies this callback by reading the payment back.
+
+    Its ``webhook`` flow is stepped by hand, nothing sent: a flow that yields a
+    request before returning trusts the gateway's answer, not the body (an
+    unsigned gateway); one that returns at once verified a signature.
+    """
+    try:
+        flow = provider.webhook(httpx.Headers(list(headers.items())), body, remote_addr=None)
+        step = next(flow)
+    except Exception:  # StopIteration (signed), or a failure the scenarios report
+        return False
+    with suppress(Exception):
+        flow.close()
+    return isinstance(step, httpx.Request)
 
 
 # -- results -------------------------------------------------------------------------------------
@@ -444,24 +611,97 @@ def expect_status(payment: Payment, allowed: Iterable[PaymentStatus], what: str)
         fail(f"{what}: the payment is {payment.status.value}; expected {names}")
 
 
+def describe_state(payment: Payment) -> str:
+    """``captured (captured 30.00 GEL, refunded 12.00 GEL)``: what is_newer weighs."""
+    details = [
+        f"{name.removesuffix('_amount')} {money}"
+        for name in ("captured_amount", "refunded_amount")
+        if (money := getattr(payment, name)) is not None
+    ]
+    if payment.updated_at is not None:
+        details.append(f"updated_at {payment.updated_at.isoformat()}")
+    return payment.status.value + (f" ({', '.join(details)})" if details else "")
+
+
+_STATE_FIELDS = (
+    "id",
+    "status",
+    "amount",
+    "authorized_amount",
+    "captured_amount",
+    "refunded_amount",
+)
+
+
+def state_differences(first: Payment, second: Payment) -> list[str]:
+    """``status: captured != refunded`` for each field of the money state that differs."""
+    return [
+        f"{name}: {getattr(first, name)} != {getattr(second, name)}"
+        for name in _STATE_FIELDS
+        if getattr(first, name) != getattr(second, name)
+    ]
+
+
+def _backwards_hint(earlier: Payment, later: Payment) -> str:
+    """Why is_newer prefers the earlier read, in words."""
+    for name in ("captured_amount", "refunded_amount"):
+        before, after = getattr(earlier, name), getattr(later, name)
+        if before is not None and after is not None and after < before:
+            return f"{name} shrank from {before} to {after}; money never goes back"
+    if (
+        earlier.updated_at is not None
+        and later.updated_at is not None
+        and later.updated_at < earlier.updated_at
+    ):
+        return (
+            f"its updated_at went back from {earlier.updated_at.isoformat()} to "
+            f"{later.updated_at.isoformat()}"
+        )
+    forward = ", ".join(sorted(s.value for s in TRANSITIONS[later.status])) or "nothing"
+    return (
+        f"from {later.status.value} a payment may only move to {forward} "
+        "(payments_core.status.TRANSITIONS), so the earlier state reads as newer"
+    )
+
+
 class StatusTrail:
-    """The statuses one payment went through; every step must go forward."""
+    """The states one payment went through, in the order they were read.
+
+    Every consumer applies updates with :func:`payments_core.is_newer`, so the
+    trail judges each read the same way: a later read must never lose to an
+    earlier one (a replay of the earlier would then undo it), and a move to a
+    final status must be one ``is_newer`` accepts (else a platform never sees it).
+    """
 
     def __init__(self) -> None:
-        self.steps: list[tuple[str, PaymentStatus]] = []
+        self.steps: list[tuple[str, Payment]] = []
 
     def add(self, step: str, payment: Payment) -> Payment:
         __tracebackhide__ = True
         if self.steps:
             previous_step, previous = self.steps[-1]
-            if not can_transition(previous, payment.status):
-                forward = ", ".join(sorted(s.value for s in TRANSITIONS[previous])) or "nothing"
+            if is_newer(payment, previous):
                 fail(
-                    f"the status moved backwards: {previous.value} (after {previous_step}) "
-                    f"then {payment.status.value} (after {step}); from {previous.value} a "
-                    f"payment may only move to {forward} (payments_core.status.TRANSITIONS)"
+                    f"the payment moved backwards: {previous.status.value} (after "
+                    f"{previous_step}) then {payment.status.value} (after {step}); "
+                    f"payments_core.is_newer ranks {describe_state(previous)} above "
+                    f"{describe_state(payment)} because {_backwards_hint(previous, payment)}. "
+                    "A platform applying updates would let a replay of the earlier state "
+                    "undo the later one"
                 )
-        self.steps.append((step, payment.status))
+            if (
+                payment.is_final
+                and state_differences(previous, payment)
+                and not is_newer(previous, payment)
+            ):
+                fail(
+                    f"after {step} the payment is {describe_state(payment)}, but "
+                    f"payments_core.is_newer does not accept that over "
+                    f"{describe_state(previous)} (after {previous_step}), so a platform "
+                    "applying updates would never see it; report the amounts (captured, "
+                    "refunded) and the event time the gateway gives"
+                )
+        self.steps.append((step, payment))
         return payment
 
 

@@ -8,12 +8,16 @@ the payment's story and still fails on the first broken promise, in plain words.
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
 
 import httpx
 
+from payments_core import wire
 from payments_core.errors import (
     AuthenticationError,
     NotFoundError,
@@ -50,15 +54,24 @@ from payments_core.testing.transports import Attempt
 
 __all__ = [
     "BEFORE_PAYMENT",
+    "HTML_PAGE",
     "HTTP_ERROR_CASES",
+    "MONEY_CALLS",
+    "MoneyCall",
     "change_one_char",
     "check_keyed",
     "create",
+    "cut_in_half",
+    "forge_status",
+    "html_instead",
     "look",
     "mapping_problem",
+    "money_calls",
     "new_key",
     "operate",
     "paid_payment",
+    "retarget",
+    "rewrite_amounts",
     "settle",
     "tampered_body",
 ]
@@ -214,6 +227,164 @@ def tampered_body(body: bytes) -> bytes:
     return change_one_char(body.decode("latin-1")).encode("latin-1")
 
 
+_STATUS_KEYS: Final = frozenset(
+    {"status", "state", "payment_status", "paymentstatus", "order_status", "orderstatus"}
+)
+
+
+def forge_status(body: bytes, claim: str) -> bytes | None:
+    """A JSON callback body that claims status ``claim``: every string under a
+    status-like key replaced, or a top-level ``"status"`` added. ``None`` when the
+    body is not a JSON object (nothing to forge in)."""
+    try:
+        data = wire.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    found = False
+
+    def walk(value: Any) -> Any:
+        nonlocal found
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if isinstance(key, str) and key.lower() in _STATUS_KEYS and isinstance(item, str):
+                    out[key], found = claim, True
+                else:
+                    out[key] = walk(item)
+            return out
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    forged = walk(data)
+    if not found:
+        forged["status"] = claim
+    return wire.dumps(forged)
+
+
+def retarget(body: bytes, payment: Payment, other_id: str) -> bytes | None:
+    """The callback body about ``other_id`` instead of ``payment`` (its id, or failing
+    that its external id, replaced); ``None`` when the body names neither."""
+    for known in (payment.id, payment.external_id):
+        if known and known.encode() in body:
+            return body.replace(known.encode(), other_id.encode())
+    return None
+
+
+# -- answers rewritten by the kit --------------------------------------------------------------
+
+HTML_PAGE: Final = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def cut_in_half(body: bytes) -> bytes | None:
+    """The first half of an answer, as when a connection breaks mid-body."""
+    return body[: len(body) // 2] if len(body.strip()) >= 2 else None
+
+
+def html_instead(body: bytes) -> bytes | None:
+    """A proxy's HTML error page in place of the gateway's answer (same 2xx status)."""
+    return HTML_PAGE if body.strip() else None
+
+
+_NUMERIC: Final = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _as_decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, str) and _NUMERIC.fullmatch(value.strip()):
+        return Decimal(value.strip())
+    return None
+
+
+def _written_like(original: object, new: Decimal) -> object:
+    """``new`` in the form ``original`` had: a string or a number, with as many decimals."""
+    if isinstance(original, str):
+        text = original.strip()
+        places = len(text.split(".", 1)[1]) if "." in text else 0
+        return format(new.quantize(Decimal(1).scaleb(-places)), "f")
+    if isinstance(original, int):
+        return int(new) if new == new.to_integral_value() else new
+    assert isinstance(original, Decimal)
+    exponent = original.as_tuple().exponent
+    return new.quantize(Decimal(1).scaleb(exponent)) if isinstance(exponent, int) else new
+
+
+def rewrite_amounts(
+    body: bytes, replacements: Mapping[Decimal, Decimal], keep: frozenset[str] = frozenset()
+) -> bytes | None:
+    """The JSON ``body`` with every amount equal to a key of ``replacements`` (a JSON
+    number, or a string holding one) replaced by its value, written the same way.
+    Strings in ``keep`` (ids) are never touched. ``None`` when nothing matched."""
+    try:
+        data = wire.loads(body)
+    except ValueError:
+        return None
+    changed = False
+
+    def walk(value: Any) -> Any:
+        nonlocal changed
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        if isinstance(value, str) and value in keep:
+            return value
+        number = _as_decimal(value)
+        if number is None or number not in replacements:
+            return value
+        changed = True
+        return _written_like(value, replacements[number])
+
+    rewritten = walk(data)
+    return wire.dumps(rewritten) if changed else None
+
+
+# -- money-moving calls, for the scenarios that break the wire under them --------------------
+
+
+@dataclass(frozen=True)
+class MoneyCall:
+    """One money-moving call of the facade, and the payment it needs first."""
+
+    operation: str
+    capability: Capability
+
+    def prepare(self, s: Session) -> tuple[str, Callable[[], object]]:
+        """Get a payment ready (nothing broken yet); the call, and how to name it."""
+        __tracebackhide__ = True
+        payments = s.payments
+        if self.capability is Capability.CREATE:
+            request = s.target.make_request()
+            return "create_payment()", lambda: payments.create_payment(request)
+        manual = self.capability is not Capability.REFUND
+        _request, payment = paid_payment(s, StatusTrail(), manual=manual)
+        key = new_key(self.operation)
+        what = f"{self.operation}() of a {payment.status.value} payment"
+        if self.capability is Capability.REFUND:
+            return what, lambda: payments.refund(payment.id, idempotency_key=key)
+        if self.capability is Capability.CAPTURE:
+            return what, lambda: payments.capture(payment.id, idempotency_key=key)
+        return what, lambda: payments.void(payment.id, idempotency_key=key)
+
+
+MONEY_CALLS: Final = (
+    MoneyCall("create_payment", Capability.CREATE),
+    MoneyCall("refund", Capability.REFUND),
+    MoneyCall("capture", Capability.CAPTURE),
+    MoneyCall("void", Capability.VOID),
+)
+
+
+def money_calls(s: Session) -> list[MoneyCall]:
+    """The money-moving calls this provider declares."""
+    return [call for call in MONEY_CALLS if s.declares(call.capability)]
+
+
 # -- the wire ------------------------------------------------------------------------------------
 
 
@@ -270,9 +441,10 @@ def check_keyed(
         return
     if not sent:
         fail(
-            f"{what} sent no request carrying the {header} header; pass {source} to "
-            "build_request(..., idempotency_key=...) so that a retry cannot act twice (or "
-            "skip this scenario through ConformanceTarget.skip if the API has no keys)"
+            f"{what} sent no request carrying the {header} header although the provider "
+            f"declares honours_idempotency_keys = True; pass {source} to "
+            "build_request(..., idempotency_key=...) so that a retry cannot act twice (or, "
+            "if the gateway has no idempotency keys, declare honours_idempotency_keys = False)"
         )
     if key not in sent:
         fail(

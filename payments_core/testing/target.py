@@ -17,6 +17,7 @@ from typing import Any, Literal
 import httpx
 
 from payments_core.gateway import Payments
+from payments_core.idempotency import IdempotencyStore
 from payments_core.models import LineItem, Payment, PaymentRequest
 from payments_core.money import Money, minor_unit_exponent
 from payments_core.provider import PaymentProvider
@@ -39,8 +40,10 @@ When it returns, the provider must report the outcome (``get_payment`` shows it)
 """
 
 WebhookSource = Callable[[Payments, Payment], tuple[Mapping[str, str], bytes] | None]
-"""``webhook_for(payments, payment)``: headers and raw body of a genuine signed callback
-the provider sent (or would send) about ``payment`` in its current state."""
+"""``webhook_for(payments, payment)``: headers and raw body of a genuine callback the
+gateway sent (or would send) about ``payment`` in its current state: signed, for a
+gateway that signs them; for one that posts only an id, the body it would post.
+``None`` when the gateway sends no callback in that state."""
 
 
 def default_request(*, currency: str = "GEL", **overrides: Any) -> PaymentRequest:
@@ -79,6 +82,12 @@ class ConformanceTarget:
     Only ``make_provider`` and ``customer_pays`` are required. The kit builds the
     facades itself (plugins not autoloaded, retries without sleeping) so that it
     can watch every request on the way out.
+
+    What the provider declares decides which scenarios run, with no help from
+    here: undeclared capabilities, ``honours_idempotency_keys`` (retries under a
+    key for a gateway with keys; each money-moving request sent once for one
+    without), and how callbacks are verified (a signature, or a read of the
+    payment) pick the scenarios that apply, and the rest are skipped with the reason.
     """
 
     make_provider: Callable[[], PaymentProvider]
@@ -104,7 +113,7 @@ class ConformanceTarget:
     ``capture=CaptureMode.MANUAL`` for the capture and void scenarios."""
 
     webhook_for: WebhookSource | None = None
-    """Required when the provider declares ``Capability.WEBHOOKS``."""
+    """Required when the provider declares ``Capability.WEBHOOKS`` (see :data:`WebhookSource`)."""
 
     secrets: Collection[str] | Callable[[], Collection[str]] = ()
     """Values that must never reach logs, reprs, errors or hook payloads, besides the
@@ -116,16 +125,21 @@ class ConformanceTarget:
     unknown_payment_id: str = "5a1d2c4e-0000-4000-8000-000000000000"
     """A well-formed payment id the provider has never issued (a UUID by default)."""
 
+    idempotency_store: Callable[[], IdempotencyStore] | None = None
+    """A store for each facade the kit builds, to run the scenarios over a store of
+    your own (a durable one, say) instead of each facade's in-memory default."""
+
     skip: Mapping[str, str] = field(default_factory=dict)
-    """Scenario name -> reason, for what the provider's API cannot do at all (an API
-    with no idempotency keys skips ``test_idempotency_keys_survive_retries``). A
-    skip shows in the test report with its reason; an unknown name is an error."""
+    """Scenario name -> reason, for what a test set-up cannot do at all (a sandbox
+    that cannot decline a card). Scenarios that do not apply to what the provider
+    declares are skipped without it. A skip shows in the test report with its
+    reason; an unknown name is an error."""
 
     def __post_init__(self) -> None:
         for name in ("make_provider", "customer_pays"):
             if not callable(getattr(self, name)):
                 raise TypeError(f"ConformanceTarget.{name} must be callable")
-        for name in ("transport", "async_transport", "webhook_for"):
+        for name in ("transport", "async_transport", "webhook_for", "idempotency_store"):
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise TypeError(f"ConformanceTarget.{name} must be callable or None")
