@@ -137,3 +137,26 @@ def test_readers_get_copies() -> None:
     assert again is not None
     assert again.status is PaymentStatus.CREATED
     assert again.history
+
+
+def test_a_replayed_refund_round_cannot_make_a_partly_refunded_order_paid_again() -> None:
+    """The sequence a stale or replayed callback produced before ``is_newer``:
+    partially refunded, then an old refund_pending, then an old captured."""
+    book, order_id = _book_with_order()
+    book.apply(_payment(PaymentStatus.CAPTURED, captured_amount="25.00"), "callback")
+    book.apply(
+        _payment(PaymentStatus.PARTIALLY_REFUNDED, captured_amount="25.00", refunded_amount="5.00"),
+        "callback",
+    )
+    stale_pending = _payment(
+        PaymentStatus.REFUND_PENDING, captured_amount="25.00", refunded_amount="0.00"
+    )
+    stale_captured = _payment(
+        PaymentStatus.CAPTURED, captured_amount="25.00", refunded_amount="0.00"
+    )
+    assert book.apply(stale_pending, "callback") is Update.STALE
+    assert book.apply(stale_captured, "callback") is Update.STALE
+    order = book.get(order_id)
+    assert order is not None
+    assert order.status is PaymentStatus.PARTIALLY_REFUNDED
+    assert order.refunded_amount == Money("5.00", "GEL")
