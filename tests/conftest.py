@@ -283,6 +283,9 @@ class FakeGateway:
     client_secret: str = CLIENT_SECRET
     token_lifetime: Any = 3600
     token_delay: float = 0.0
+    token_gate: Callable[[], None] | None = None
+    """Called before a token answer (sync): a test holds the token here until every
+    caller has joined the election, instead of hoping a delay is long enough."""
     """Real seconds the token endpoint takes, so concurrent callers overlap."""
     seen: list[Seen] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
@@ -332,6 +335,8 @@ class FakeGateway:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Synchronous handler (``httpx.Client``)."""
+        if request.url == TOKEN_URL and self.token_gate is not None:
+            self.token_gate()
         if request.url == TOKEN_URL and self.token_delay:
             time.sleep(self.token_delay)
         return self._respond(request)
@@ -587,3 +592,25 @@ def body_of(seen: Seen) -> dict[str, Any]:
     data = json.loads(seen.content)
     assert isinstance(data, dict)
     return data
+
+
+def hold_tokens_until_every_caller_waits(
+    gateway: FakeGateway, auth: OAuth2ClientCredentials, callers: int, monkeypatch: Any
+) -> None:
+    """Make a thread herd deterministic: the token answer waits until all ``callers``
+    have asked the auth for a token (the leader and every follower)."""
+    joined = threading.Semaphore(0)
+    elect = auth._elect
+
+    def counting_elect(*, asynchronous: bool) -> Any:
+        result = elect(asynchronous=asynchronous)
+        joined.release()
+        return result
+
+    monkeypatch.setattr(auth, "_elect", counting_elect)
+
+    def gate() -> None:
+        for _ in range(callers):
+            assert joined.acquire(timeout=30), "not every caller reached the token election"
+
+    gateway.token_gate = gate

@@ -32,6 +32,7 @@ from tests.conftest import (
     TOKEN_URL,
     FakeClock,
     FakeGateway,
+    hold_tokens_until_every_caller_waits,
 )
 
 
@@ -337,9 +338,11 @@ async def test_200_concurrent_async_calls_on_a_cold_cache_fetch_one_token(
 
 
 def test_32_threads_on_one_client_on_a_cold_cache_fetch_one_token(
-    payments: Payments, gateway: FakeGateway
+    payments: Payments, gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gateway.token_delay = 0.05
+    auth = payments.provider.auth
+    assert isinstance(auth, OAuth2ClientCredentials)
+    hold_tokens_until_every_caller_waits(gateway, auth, 32, monkeypatch)
     payment_id = gateway.add_payment()
     start = threading.Barrier(32)
 
@@ -385,8 +388,8 @@ def test_the_leaders_failure_reaches_every_thread_without_a_second_token_request
     http_client: httpx.Client,
     gateway: FakeGateway,
     settings: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    gateway.token_delay = 0.05
     gateway.fail_next_token(503)
     start = threading.Barrier(16)
     # no retries: the point is the one failed round, not the retry budget
@@ -398,6 +401,9 @@ def test_the_leaders_failure_reaches_every_thread_without_a_second_token_request
         **settings,
         max_retries=0,
     ) as payments:
+        auth = payments.provider.auth
+        assert isinstance(auth, OAuth2ClientCredentials)
+        hold_tokens_until_every_caller_waits(gateway, auth, 16, monkeypatch)
 
         def one_call(_: int) -> PaymentError | None:
             start.wait()
