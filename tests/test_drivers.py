@@ -316,3 +316,42 @@ def test_http_log_names_the_attempt(
         driver.run(driver.provider.get_payment(payment_id))
     attempts = [r.attempt for r in caplog.records if r.name == "payments_core.http"]  # type: ignore[attr-defined]
     assert attempts == [1, 2]
+
+
+def test_headers_configured_on_the_client_reach_the_provider_request(
+    gateway: FakeGateway,
+) -> None:
+    payment_id = gateway.add_payment()
+    client = httpx.Client(
+        transport=httpx.MockTransport(gateway.handle),
+        headers={"User-Agent": "shop/2.1", "X-Trace-Id": "trace-1", "Accept": "text/plain"},
+    )
+    provider = HttpTestProvider.from_settings(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    with Payments(provider, http_client=client, autoload_plugins=False) as payments:
+        payments.get_payment(payment_id)
+    (api,) = gateway.api_requests
+    assert api.headers["user-agent"] == "shop/2.1"
+    assert api.headers["x-trace-id"] == "trace-1"
+    assert "accept-encoding" in api.headers
+    assert api.headers["accept"] == "application/json"  # what the provider set wins
+
+
+@pytest.mark.parametrize(
+    "key", ["k" * 10_000, "two\r\nlines", "ключ", "with space", ""], ids=str.__len__
+)
+def test_a_refund_key_that_cannot_be_sent_is_refused_before_any_request(key: str) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(500)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    provider = HttpTestProvider.from_settings(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    with (
+        Payments(provider, http_client=client, autoload_plugins=False) as payments,
+        pytest.raises(InvalidRequestError) as refused,
+    ):
+        payments.refund("pay_1", idempotency_key=key)
+    assert refused.value.field == "idempotency_key"
+    assert seen == []

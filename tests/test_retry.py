@@ -462,3 +462,8 @@ def test_facade_attempt_timeouts_never_exceed_the_provider_timeout(
     payments.get_payment(payment_id)
     [timeout] = list(timeouts(gateway))
     assert 0 < timeout["read"] <= payments.provider.settings.timeout
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "-1", "1e999", "", "soon"])
+def test_retry_after_without_usable_advice_is_none(value: str) -> None:
+    assert parse_retry_after(value) is None
