@@ -105,8 +105,15 @@ class BogStage:
 
     allow_insecure_callback = True
 
-    def __init__(self, payments: Payments, sandbox: BogSandbox, receiver: CallbackReceiver):
+    def __init__(
+        self,
+        payments: Payments,
+        sandbox: BogSandbox,
+        receiver: CallbackReceiver,
+        config: dict[str, Any],
+    ):
         self.payments = payments
+        self.config = config
         self.sandbox = sandbox
         self.receiver = receiver
         self.callback_url = receiver.url
@@ -146,9 +153,7 @@ class BogStage:
 def stage() -> Iterator[BogStage]:
     """Start the emulator and the receiver on loopback, and a gateway pointed at them."""
     sandbox = BogSandbox()
-    with (
-        sandbox.serve() as _url,
-        CallbackReceiver() as receiver,
-        Payments("bog", **sandbox.provider_settings(), language="en") as payments,
-    ):
-        yield BogStage(payments, sandbox, receiver)
+    with sandbox.serve() as _url, CallbackReceiver() as receiver:
+        config = {"provider": "bog", **sandbox.provider_settings(), "language": "en"}
+        with Payments.from_config(config) as payments:
+            yield BogStage(payments, sandbox, receiver, config)

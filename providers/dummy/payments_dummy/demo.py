@@ -18,8 +18,9 @@ class DummyStage:
     callback_url = "https://shop.example/payments/callback"
     allow_insecure_callback = False
 
-    def __init__(self, payments: Payments) -> None:
+    def __init__(self, payments: Payments, config: dict[str, object]) -> None:
         self.payments = payments
+        self.config = config
         provider = payments.provider
         assert isinstance(provider, DummyProvider)
         self.provider = provider
@@ -35,5 +36,6 @@ class DummyStage:
 @contextmanager
 def stage() -> Iterator[DummyStage]:
     """A dummy gateway with a fresh store, for one demo run."""
-    with Payments("dummy", store=f"demo-{uuid.uuid4().hex}") as payments:
-        yield DummyStage(payments)
+    config: dict[str, object] = {"provider": "dummy", "store": f"demo-{uuid.uuid4().hex}"}
+    with Payments.from_config(config) as payments:
+        yield DummyStage(payments, config)
