@@ -187,7 +187,10 @@ def test_split_percentages_above_100_are_refused(
 ) -> None:
     parts = [{"iban": "GE1", "percent": "60"}, {"iban": "GE2", "percent": "50"}]
 
-    refused(provider, order_request(provider_options={"split": parts}))
+    error = refused(provider, order_request(provider_options={"split": parts}))
+
+    assert error.field == "provider_options.split"
+    assert "add up to 110" in error.message
 
 
 @pytest.mark.parametrize("methods", [["card"], ["bog_loan", "card"], []])
@@ -225,7 +228,10 @@ def test_payment_methods_given_twice_differently_are_refused(
         payment_methods=["card"], provider_options={"payment_methods": ["bog_p2p"]}
     )
 
-    refused(provider, request)
+    error = refused(provider, request)
+
+    assert error.field == "payment_methods"
+    assert "both on the request and in provider_options" in error.message
 
 
 def test_manual_capture_with_a_method_that_cannot_preauthorize_is_refused(
