@@ -171,7 +171,9 @@ def refund(sandbox: BogSandbox, call: Call) -> Reply:
 
 def approve(sandbox: BogSandbox, call: Call) -> Reply:
     body = validation.action_request(call.json(empty={}))
-    outcome = sandbox.store.approve(call.order_id, body.amount, sandbox.now(), sandbox.action_delay)
+    outcome = sandbox.store.approve(
+        call.order_id, body.amount, sandbox.now(), sandbox.action_delay, body.split
+    )
     return _action_reply(sandbox, call, "approve", outcome)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from .cards import SandboxCard
-from .validation import OrderRequest
+from .validation import OrderRequest, SplitPart
 from .vocabulary import (
     ActionKind,
     OrderStatus,
@@ -39,6 +39,8 @@ class PendingAction:
     amount: Decimal
     due: datetime
     resume: OrderStatus
+    split: tuple[SplitPart, ...] | None = None
+    """Receivers an approve named; they take the order's split over when it succeeds."""
 
 
 @dataclass(slots=True)
@@ -80,4 +82,6 @@ class Order:
     pending: PendingAction | None = None
     reject_reason: str | None = None
     split_status: str | None = None
+    split: tuple[SplitPart, ...] | None = None
+    """The split an approve set, in place of the one the order was created with."""
     history: list[OrderStatus] = field(default_factory=lambda: [OrderStatus.CREATED])

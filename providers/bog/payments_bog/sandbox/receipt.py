@@ -109,7 +109,7 @@ def _items(order: Order) -> list[dict[str, Any]]:
 
 
 def _split(order: Order) -> dict[str, Any] | None:
-    parts = order.request.split
+    parts = order.split if order.split is not None else order.request.split
     if parts is None:
         return None
     return {

@@ -28,6 +28,10 @@ Choices where BOG documents nothing:
   112. A saved-card charge with no usable saved card is declined with 102.
 - Full refunds are accepted for card, Apple Pay, Google Pay and ``bog_p2p``; partial
   ones for the three card methods only; other methods cannot be refunded.
+- An approve may name a ``split`` (shape of ``config.split``, sharing the approved
+  amount); once the approve succeeds it replaces the order's split, ``completed``.
+- A refund, approve or cancel while another is pending is refused (400, "...
+  already requested"): the order is then ``refund_requested`` or still ``blocked``.
 - Saving a card (``PUT .../cards`` or ``.../subscriptions``) is accepted only while
   the order is unpaid; the card is kept when that payment succeeds, and the paying
   order's receipt then shows ``saved_card_type``. ``POST /ecommerce/orders/{parent}``
@@ -63,7 +67,7 @@ from . import codes
 from .cards import TEST_CARDS, SandboxCard, find_card
 from .orders import Action, Order, PaymentRecord, PendingAction, SavedCard
 from .receipt import render
-from .validation import OrderRequest
+from .validation import OrderRequest, SplitPart, split_payments
 from .vocabulary import (
     CARD_METHODS,
     FULL_REFUND_METHODS,
@@ -401,8 +405,14 @@ class OrderStore:
             return self._start(order, kind, amount, resume, now, delay)
 
     def approve(
-        self, order_id: str, amount: Decimal | None, now: datetime, delay: float = 0.0
+        self,
+        order_id: str,
+        amount: Decimal | None,
+        now: datetime,
+        delay: float = 0.0,
+        split: Any = None,
     ) -> Outcome:
+        """Approve a hold; ``split`` is the approve's raw split object, if it sent one."""
         with self._lock:
             order = self.order(order_id)
             self._check_authorization(order)
@@ -410,8 +420,9 @@ class OrderStore:
             amount = held if amount is None else amount
             if amount > held:
                 raise OrderError("Approve amount exceeds the pre-authorized amount")
+            parts = split_payments(split, order.request.currency, amount)
             kind = ActionKind.AUTHORIZE if amount == held else ActionKind.PARTIAL_AUTHORIZE
-            return self._start(order, kind, amount, order.status, now, delay)
+            return self._start(order, kind, amount, order.status, now, delay, parts)
 
     def cancel(self, order_id: str, now: datetime, delay: float = 0.0) -> Outcome:
         with self._lock:
@@ -445,10 +456,11 @@ class OrderStore:
         resume: OrderStatus,
         now: datetime,
         delay: float,
+        split: tuple[SplitPart, ...] | None = None,
     ) -> Outcome:
         action_id = str(uuid.uuid4())
         order.pending = PendingAction(
-            action_id, kind, amount, now + timedelta(seconds=delay), resume
+            action_id, kind, amount, now + timedelta(seconds=delay), resume, split
         )
         notices = (self._settle(order, now),) if delay <= 0 else ()
         return Outcome(order.id, render(order), notices, action_id)
@@ -489,6 +501,9 @@ class OrderStore:
             if order.status is not pending.resume:
                 self._move(order, pending.resume)
             return self._notice(order)
+        if pending.split is not None:
+            order.split = pending.split
+            order.split_status = order.split_status or "processing"
         self._APPLY[pending.kind](self, order, pending.amount)
         return self._notice(order)
 

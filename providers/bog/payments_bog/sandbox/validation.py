@@ -113,10 +113,15 @@ class OrderRequest:
 
 @dataclass(frozen=True, slots=True)
 class ActionRequest:
-    """Body of a refund, approve or cancel call."""
+    """Body of a refund, approve or cancel call.
+
+    ``split`` is an approve's split object as sent; it is checked by
+    :func:`split_payments` once the amount it shares is known.
+    """
 
     amount: Decimal | None = None
     description: str | None = None
+    split: Any = None
 
 
 def _reject_constant(name: str) -> Any:
@@ -455,7 +460,13 @@ def action_request(data: Any) -> ActionRequest:
     return ActionRequest(
         amount=None if raw is None else amount(raw, "amount", allow_text=True),
         description=_text(body.get("description"), "description"),
+        split=body.get("split"),
     )
+
+
+def split_payments(value: Any, currency: str, total: Decimal) -> tuple[SplitPart, ...] | None:
+    """An approve's ``split``: the shape of ``config.split``, sharing the approved amount."""
+    return _split(value, currency, total)
 
 
 def subscribe_request(data: Any) -> tuple[str | None, str | None]:

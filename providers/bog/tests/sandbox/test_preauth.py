@@ -193,6 +193,49 @@ async def test_cancel_marks_the_split_canceled(bog: Any, manual_body: dict[str, 
     assert (await bog.receipt(order_id))["split"]["split_status"] == "canceled"
 
 
+GEL_SPLIT = {"split_payments": [{"iban": "GE00BG0000000000000001", "amount": Decimal("5.00")}]}
+
+
+async def test_approve_with_a_split_puts_it_on_the_receipt_once_completed(
+    bog: Any, held: str
+) -> None:
+    payload = {"amount": Decimal("30.00"), "description": "shipped", "split": GEL_SPLIT}
+
+    response = await bog.call("POST", f"/payment/authorization/approve/{held}", payload)
+
+    assert response.status_code == 200
+    split = (await bog.receipt(held))["split"]
+    assert split["split_status"] == "completed"
+    assert split["split_payments"] == [
+        {"iban": "GE00BG0000000000000001", "amount": "5.00", "percent": None, "description": None}
+    ]
+
+
+async def test_approve_split_above_the_approved_amount_is_refused(bog: Any, held: str) -> None:
+    split = {"split_payments": [{"iban": "GE00BG1", "amount": Decimal("30.01")}]}
+    payload = {"amount": Decimal("30.00"), "split": split}
+
+    response = await bog.call("POST", f"/payment/authorization/approve/{held}", payload)
+
+    assert response.status_code == 400
+    assert "exceed" in response.json()["message"]
+    assert (await bog.receipt(held))["order_status"]["key"] == "blocked"
+
+
+async def test_approve_split_of_an_order_not_in_gel_is_refused(
+    bog: Any, manual_body: dict[str, Any]
+) -> None:
+    manual_body["purchase_units"]["currency"] = "USD"
+    order_id = await bog.paid(body=manual_body)
+
+    response = await bog.call(
+        "POST", f"/payment/authorization/approve/{order_id}", {"split": GEL_SPLIT}
+    )
+
+    assert response.status_code == 400
+    assert "GEL" in response.json()["message"]
+
+
 async def test_internet_banking_cannot_pay_a_manual_order(
     bog: Any, manual_body: dict[str, Any], sandbox: BogSandbox
 ) -> None:

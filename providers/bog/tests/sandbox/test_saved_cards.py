@@ -61,6 +61,14 @@ async def test_delete_card_answers_202(bog: Any) -> None:
     assert response.content == b""
 
 
+async def test_delete_card_of_an_unknown_order_is_invalid_order_id(bog: Any) -> None:
+    # Reference §2.2: BOG answers an unknown order with 400, not 404.
+    response = await bog.call("DELETE", "/charges/card/5a1d2c4e-0000-4000-8000-000000000000")
+
+    assert response.status_code == 400
+    assert response.json() == {"message": "Invalid order_id"}
+
+
 async def test_paying_order_records_the_saved_card_type(bog: Any) -> None:
     parent = await saved_parent(bog, "subscriptions")
 
