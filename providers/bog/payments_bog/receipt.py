@@ -13,6 +13,12 @@ refunds are made) and ``refund_amount``. The normalized amounts follow from them
 * an unpaid, rejected or cancelled order has nothing captured or refunded.
 
 The actions become :class:`~payments_core.models.Operation` history entries.
+
+A receipt whose amounts cannot all be true (more captured than ordered, more
+refunded than captured, ``refunded`` with nothing refunded, a negative amount) is
+refused with :class:`~payments_core.errors.ProviderResponseError`: taken at face
+value it would read as a normal payment, and the refund and capture checks that
+read it before sending would count on it.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from payments_core.models import (
     Payment,
 )
 from payments_core.money import Money, minor_unit_exponent
+from payments_core.plausibility import payment_problems
 from payments_core.status import PaymentStatus
 
 __all__ = ["ACTION_KINDS", "DEFAULT_CURRENCY", "money", "order_facts", "payment_from_receipt"]
@@ -72,7 +79,9 @@ _MAX_VISIBLE_DIGITS: Final = 10
 
 
 def money(amount: Decimal, currency: str) -> Money:
-    """A BOG amount as Money; one the currency cannot hold is an unreadable response."""
+    """A BOG amount as Money; a negative one, or one the currency cannot hold, is unreadable."""
+    if amount < 0:
+        raise ProviderResponseError("BOG sent a negative amount", provider=PROVIDER)
     try:
         return Money(amount, currency)
     except InvalidRequestError:
@@ -134,12 +143,13 @@ def order_facts(receipt: Receipt) -> OrderFacts:
             captured = transfer + refund
         else:
             captured = requested
+        refunded = refund
         if manual and hold_cancelled and not approvals:
-            captured = Decimal(0)
+            # A released hold, whatever BOG calls it: nothing was taken, nothing refunded.
+            captured = refunded = Decimal(0)
         authorized = requested if manual else captured
         if authorized is not None and captured is not None and captured > authorized:
             authorized = captured
-        refunded = refund
     elif key is None or key not in ("created", "processing", "auth_requested", "rejected"):
         authorized = captured = refunded = None  # undocumented key: amounts unknown
     else:
@@ -196,7 +206,13 @@ def _operation(action: ReceiptAction, payment_id: str, currency: str) -> Operati
         return None
     status = ACTION_STATUSES.get((action.status or "").strip().lower(), OperationStatus.PENDING)
     info = action_code(action.code)
-    message = action.code_description or (info.description if info else None)
+    message = action.code_description
+    if message is None and info is not None:
+        # The action codes' own texts are about refunds.
+        if kind is OperationKind.REFUND:
+            message = info.description
+        elif status is OperationStatus.FAILED:
+            message = f"BOG rejected the {kind.value} (action code {info.code})"
     return Operation(
         id=action.action_id,
         kind=kind,
@@ -224,25 +240,44 @@ def payment_from_receipt(
     A receipt that does not fit the core's models raises ProviderResponseError.
     """
     try:
-        return _payment(receipt, raw, redirect_url)
+        payment = _payment(receipt, raw, redirect_url)
     except InvalidRequestError as exc:
         raise ProviderResponseError(
             f"BOG's receipt does not make a valid payment ({exc.field or 'payment'})",
             provider=PROVIDER,
             payment_id=receipt.order_id,
         ) from None
+    except ProviderResponseError as exc:
+        if exc.payment_id is not None:
+            raise
+        raise ProviderResponseError(
+            exc.message, code=exc.code, provider=PROVIDER, payment_id=receipt.order_id
+        ) from None
+    problems = payment_problems(payment)
+    if problems:
+        raise ProviderResponseError(
+            f"BOG's receipt for {receipt.order_id} shows an impossible payment: "
+            + "; ".join(problems),
+            provider=PROVIDER,
+            payment_id=receipt.order_id,
+        )
+    return payment
 
 
 def _payment(receipt: Receipt, raw: dict[str, Any] | None, redirect_url: str | None) -> Payment:
     currency = _currency(receipt)
     units = receipt.purchase_units
     requested = units.request_amount if units else None
-    if requested is None:
-        requested = units.transfer_amount if units else None
+    if requested is None and units is not None and units.transfer_amount is not None:
+        # Without the ordered amount, what was taken is the least it can have been.
+        requested = units.transfer_amount + (units.refund_amount or Decimal(0))
     if requested is None:
         raise ProviderResponseError(
             "BOG's receipt has no purchase_units.request_amount", provider=PROVIDER
         )
+    if requested <= 0:
+        # BOG takes no order of nothing (total_amount must be above zero).
+        raise ProviderResponseError("BOG's receipt has an order amount of zero", provider=PROVIDER)
     facts = order_facts(receipt)
     status = payment_status(facts)
 

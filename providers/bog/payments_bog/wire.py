@@ -5,7 +5,8 @@ core's models. Readers are lenient the way BOG's payloads need them to be
 (reference §2.2, §5):
 
 * amounts arrive as strings (``"10.90"``), numbers or ``null`` and are read as
-  :class:`~decimal.Decimal`, never through ``float``;
+  :class:`~decimal.Decimal`, never through ``float``; a negative one makes the
+  payload unreadable;
 * unknown fields are ignored, so BOG adding one breaks nothing;
 * ``zoned_*`` dates are UTC with a ``Z``; the older ``create_date``-style fields are
   Tbilisi local time (UTC+4) without a zone, and are converted to UTC;
@@ -53,17 +54,19 @@ M = TypeVar("M", bound=BaseModel)
 # -- lenient scalar readers ------------------------------------------------------------
 
 
-def _amount(value: object) -> Decimal | None:
+def _number(value: object) -> Decimal | None:
     """String, number or null → Decimal (or None). Empty strings count as null."""
-    if value is None or isinstance(value, Decimal):
-        return value
+    if value is None:
+        return None
     if isinstance(value, bool):
         raise ValueError("an amount cannot be a boolean")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):  # only when handed a dict parsed elsewhere
-        return Decimal(repr(value))
-    if isinstance(value, str):
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):  # only when handed a dict parsed elsewhere
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
         text = value.strip()
         if not text:
             return None
@@ -71,10 +74,23 @@ def _amount(value: object) -> Decimal | None:
             number = Decimal(text)
         except InvalidOperation:
             raise ValueError("not a number") from None
-        if not number.is_finite():
-            raise ValueError("not a finite number")
-        return number
-    raise ValueError(f"an amount cannot be a {type(value).__name__}")
+    else:
+        raise ValueError(f"an amount cannot be a {type(value).__name__}")
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    return number
+
+
+def _amount(value: object) -> Decimal | None:
+    """An amount money is counted in: like :func:`_number`, and never below zero.
+
+    BOG's amounts are sums of money taken, held or refunded; a negative one is
+    nonsense, and read as it stands it would turn into a payment that cannot be.
+    """
+    number = _number(value)
+    if number is not None and number < 0:
+        raise ValueError("an amount cannot be negative")
+    return number
 
 
 def _text(value: object) -> str | None:
@@ -122,6 +138,8 @@ def _list_or_empty(value: object) -> object:
 
 
 Amount = Annotated[Decimal | None, BeforeValidator(_amount)]
+Number = Annotated[Decimal | None, BeforeValidator(_number)]
+"""A basket line's figures: read as given, since no amount of the payment comes from them."""
 Text = Annotated[str | None, BeforeValidator(_text)]
 ZonedTime = Annotated[datetime | None, BeforeValidator(_zoned)]
 LocalTime = Annotated[datetime | None, BeforeValidator(_local)]
@@ -152,12 +170,16 @@ class ReceiptBuyer(_Wire):
 class ReceiptItem(_Wire):
     external_item_id: Text = None
     description: Text = None
-    quantity: Amount = None
-    unit_price: Amount = None
-    unit_discount_price: Amount = None
-    vat: Amount = None
-    vat_percent: Amount = None
-    total_price: Amount = None
+    quantity: Number = None
+    unit_price: Number = None
+    unit_discount_price: Number = None
+    vat: Number = None
+    vat_percent: Number = None
+    total_price: Number = None
+    package_code: Text = None
+    tin: Text = None
+    pinfl: Text = None
+    product_discount_id: Text = None
 
 
 class PurchaseUnits(_Wire):
@@ -320,14 +342,25 @@ class OutBuyer(_Out):
 
 
 class OutBasketItem(_Out):
+    """One basket line, fields in the order of BOG's documentation.
+
+    ``quantity`` may be fractional for BOG (goods sold by weight); whole numbers
+    stay integers on the wire.
+    """
+
     product_id: str
     description: str | None = None
-    quantity: int
+    quantity: int | Decimal
     unit_price: Decimal
     unit_discount_price: Decimal | None = None
+    vat: Decimal | None = None
     vat_percent: Decimal | None = None
     total_price: Decimal | None = None
     image: str | None = None
+    package_code: str | None = None
+    tin: str | None = None
+    pinfl: str | None = None
+    product_discount_id: str | None = None
 
 
 class OutDelivery(_Out):
