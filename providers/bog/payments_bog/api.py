@@ -14,21 +14,45 @@ plugins (``before_operation`` may veto them, observers see them)::
 
 Idempotency keys are minted per call when you leave them out; pass your own to make
 a repeated call safe across process restarts.
+
+``capture`` and ``void`` here are the facade's, plus what only BOG takes with them:
+a ``description`` on the approve or cancel, and a ``split`` of the captured money::
+
+    bog.capture(held.id, Money("30.00", "GEL"), description="shipped",
+                split=[{"iban": "GE00BG0000000000000001", "percent": "10"}])
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
+from payments_bog.options import SplitPart, parse_split
 from payments_bog.provider import BogProvider, SavedCardKind
 from payments_core.errors import ConfigurationError
 from payments_core.gateway import AsyncPayments, Payments
-from payments_core.models import OperationRequest, Payment, PaymentRequest
+from payments_core.models import Operation, OperationRequest, Payment, PaymentRequest
+from payments_core.money import Money
 from payments_core.provider import Flow
 
-__all__ = ["AsyncBogPayments", "BogPayments"]
+__all__ = ["AsyncBogPayments", "BogActionRequest", "BogPayments"]
+
+SplitInput = Sequence[SplitPart | Mapping[str, Any]]
+
+
+class BogActionRequest(OperationRequest):
+    """A capture or void with BOG's extras, as plugins see it and as its key is bound to.
+
+    An :class:`~payments_core.models.OperationRequest`, so hooks and the facade's
+    repeat of an unknown outcome treat it like the facade's own; the extras are part
+    of the request, so the same key with another description or split is a conflict.
+    """
+
+    description: str | None = None
+    split: tuple[SplitPart, ...] | None = None
+
 
 T = TypeVar("T")
 
@@ -115,6 +139,37 @@ class _BogCalls:
             order_id,
         )
 
+    def _capture(
+        self,
+        payment_id: str,
+        amount: Money | None,
+        description: str | None,
+        split: SplitInput | None,
+        key: str | None,
+    ) -> _Call[Operation]:
+        key = _key(key)
+        parts = parse_split(split) if split is not None else None
+        # The flow first: the provider checks the input, before the request is built on it.
+        flow = self.provider.capture(
+            payment_id, amount, idempotency_key=key, description=description, split=parts
+        )
+        request = BogActionRequest(
+            payment_id=payment_id,
+            amount=amount,
+            idempotency_key=key,
+            description=description,
+            split=parts,
+        )
+        return _Call("capture", request, flow, payment_id)
+
+    def _void(self, payment_id: str, description: str | None, key: str | None) -> _Call[Operation]:
+        key = _key(key)
+        flow = self.provider.void(payment_id, idempotency_key=key, description=description)
+        request = BogActionRequest(
+            payment_id=payment_id, idempotency_key=key, description=description
+        )
+        return _Call("void", request, flow, payment_id)
+
     def _complete_apple_pay(self, order_id: str, token: str, key: str | None) -> _Call[Payment]:
         key = _key(key)
         return _Call(
@@ -143,6 +198,28 @@ class BogPayments(_BogCalls):
         return self._payments.run_flow(
             call.operation, call.request, call.flow, payment_id=call.payment_id, source=call.source
         )
+
+    def capture(
+        self,
+        payment_id: str,
+        amount: Money | None = None,
+        *,
+        description: str | None = None,
+        split: SplitInput | None = None,
+        idempotency_key: str | None = None,
+    ) -> Operation:
+        """Capture a held payment like ``Payments.capture``, with BOG's note and split."""
+        return self._run(self._capture(payment_id, amount, description, split, idempotency_key))
+
+    def void(
+        self,
+        payment_id: str,
+        *,
+        description: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Operation:
+        """Release a hold like ``Payments.void``, with BOG's note on the cancel."""
+        return self._run(self._void(payment_id, description, idempotency_key))
 
     def save_card(
         self, order_id: str, kind: SavedCardKind, *, idempotency_key: str | None = None
@@ -194,6 +271,30 @@ class AsyncBogPayments(_BogCalls):
         return await self._payments.run_flow(
             call.operation, call.request, call.flow, payment_id=call.payment_id, source=call.source
         )
+
+    async def capture(
+        self,
+        payment_id: str,
+        amount: Money | None = None,
+        *,
+        description: str | None = None,
+        split: SplitInput | None = None,
+        idempotency_key: str | None = None,
+    ) -> Operation:
+        """Capture a held payment like ``AsyncPayments.capture``, with BOG's note and split."""
+        return await self._run(
+            self._capture(payment_id, amount, description, split, idempotency_key)
+        )
+
+    async def void(
+        self,
+        payment_id: str,
+        *,
+        description: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Operation:
+        """Release a hold like ``AsyncPayments.void``, with BOG's note on the cancel."""
+        return await self._run(self._void(payment_id, description, idempotency_key))
 
     async def save_card(
         self, order_id: str, kind: SavedCardKind, *, idempotency_key: str | None = None

@@ -5,8 +5,10 @@ Two tables (reference §4.2):
 * :data:`PAYMENT_CODES` — ``payment_detail.code`` of a receipt: the outcome of the
   payment itself, success (100, 200) or a :class:`~payments_core.errors.DeclineCode`.
 * :data:`ACTION_CODES` — ``actions[].code``: why a refund (or, rarely, a pre-auth
-  approve) failed, as a normalized :class:`~payments_core.errors.ErrorCode` and the
-  error class a caller would catch.
+  approve or cancel) failed, as a normalized :class:`~payments_core.errors.ErrorCode`
+  and the error class a caller would catch. ``refund_failed`` is for refunds only: a
+  failed capture or void has its error class's own code (``payment_declined``,
+  ``invalid_state``), since the core has no ``capture_failed``.
 
 A code missing from a table never crashes anything: it reads as
 ``DeclineCode.UNKNOWN`` (payments) or a generic failure (actions), and the raw code
@@ -17,15 +19,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from payments_core.errors import (
     DeclineCode,
     ErrorCode,
+    InvalidRequestError,
     InvalidStateError,
     PaymentDeclinedError,
     PaymentError,
 )
+from payments_core.models import OperationKind
 
 __all__ = [
     "ACTION_CODES",
@@ -53,13 +57,21 @@ class PaymentCode:
 
 @dataclass(frozen=True)
 class ActionCode:
-    """One refund/action response code and the error it amounts to."""
+    """One refund/action response code and the error it amounts to.
+
+    ``error_code`` is the code of a failed refund, the action these codes are for;
+    :meth:`error_code_for` gives the code for any kind of action.
+    """
 
     code: str
     description: str | None
     error_code: ErrorCode
     error_class: type[PaymentError]
     decline: DeclineCode
+
+    def error_code_for(self, kind: OperationKind) -> ErrorCode:
+        """``refund_failed`` for a refund; the error class's own code for a capture or void."""
+        return self.error_code if kind is OperationKind.REFUND else self.error_class.default_code
 
 
 def _payment(code: str, description: str, decline: DeclineCode | None) -> PaymentCode:
@@ -183,23 +195,43 @@ def action_code(code: object) -> ActionCode | None:
 
 
 def action_error(
-    code: object, *, message: str | None = None, payment_id: str | None = None
+    code: object,
+    *,
+    kind: OperationKind | str = OperationKind.REFUND,
+    message: str | None = None,
+    payment_id: str | None = None,
 ) -> PaymentError:
     """The error a failed action (``actions[]`` entry with ``status: rejected``) amounts to.
 
-    For callers who want to raise when a refund they asked for was rejected.
+    For callers who want to raise when an operation they asked for was rejected;
+    ``kind`` is the failed :class:`~payments_core.models.Operation`'s ``kind``
+    (a refund when left out). The action codes' texts speak of refunds, so a failed
+    capture or void says what failed and keeps BOG's text in brackets.
     """
     info = action_code(code) or ActionCode(
         "", None, ErrorCode.REFUND_FAILED, PaymentDeclinedError, DeclineCode.UNKNOWN
     )
-    error = info.error_class(
-        message or info.description or "BOG rejected the operation",
-        code=info.error_code,
-        provider="bog",
-        provider_code=info.code or None,
-        provider_message=message,
-        payment_id=payment_id,
-    )
-    if isinstance(error, PaymentDeclinedError):
-        error.decline_code = info.decline
-    return error
+    try:
+        what = OperationKind(kind)
+    except ValueError:
+        raise InvalidRequestError(
+            f"kind must be refund, capture or void, not {kind!r}", field="kind", provider="bog"
+        ) from None
+    if message:
+        text = message
+    elif what is OperationKind.REFUND:
+        text = info.description or "BOG rejected the refund"
+    else:
+        text = f"BOG rejected the {what.value}"
+        if info.code:
+            text += f" (action code {info.code}: {info.description or 'undocumented'})"
+    details: dict[str, Any] = {
+        "code": info.error_code_for(what),
+        "provider": "bog",
+        "provider_code": info.code or None,
+        "provider_message": message,
+        "payment_id": payment_id,
+    }
+    if issubclass(info.error_class, PaymentDeclinedError):
+        return info.error_class(text, decline_code=info.decline, **details)
+    return info.error_class(text, **details)

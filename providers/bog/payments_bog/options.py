@@ -2,14 +2,16 @@
 
 The core's :class:`~payments_core.models.PaymentRequest` covers what every gateway
 has. BOG's own features (installment loans, card campaigns, POS account tags, split
-payments, wallets on the merchant's page, the page theme, saving the card) go here,
-typed, and are checked before anything is sent::
+payments, wallets on the merchant's page, the page theme, saving the card, the basket
+fields a core line item has no room for) go here, typed, and are checked before
+anything is sent::
 
     PaymentRequest(
         ...,
         provider_options={
             "split": [{"iban": "GE00BG0000000000000001", "percent": "10"}],
             "save_card": "recurrent",
+            "basket": [{"vat": "3.81", "package_code": "PKG-001"}, None],
         },
     )
 
@@ -20,31 +22,36 @@ str or :class:`~payments_core.money.Money`; a ``float`` is refused like everywhe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
 
 from payments_core.errors import ErrorCode, InvalidRequestError
+from payments_core.models import check_text
 from payments_core.money import Money
 
 __all__ = [
     "MAX_SPLIT_PARTS",
     "PAYMENT_METHODS",
     "TTL_RANGE",
+    "BasketExtras",
     "BogOptions",
     "Campaign",
     "Loan",
     "SplitPart",
     "parse_options",
+    "parse_split",
 ]
 
 PaymentMethod = Literal[
@@ -91,6 +98,17 @@ def _decimal(value: object) -> object:
 
 
 ExactDecimal = Annotated[Decimal, BeforeValidator(_decimal)]
+
+
+def _free_text(value: str) -> str:
+    """Text BOG stores and shows: the core's rules for free text (no controls, not blank)."""
+    try:
+        return check_text(value, field="value")
+    except InvalidRequestError as exc:
+        raise ValueError(exc.message.removeprefix("value ")) from None
+
+
+FreeText = Annotated[str, AfterValidator(_free_text)]
 
 
 class _Options(BaseModel):
@@ -141,6 +159,20 @@ class SplitPart(_Options):
         return self
 
 
+class BasketExtras(_Options):
+    """BOG's basket fields the core's :class:`~payments_core.models.LineItem` has no room for.
+
+    ``vat`` is the VAT amount of the line in the payment's currency; the others are
+    BOG's fiscal and product codes, passed through as given (reference §2.1).
+    """
+
+    vat: Annotated[ExactDecimal, Field(ge=0)] | None = None
+    package_code: Annotated[FreeText, Field(max_length=255)] | None = None
+    tin: Annotated[FreeText, Field(max_length=255)] | None = None
+    pinfl: Annotated[FreeText, Field(max_length=255)] | None = None
+    product_discount_id: Annotated[FreeText, Field(max_length=255)] | None = None
+
+
 class BogOptions(_Options):
     """BOG-specific settings of one payment (see the module docs)."""
 
@@ -174,6 +206,10 @@ class BogOptions(_Options):
     """Save the card for later charges: ``recurrent`` (customer present, via
     ``charge_saved_card``) or ``subscription`` (merchant-initiated, via
     ``charge_subscription``)."""
+    basket: list[BasketExtras | None] | None = None
+    """One entry per ``PaymentRequest.items`` entry, in the same order (``None`` for
+    an item without extras): the line's ``vat``, ``package_code``, ``tin``, ``pinfl``
+    and ``product_discount_id``."""
 
     def to_provider_options(self) -> dict[str, Any]:
         """This object as the plain dict ``PaymentRequest.provider_options`` takes."""
@@ -188,11 +224,11 @@ class BogOptions(_Options):
         return self
 
 
-def _invalid(exc: ValidationError) -> InvalidRequestError:
+def _invalid(exc: ValidationError, prefix: str = "provider_options") -> InvalidRequestError:
     problems = []
     first: str | None = None
     for error in exc.errors(include_url=False, include_input=False):
-        loc = ".".join(["provider_options", *(str(part) for part in error["loc"])])
+        loc = ".".join([prefix, *(str(part) for part in error["loc"])])
         first = first or loc
         problems.append(f"{loc}: {str(error['msg']).removeprefix('Value error, ')}")
     return InvalidRequestError(
@@ -201,6 +237,28 @@ def _invalid(exc: ValidationError) -> InvalidRequestError:
         field=first,
         provider="bog",
     )
+
+
+_SPLIT_PARTS: Final = TypeAdapter(
+    Annotated[list[SplitPart], Field(min_length=1, max_length=MAX_SPLIT_PARTS)]
+)
+
+
+def parse_split(raw: object, field: str = "split") -> tuple[SplitPart, ...]:
+    """Split receivers given outside ``provider_options`` (an approve's ``split``).
+
+    Each part is checked like ``BogOptions.split``; problems name ``field``.
+    """
+    if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence):
+        raise InvalidRequestError(
+            f"{field} must be a list of split parts (iban and amount or percent)",
+            field=field,
+            provider="bog",
+        )
+    try:
+        return tuple(_SPLIT_PARTS.validate_python(list(raw)))
+    except ValidationError as exc:
+        raise _invalid(exc, field) from None
 
 
 def parse_options(raw: Mapping[str, Any] | BogOptions | None) -> BogOptions:

@@ -8,7 +8,7 @@ PaymentRequest              BOG create-order body / header
 ==========================  ===============================================
 external_id                 ``external_order_id``
 amount                      ``purchase_units.total_amount`` + ``currency``
-items                       ``purchase_units.basket[]``
+items                       ``purchase_units.basket[]`` (extras: ``provider_options.basket``)
 shipping_amount             ``purchase_units.delivery.amount``
 discount_amount             ``purchase_units.total_discount_amount``
 buyer                       ``buyer.full_name`` / ``masked_email`` / ``masked_phone``
@@ -29,12 +29,20 @@ Amounts are written as JSON numbers from the Decimal's own digits (``27.50``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, NoReturn
 from urllib.parse import urlsplit
 
-from payments_bog.options import PAYMENT_METHODS, TTL_RANGE, BogOptions, parse_options
+from payments_bog.options import (
+    PAYMENT_METHODS,
+    TTL_RANGE,
+    BasketExtras,
+    BogOptions,
+    SplitPart,
+    parse_options,
+)
 from payments_bog.settings import BogSettings
 from payments_bog.wire import (
     CreateOrderBody,
@@ -54,9 +62,17 @@ from payments_bog.wire import (
 )
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import CaptureMode, LineItem, PaymentRequest
+from payments_core.money import Money
 from payments_core.urls import check_url
 
-__all__ = ["CURRENCIES", "PreparedOrder", "check_callback_url", "prepare_order"]
+__all__ = [
+    "CURRENCIES",
+    "PreparedOrder",
+    "check_callback_url",
+    "check_split",
+    "out_split",
+    "prepare_order",
+]
 
 logger = logging.getLogger("payments_bog")
 
@@ -178,37 +194,86 @@ def _check_combinations(
             "provider_options.google_pay_external",
         )
     if options.split is not None:
-        if currency != SPLIT_CURRENCY:
-            _refuse(
-                f"split payments are GEL only; this payment is in {currency}",
-                "provider_options.split",
-                ErrorCode.INVALID_CURRENCY,
-            )
-        amounts = sum((p.amount for p in options.split if p.amount is not None), Decimal(0))
-        percents = sum((p.percent for p in options.split if p.percent is not None), Decimal(0))
-        if amounts > request.amount.amount:
-            _refuse(
-                f"split amounts add up to {amounts}, more than the payment's {request.amount}",
-                "provider_options.split",
-                ErrorCode.INVALID_AMOUNT,
-            )
-        if percents > 100:
-            _refuse(
-                f"split percentages add up to {percents}, more than 100",
-                "provider_options.split",
-            )
+        check_split(options.split, request.amount, "provider_options.split")
 
 
-def _item(item: LineItem) -> OutBasketItem:
+def check_split(parts: Sequence[SplitPart], total: Money, field: str) -> None:
+    """What BOG asks of split receivers together: GEL, amounts within ``total``, <= 100 %."""
+    if total.currency != SPLIT_CURRENCY:
+        _refuse(
+            f"split payments are GEL only; this payment is in {total.currency}",
+            field,
+            ErrorCode.INVALID_CURRENCY,
+        )
+    amounts = sum((p.amount for p in parts if p.amount is not None), Decimal(0))
+    percents = sum((p.percent for p in parts if p.percent is not None), Decimal(0))
+    if amounts > total.amount:
+        _refuse(
+            f"split amounts add up to {amounts}, more than the payment's {total}",
+            field,
+            ErrorCode.INVALID_AMOUNT,
+        )
+    if percents > 100:
+        _refuse(f"split percentages add up to {percents}, more than 100", field)
+
+
+def out_split(parts: Sequence[SplitPart]) -> OutSplit:
+    """Split receivers as BOG's ``split`` object (create-order ``config`` and approve)."""
+    return OutSplit(
+        split_payments=[
+            OutSplitPart(
+                iban=part.iban,
+                amount=part.amount,
+                percent=part.percent,
+                description=part.description,
+            )
+            for part in parts
+        ]
+    )
+
+
+def _basket_extras(request: PaymentRequest, options: BogOptions) -> list[BasketExtras | None]:
+    """``provider_options.basket`` lined up with the items; a count that differs is refused."""
+    extras = options.basket
+    if extras is None:
+        return [None] * len(request.items)
+    if len(extras) != len(request.items):
+        _refuse(
+            f"provider_options.basket has {len(extras)} entries for {len(request.items)} "
+            "items; give one per item, in the same order (null for none)",
+            "provider_options.basket",
+        )
+    return list(extras)
+
+
+def _vat(extras: BasketExtras | None, currency: str, index: int) -> Decimal | None:
+    if extras is None or extras.vat is None:
+        return None
+    try:
+        return Money(extras.vat, currency).amount
+    except InvalidRequestError:
+        _refuse(
+            f"provider_options.basket.{index}.vat is not a valid {currency} amount",
+            f"provider_options.basket.{index}.vat",
+            ErrorCode.INVALID_AMOUNT,
+        )
+
+
+def _item(item: LineItem, extras: BasketExtras | None, index: int) -> OutBasketItem:
     return OutBasketItem(
         product_id=item.product_id,
         description=item.description,
         quantity=item.quantity,
         unit_price=item.unit_price.amount,
         unit_discount_price=item.unit_discount.amount if item.unit_discount else None,
+        vat=_vat(extras, item.unit_price.currency, index),
         vat_percent=item.vat_percent,
         total_price=item.total.amount,
         image=item.image_url,
+        package_code=extras.package_code if extras else None,
+        tin=extras.tin if extras else None,
+        pinfl=extras.pinfl if extras else None,
+        product_discount_id=extras.product_discount_id if extras else None,
     )
 
 
@@ -227,21 +292,7 @@ def _config(options: BogOptions) -> OutConfig | None:
         ),
         apple_pay=OutApplePay(external=True) if options.apple_pay_external else None,
         account=OutAccount(tag=options.account_tag) if options.account_tag else None,
-        split=(
-            OutSplit(
-                split_payments=[
-                    OutSplitPart(
-                        iban=part.iban,
-                        amount=part.amount,
-                        percent=part.percent,
-                        description=part.description,
-                    )
-                    for part in options.split
-                ]
-            )
-            if options.split
-            else None
-        ),
+        split=out_split(options.split) if options.split else None,
     )
     return config if config.model_dump(exclude_none=True) else None
 
@@ -305,7 +356,12 @@ def prepare_order(request: PaymentRequest, settings: BogSettings) -> PreparedOrd
                 if request.shipping_amount
                 else None
             ),
-            basket=[_item(item) for item in request.items],
+            basket=[
+                _item(item, extras, index)
+                for index, (item, extras) in enumerate(
+                    zip(request.items, _basket_extras(request, options), strict=True)
+                )
+            ],
         ),
         redirect_urls=redirects,
         ttl=_ttl(request, options),

@@ -10,16 +10,17 @@ Apple Pay on the merchant's page are flows here too; :mod:`payments_bog.api` run
 through a :class:`~payments_core.Payments` facade.
 
 Refund, capture and void first read the receipt and refuse (InvalidStateError) what BOG
-would refuse anyway: a refund of an unpaid order, more than is left, a capture of an
-order that is not held. BOG only acknowledges these requests; the outcome shows later
-in the receipt and in a callback, so they return a ``pending`` Operation.
+would refuse anyway: a refund of an unpaid order, more than is left, a refund while
+another is still pending, a capture of an order that is not held. BOG only
+acknowledges these requests; the outcome shows later in the receipt and in a
+callback, so they return a ``pending`` Operation.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final, Literal
 
@@ -29,7 +30,14 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from payments_bog import errors
 from payments_bog.callbacks import parse_callback
 from payments_bog.keys import load_public_key
-from payments_bog.orders import PreparedOrder, check_callback_url, prepare_order
+from payments_bog.options import SplitPart, parse_split
+from payments_bog.orders import (
+    PreparedOrder,
+    check_callback_url,
+    check_split,
+    out_split,
+    prepare_order,
+)
 from payments_bog.receipt import money, order_facts, payment_from_receipt
 from payments_bog.settings import BogSettings
 from payments_bog.statuses import OrderFacts, payment_status
@@ -40,6 +48,7 @@ from payments_core.errors import (
     ErrorCode,
     InvalidRequestError,
     InvalidStateError,
+    OutcomeUnknownError,
     PaymentError,
     ProviderResponseError,
 )
@@ -52,6 +61,7 @@ from payments_core.models import (
     Payment,
     PaymentRequest,
     WebhookEvent,
+    check_text,
 )
 from payments_core.money import Money
 from payments_core.provider import (
@@ -73,11 +83,11 @@ SavedCardKind = Literal["recurrent", "subscription"]
 _ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 """BOG's order ids are UUIDs; ids go into URL paths, so nothing else passes."""
 
-REFUNDABLE_KEYS: Final = frozenset(
-    {"completed", "partial_completed", "refunded_partially", "refund_requested"}
-)
-"""Order statuses a refund may be asked for in. ``refund_requested`` is included:
-partial refunds may follow one another, and BOG has the last word on the amount."""
+REFUNDABLE_KEYS: Final = frozenset({"completed", "partial_completed", "refunded_partially"})
+"""Order statuses a refund may be asked for in. Partial refunds may follow one
+another, but only once the last one is settled: ``refund_requested`` is refused."""
+REFUND_PENDING_KEY: Final = "refund_requested"
+"""A refund is under way: BOG refuses another until it settles."""
 PARTIAL_REFUND_METHODS: Final = frozenset({"card", "apple_pay", "google_pay"})
 """BOG refunds other methods (``bog_p2p``) only in full (reference §2.3)."""
 
@@ -146,6 +156,36 @@ class BogProvider(PaymentProvider):
     def error_for_response(self, response: httpx.Response) -> PaymentError:
         return errors.error_for_response(response)
 
+    def build_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        accept_status: Iterable[int] = (),
+        read_only: bool = False,
+    ) -> httpx.Request:
+        """Every API request asks for the merchant's language (``Accept-Language``).
+
+        The reference names the header for creating orders (the payment page), but
+        BOG's other answers carry text a customer may be shown too (status labels,
+        action messages, a wallet payment's receipt); without the header they come
+        in BOG's default, Georgian. A create's own language (its locale) wins.
+        """
+        return super().build_request(
+            method,
+            url,
+            json=json,
+            data=data,
+            headers={"Accept-Language": self.settings.language, **(headers or {})},
+            idempotency_key=idempotency_key,
+            accept_status=accept_status,
+            read_only=read_only,
+        )
+
     # -- the five operations ------------------------------------------------------------
 
     def create_payment(self, request: PaymentRequest) -> Flow[Payment]:
@@ -172,20 +212,38 @@ class BogProvider(PaymentProvider):
         return self._refund(order_id, amount, idempotency_key)
 
     def capture(
-        self, payment_id: str, amount: Money | None, *, idempotency_key: str
+        self,
+        payment_id: str,
+        amount: Money | None,
+        *,
+        idempotency_key: str,
+        description: str | None = None,
+        split: Sequence[SplitPart | Mapping[str, Any]] | None = None,
     ) -> Flow[Operation]:
         """Read the receipt, check the hold, then ``POST /payment/authorization/approve/{id}``.
 
         The full capture is sent with the held amount explicitly (the sandbox needs it).
+        ``description`` (BOG's note on the approve) and ``split`` (receivers of the
+        captured money, shaped like ``provider_options.split``) are BOG's own; the
+        facade's ``capture`` has no room for them, :class:`~payments_bog.BogPayments`
+        passes them.
         """
         order_id = _checked_id(payment_id)
         _checked_amount(amount)
-        return self._capture(order_id, amount, idempotency_key)
+        note = _checked_description(description)
+        parts = parse_split(split) if split is not None else None
+        return self._capture(order_id, amount, idempotency_key, note, parts)
 
-    def void(self, payment_id: str, *, idempotency_key: str) -> Flow[Operation]:
-        """Read the receipt, check the hold, then ``POST /payment/authorization/cancel/{id}``."""
+    def void(
+        self, payment_id: str, *, idempotency_key: str, description: str | None = None
+    ) -> Flow[Operation]:
+        """Read the receipt, check the hold, then ``POST /payment/authorization/cancel/{id}``.
+
+        ``description`` is BOG's note on the cancel (see :meth:`capture`).
+        """
         order_id = _checked_id(payment_id)
-        return self._void(order_id, idempotency_key)
+        note = _checked_description(description)
+        return self._void(order_id, idempotency_key, note)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         """Verify ``Callback-Signature`` over the raw bytes, then read the event."""
@@ -238,8 +296,9 @@ class BogProvider(PaymentProvider):
     def delete_saved_card(self, order_id: str, *, idempotency_key: str) -> Flow[bool]:
         """``DELETE /charges/card/{id}``: forget the card saved with that order.
 
-        Returns ``True`` when BOG deleted it now, ``False`` when BOG answered 404
-        (nothing saved under that order any more: already deleted).
+        Returns ``True`` when BOG deleted it now, ``False`` when BOG does not know the
+        order: ``400 Invalid order_id``, BOG's answer for an unknown order (reference
+        §2.2), or a 404 (some clients report it). Either way nothing is saved under it.
         """
         checked = _checked_id(order_id, "order_id")
         return self._delete_saved_card(checked, idempotency_key)
@@ -288,31 +347,43 @@ class BogProvider(PaymentProvider):
         )
         data = json_object(response, "create-order answer")
         order = read(CreateOrderResponse, data, "create-order answer")
+        # Read whole before saving the card: once the PUT is sent, a failure must be
+        # about the card, never about an answer to the create that could not be used.
+        payment = _payment_from_order(order, data, request)
         if prepared.options.save_card is not None:
             path = _SAVE_CARD_PATHS[prepared.options.save_card]
             # A key of its own, derived from the create's: stable across retries, and
             # never mistaken for the create itself by a gateway that scopes keys widely.
             save_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{request.idempotency_key}/{path}"))
             yield from self._save_card(_answered_id(order.id), path, save_key, after_create=True)
-        return _payment_from_order(order, data, request)
+        return payment
 
     def _save_card(
         self, order_id: str, path: str, idempotency_key: str, *, after_create: bool
     ) -> Flow[None]:
-        response = yield self.build_request(
-            "PUT",
-            self._url(f"/orders/{order_id}/{path}"),
-            idempotency_key=idempotency_key,
-            accept_status=_HANDLED_AFTER_CREATE if after_create else (),
-        )
+        """PUT the card-saving request; after a create, every failure names the order.
+
+        The order exists by then, and the caller has no other way to learn its id:
+        errors the driver throws in (a broken connection, 5xx, rate limits, an unknown
+        outcome) are caught at the ``yield`` and raised again, built anew, with the
+        order id and the news that the order was created.
+        """
+        try:
+            response = yield self.build_request(
+                "PUT",
+                self._url(f"/orders/{order_id}/{path}"),
+                idempotency_key=idempotency_key,
+                accept_status=_HANDLED_AFTER_CREATE if after_create else (),
+            )
+        except PaymentError as exc:
+            if not after_create:
+                raise
+            raise _card_not_saved(exc, order_id) from exc
         if response.status_code >= 400:
             error = self.error_for_response(response)
-            error.payment_id = order_id
-            error.message = (
-                f"BOG created order {order_id} but did not save its card: {error.message}"
-            )
-            error.args = (error.message,)
-            raise error
+            if after_create:
+                raise _card_not_saved(error, order_id)
+            raise errors.restated(error, error.message, payment_id=order_id)
         return None
 
     def _charge_subscription(
@@ -352,9 +423,13 @@ class BogProvider(PaymentProvider):
             "DELETE",
             self._url(f"/charges/card/{order_id}"),
             idempotency_key=idempotency_key,
-            accept_status={404},
+            accept_status={400, 404},
         )
-        return response.status_code != 404
+        if response.status_code < 400:
+            return True
+        if errors.is_unknown_order(response):
+            return False
+        raise self.error_for_response(response)
 
     def _complete_apple_pay(self, order_id: str, token: str, idempotency_key: str) -> Flow[Payment]:
         response = yield self.build_request(
@@ -406,6 +481,13 @@ class BogProvider(PaymentProvider):
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         key = receipt.status_key
+        if key == REFUND_PENDING_KEY:
+            raise _state_error(
+                f"payment {order_id} has {_pending_refund(receipt, payment)} under way "
+                f"(BOG: {key}); BOG takes no other refund until it is settled: wait for "
+                "its callback or get_payment, then refund what is left",
+                order_id,
+            )
         if key not in REFUNDABLE_KEYS:
             raise _state_error(
                 f"payment {order_id} is {payment.status.value} (BOG: {key}); "
@@ -461,7 +543,12 @@ class BogProvider(PaymentProvider):
         return money(held, payment.amount.currency)
 
     def _capture(
-        self, order_id: str, amount: Money | None, idempotency_key: str
+        self,
+        order_id: str,
+        amount: Money | None,
+        idempotency_key: str,
+        description: str | None = None,
+        split: tuple[SplitPart, ...] | None = None,
     ) -> Flow[Operation]:
         path = f"/payment/authorization/approve/{order_id}"
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
@@ -475,17 +562,26 @@ class BogProvider(PaymentProvider):
                 ErrorCode.AMOUNT_EXCEEDS_AVAILABLE,
             )
         to_capture = amount if amount is not None else held
-        response = yield from self._action(path, {"amount": to_capture.amount}, idempotency_key)
+        body: dict[str, object] = {"amount": to_capture.amount}
+        if description is not None:
+            body["description"] = description
+        if split:
+            check_split(split, to_capture, "split")
+            body["split"] = out_split(split).model_dump(mode="python", exclude_none=True)
+        response = yield from self._action(path, body, idempotency_key)
         return self._operation(
             response, OperationKind.CAPTURE, order_id, to_capture, idempotency_key
         )
 
-    def _void(self, order_id: str, idempotency_key: str) -> Flow[Operation]:
+    def _void(
+        self, order_id: str, idempotency_key: str, description: str | None = None
+    ) -> Flow[Operation]:
         path = f"/payment/authorization/cancel/{order_id}"
         receipt, data = self._read_receipt((yield self._receipt_request(order_id)))
         payment = payment_from_receipt(receipt, dict(data))
         held = self._held(receipt, payment, order_id, "void")
-        response = yield from self._action(path, {}, idempotency_key)
+        body = {"description": description} if description is not None else {}
+        response = yield from self._action(path, body, idempotency_key)
         return self._operation(response, OperationKind.VOID, order_id, held, idempotency_key)
 
     def _operation(
@@ -532,6 +628,29 @@ def _answered_id(value: str) -> str:
     return value
 
 
+def _checked_description(description: object) -> str | None:
+    """BOG's note on an approve or cancel: free text it stores, so the core's text rules."""
+    if description is None:
+        return None
+    try:
+        return check_text(description, field="description")  # type: ignore[arg-type]
+    except InvalidRequestError as exc:
+        raise InvalidRequestError(exc.message, field="description", provider="bog") from None
+
+
+def _pending_refund(receipt: Receipt, payment: Payment) -> str:
+    """The refund BOG is still working on, as precisely as the receipt tells it."""
+    for action in reversed(receipt.actions):
+        kind = (action.action or "").strip().lower()
+        status = (action.status or "").strip().lower()
+        if kind in ("refund", "partial_refund") and status not in ("completed", "rejected"):
+            what = f"refund {action.action_id}" if action.action_id else "a refund"
+            if action.amount is not None:
+                what += f" of {money(action.amount, payment.amount.currency)}"
+            return what
+    return "a refund"
+
+
 def _checked_amount(amount: object) -> None:
     if amount is None:
         return
@@ -553,6 +672,18 @@ def _saved_card_path(kind: object) -> str:
             provider="bog",
         )
     return path
+
+
+def _card_not_saved(error: PaymentError, order_id: str) -> PaymentError:
+    """The error of a card-saving PUT that followed a create: it names the created order."""
+    if isinstance(error, OutcomeUnknownError):
+        message = (
+            f"BOG created order {order_id}, but whether it saved the card is unknown: "
+            f"{error.message}"
+        )
+    else:
+        message = f"BOG created order {order_id} but did not save its card: {error.message}"
+    return errors.restated(error, message, payment_id=order_id)
 
 
 def _state_error(

@@ -485,3 +485,43 @@ def test_assigning_a_bad_quantity_to_a_line_item_of_a_built_request_is_refused(
 
     assert raised.value.field == "quantity"
     assert request.items[0].quantity == 2
+
+
+# -- basket extras (provider_options.basket) ---------------------------------------------------
+
+
+def test_basket_extras_must_line_up_with_the_items(
+    provider: BogProvider, order_request: Build
+) -> None:
+    error = refused(provider, order_request(provider_options={"basket": [{"tin": "1"}]}))
+
+    assert error.field == "provider_options.basket"
+    assert "1 entries for 2 items" in error.message
+
+
+@pytest.mark.parametrize(
+    ("extras", "field"),
+    [
+        ({"vat": "-0.01"}, "provider_options.basket.0.vat"),
+        ({"vat": 1.5}, "provider_options.basket.0.vat"),
+        ({"tin": "12\n34"}, "provider_options.basket.0.tin"),
+        ({"package_code": "  "}, "provider_options.basket.0.package_code"),
+        ({"pinfl": "x" * 256}, "provider_options.basket.0.pinfl"),
+        ({"colour": "red"}, "provider_options.basket.0.colour"),
+    ],
+)
+def test_malformed_basket_extras_are_refused_naming_them(
+    provider: BogProvider, order_request: Build, extras: dict[str, Any], field: str
+) -> None:
+    error = refused(provider, order_request(provider_options={"basket": [extras, None]}))
+
+    assert error.field == field
+
+
+def test_basket_vat_finer_than_the_currency_is_refused(
+    provider: BogProvider, order_request: Build
+) -> None:
+    error = refused(provider, order_request(provider_options={"basket": [{"vat": "1.005"}, {}]}))
+
+    assert error.code is ErrorCode.INVALID_AMOUNT
+    assert error.field == "provider_options.basket.0.vat"

@@ -12,13 +12,17 @@ from typing import Any
 import httpx
 import pytest
 from payments_bog import AsyncBogPayments, BogPayments, BogProvider
+from payments_bog.api import BogActionRequest
 
 from payments_core import (
     AsyncPayments,
     ConfigurationError,
+    ErrorCode,
     InvalidRequestError,
     Money,
     NotFoundError,
+    OperationKind,
+    OperationRequest,
     OperationVetoedError,
     Payments,
     PaymentStatus,
@@ -147,6 +151,29 @@ def test_delete_saved_card_treats_404_as_already_deleted(
     assert result is deleted
 
 
+def test_delete_saved_card_treats_bogs_invalid_order_id_400_as_already_gone(
+    provider: BogProvider, respond: Any, finish: Any
+) -> None:
+    flow = provider.delete_saved_card(PARENT, idempotency_key="k3")
+
+    request = next(flow)
+    result = finish(flow, respond(400, {"message": "Invalid order_id"}))
+
+    assert 400 in request.extensions["payments_core.accept_status"]
+    assert result is False
+
+
+def test_delete_saved_card_raises_any_other_400(provider: BogProvider, respond: Any) -> None:
+    flow = provider.delete_saved_card(PARENT, idempotency_key="k3")
+    next(flow)
+
+    with pytest.raises(InvalidRequestError) as raised:
+        flow.send(respond(400, {"message": "Card deletion is not enabled"}))
+
+    assert raised.value.provider_message == "Card deletion is not enabled"
+    assert raised.value.http_status == 400
+
+
 def test_complete_apple_pay_posts_the_token_and_reads_the_embedded_receipt(
     provider: BogProvider, respond: Any, finish: Any, receipt: Any
 ) -> None:
@@ -267,6 +294,92 @@ async def test_plugins_see_and_may_veto_bog_operations(
 
     assert seen == ["create_payment", "save_card"]
     assert not any(r.method == "DELETE" for r in gateway.bog.requests)
+
+
+async def held_payment(gateway: Any, order_request: Any) -> Any:
+    payment = await gateway.create_payment(order_request(capture="manual"))
+    gateway.bog.pay(payment.id)
+    return payment
+
+
+def sent_to(gateway: Any, action: str) -> httpx.Request:
+    (request,) = [r for r in gateway.bog.requests if f"/authorization/{action}/" in r.url.path]
+    return request
+
+
+async def test_bog_capture_sends_description_and_split_under_its_key(
+    gateway: Any, bog: Any, order_request: Any
+) -> None:
+    held = await held_payment(gateway, order_request)
+    split = [{"iban": "GE00BG0000000000000001", "percent": "10"}]
+
+    operation = await maybe(
+        bog.capture(
+            held.id,
+            Money("20.00", "GEL"),
+            description="shipped",
+            split=split,
+            idempotency_key="cap-1",
+        )
+    )
+
+    request = sent_to(gateway, "approve")
+    assert json.loads(request.content) == {
+        "amount": 20.0,
+        "description": "shipped",
+        "split": {"split_payments": [{"iban": "GE00BG0000000000000001", "percent": 10}]},
+    }
+    assert request.headers["Idempotency-Key"] == "cap-1"
+    assert operation.kind is OperationKind.CAPTURE
+    assert operation.amount == Money("20.00", "GEL")
+    assert operation.idempotency_key == "cap-1"
+
+
+async def test_bog_void_sends_the_description(gateway: Any, bog: Any, order_request: Any) -> None:
+    held = await held_payment(gateway, order_request)
+
+    operation = await maybe(bog.void(held.id, description="out of stock"))
+
+    request = sent_to(gateway, "cancel")
+    assert json.loads(request.content) == {"description": "out of stock"}
+    assert request.headers["Idempotency-Key"] == operation.idempotency_key
+    assert operation.kind is OperationKind.VOID
+
+
+async def test_plugins_see_bogs_capture_extras_as_a_capture(
+    gateway: Any, bog: Any, order_request: Any
+) -> None:
+    seen: list[tuple[str, Any]] = []
+
+    class Audit:
+        @hookimpl
+        def payments_before_operation(self, operation: str, request: Any) -> None:
+            seen.append((operation, request))
+
+    held = await held_payment(gateway, order_request)
+    gateway.facade.register_plugin(Audit())
+
+    await maybe(bog.capture(held.id, description="shipped", idempotency_key="cap-2"))
+
+    ((operation, request),) = seen
+    assert operation == "capture"
+    assert isinstance(request, OperationRequest)
+    assert isinstance(request, BogActionRequest)
+    assert (request.payment_id, request.description) == (held.id, "shipped")
+    assert request.idempotency_key == "cap-2"
+
+
+async def test_the_same_capture_key_with_another_description_is_a_conflict(
+    gateway: Any, bog: Any, order_request: Any
+) -> None:
+    held = await held_payment(gateway, order_request)
+    await maybe(bog.capture(held.id, description="shipped", idempotency_key="cap-3"))
+
+    with pytest.raises(InvalidRequestError) as raised:
+        await maybe(bog.capture(held.id, description="returned", idempotency_key="cap-3"))
+
+    assert raised.value.code is ErrorCode.IDEMPOTENCY_CONFLICT
+    assert len([r for r in gateway.bog.requests if "/approve/" in r.url.path]) == 1
 
 
 def test_bog_payments_needs_a_bog_gateway() -> None:

@@ -10,11 +10,15 @@ from payments_bog.codes import (
     action_error,
     payment_code,
 )
+from payments_bog.receipt import payment_from_receipt
+from payments_bog.wire import Receipt
 
 from payments_core import (
     DeclineCode,
     ErrorCode,
+    InvalidRequestError,
     InvalidStateError,
+    OperationKind,
     PaymentDeclinedError,
     PaymentError,
 )
@@ -128,3 +132,83 @@ def test_unknown_action_code_is_a_generic_failure_keeping_the_raw_code(code: str
 def test_missing_codes_mean_nothing_was_said(code: str | None) -> None:
     assert payment_code(code) is None
     assert action_code(code) is None
+
+
+# -- failed captures and voids are not failed refunds ----------------------------------------
+
+KIND_CODES: dict[str, ErrorCode] = {
+    # the error class's own code: the core has no capture_failed or void_failed
+    "179": ErrorCode.PAYMENT_DECLINED,
+    "162": ErrorCode.PAYMENT_DECLINED,
+    "163": ErrorCode.INVALID_STATE,
+}
+
+
+@pytest.mark.parametrize("kind", [OperationKind.CAPTURE, OperationKind.VOID])
+@pytest.mark.parametrize(("code", "expected"), sorted(KIND_CODES.items()))
+def test_a_failed_capture_or_void_is_not_reported_as_a_failed_refund(
+    kind: OperationKind, code: str, expected: ErrorCode
+) -> None:
+    error = action_error(code, kind=kind, payment_id="order-1")
+
+    assert error.code is expected
+    assert error.code is not ErrorCode.REFUND_FAILED
+    assert error.provider_code == code
+    assert error.payment_id == "order-1"
+
+
+def test_a_failed_capture_says_what_failed_instead_of_a_refund_text() -> None:
+    error = action_error("162", kind="capture")
+
+    assert error.message == (
+        "BOG rejected the capture (action code 162: The issuing bank declined the refund)"
+    )
+    assert isinstance(error, PaymentDeclinedError)
+    assert error.decline_code is D.ISSUER_DECLINED
+
+
+def test_a_failed_refund_keeps_refund_failed_and_bogs_text() -> None:
+    error = action_error("162", kind=OperationKind.REFUND)
+
+    assert error.code is ErrorCode.REFUND_FAILED
+    assert error.message == "The issuing bank declined the refund"
+
+
+def test_an_unknown_kind_is_refused() -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        action_error("179", kind="chargeback")
+
+    assert raised.value.field == "kind"
+
+
+def test_a_rejected_approve_in_a_receipt_is_not_described_as_a_refund() -> None:
+    receipt = Receipt.model_validate(
+        {
+            "order_id": "order-1",
+            "capture": "manual",
+            "order_status": {"key": "blocked"},
+            "purchase_units": {"request_amount": "60.00", "transfer_amount": "60.00"},
+            "actions": [
+                {"action": "authorize", "status": "rejected", "amount": "60.00", "code": "162"}
+            ],
+        }
+    )
+
+    (operation,) = payment_from_receipt(receipt).operations
+
+    assert operation.kind is OperationKind.CAPTURE
+    assert operation.provider_code == "162"
+    assert operation.message == "BOG rejected the capture (action code 162)"
+
+
+@pytest.mark.parametrize(
+    ("code", "words"), [("104", "transaction count limit"), ("106", "amount limit")]
+)
+def test_limit_declines_104_and_106_keep_their_own_code_and_text(code: str, words: str) -> None:
+    # The core has one LIMIT_EXCEEDED for both; BOG's code and text tell them apart.
+    info = payment_code(code)
+
+    assert info is not None
+    assert info.code == code
+    assert info.description is not None
+    assert words in info.description

@@ -178,6 +178,38 @@ def test_item_discount_vat_and_image_are_sent(provider: BogProvider, order_reque
     assert b'"total_price":25.50' in request.content
 
 
+def test_basket_extras_from_provider_options_go_into_their_items(
+    provider: BogProvider, order_request: Build
+) -> None:
+    extras = {
+        "vat": "3.81",
+        "package_code": "PKG-001",
+        "tin": "123456789",
+        "pinfl": "30101900000000",
+        "product_discount_id": "SPRING-10",
+    }
+
+    request = next(
+        provider.create_payment(order_request(provider_options={"basket": [extras, None]}))
+    )
+
+    first, second = body_of(request)["purchase_units"]["basket"]
+    assert first == {
+        "product_id": "SKU-1",
+        "description": "Widget",
+        "quantity": 2,
+        "unit_price": 12.5,
+        "vat": 3.81,
+        "total_price": 25.0,
+        "package_code": "PKG-001",
+        "tin": "123456789",
+        "pinfl": "30101900000000",
+        "product_discount_id": "SPRING-10",
+    }
+    assert second == {"product_id": "SKU-2", "quantity": 1, "unit_price": 0.0, "total_price": 0.0}
+    assert b'"vat":3.81,' in request.content
+
+
 def test_optional_sections_are_left_out_when_not_given(
     provider: BogProvider, order_request: Build
 ) -> None:

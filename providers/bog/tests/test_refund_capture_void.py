@@ -177,18 +177,34 @@ def test_full_refund_of_a_p2p_payment_is_sent(
     assert request.content == b'{"amount":10.90}'
 
 
-def test_another_partial_refund_may_follow_one_still_in_progress(
-    provider: BogProvider, respond: Any, receipt: Any
+@pytest.mark.parametrize("amount", [Money("1.00", "GEL"), None])
+def test_a_refund_while_another_is_pending_is_refused_before_sending(
+    provider: BogProvider, respond: Any, receipt: Any, amount: Money | None
+) -> None:
+    body = receipt("refunded_partially", order_status={"key": "refund_requested"})
+    flow = provider.refund("order-1", amount, idempotency_key="key-2")
+
+    error = refused_after_receipt(flow, respond, body)
+
+    assert type(error) is InvalidStateError
+    assert error.code is ErrorCode.INVALID_STATE
+    assert error.payment_id == "order-1"
+    assert "a refund under way (BOG: refund_requested)" in error.message
+
+
+def test_the_refusal_names_the_pending_refund_when_the_receipt_lists_it(
+    provider: BogProvider, respond: Any, receipt: Any, action: Any
 ) -> None:
     body = receipt(
-        "refunded_partially",
+        "completed",
         order_status={"key": "refund_requested"},
+        actions=[action("partial_refund", "2.00", status="in_progress", action_id="r-9")],
     )
     flow = provider.refund("order-1", Money("1.00", "GEL"), idempotency_key="key-2")
 
-    request = after_receipt(flow, respond, body)
+    error = refused_after_receipt(flow, respond, body)
 
-    assert request.content == b'{"amount":1.00}'
+    assert "refund r-9 of 2.00 GEL under way" in error.message
 
 
 # -- capture ----------------------------------------------------------------------------------
@@ -244,6 +260,75 @@ def test_capture_of_a_payment_that_is_not_held_is_refused_before_sending(
     assert error.code is ErrorCode.INVALID_STATE
 
 
+SPLIT = [
+    {"iban": "GE00BG0000000000000001", "percent": "10"},
+    {"iban": "GE00BG0000000000000002", "amount": "5.00", "description": "courier"},
+]
+
+
+def test_capture_sends_bogs_description_and_split_with_the_amount(
+    provider: BogProvider, respond: Any, receipt: Any
+) -> None:
+    flow = provider.capture(
+        "order-1",
+        Money("30.00", "GEL"),
+        idempotency_key="key-1",
+        description="shipped",
+        split=SPLIT,
+    )
+
+    request = after_receipt(flow, respond, receipt("blocked"))
+
+    assert request.content == (
+        b'{"amount":30.00,"description":"shipped","split":{"split_payments":['
+        b'{"iban":"GE00BG0000000000000001","percent":10},'
+        b'{"iban":"GE00BG0000000000000002","amount":5.00,"description":"courier"}]}}'
+    )
+
+
+def test_capture_split_of_a_payment_not_in_gel_is_refused_before_sending(
+    provider: BogProvider, respond: Any, receipt: Any
+) -> None:
+    body = receipt("blocked", purchase_units={"currency_code": "USD"})
+    flow = provider.capture("order-1", None, idempotency_key="key-1", split=SPLIT)
+
+    error = refused_after_receipt(flow, respond, body, InvalidRequestError)
+
+    assert error.code is ErrorCode.INVALID_CURRENCY
+    assert error.field == "split"
+
+
+def test_capture_split_amounts_above_the_captured_amount_are_refused_before_sending(
+    provider: BogProvider, respond: Any, receipt: Any
+) -> None:
+    split = [{"iban": "GE00BG0000000000000001", "amount": "30.01"}]
+    flow = provider.capture("order-1", Money("30.00", "GEL"), idempotency_key="k", split=split)
+
+    error = refused_after_receipt(flow, respond, receipt("blocked"), InvalidRequestError)
+
+    assert error.code is ErrorCode.INVALID_AMOUNT
+    assert "30.01" in error.message
+
+
+def test_a_malformed_capture_split_is_refused_before_anything_is_sent(
+    provider: BogProvider,
+) -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        provider.capture("order-1", None, idempotency_key="k", split=[{"iban": "GE1"}])
+
+    assert raised.value.field == "split.0"
+
+
+@pytest.mark.parametrize("description", ["line\nbreak", "   ", 42])
+def test_a_bad_capture_description_is_refused_before_anything_is_sent(
+    provider: BogProvider, description: Any
+) -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        provider.capture("order-1", None, idempotency_key="k", description=description)
+
+    assert raised.value.field == "description"
+
+
 def test_capture_in_another_currency_is_refused_before_sending(
     provider: BogProvider, respond: Any, receipt: Any
 ) -> None:
@@ -271,6 +356,14 @@ def test_void_cancels_the_hold(
     assert operation.kind is OperationKind.VOID
     assert operation.status is OperationStatus.PENDING
     assert operation.amount == Money("60.00", "GEL")
+
+
+def test_void_sends_bogs_description(provider: BogProvider, respond: Any, receipt: Any) -> None:
+    flow = provider.void("order-1", idempotency_key="key-1", description="out of stock")
+
+    request = after_receipt(flow, respond, receipt("blocked"))
+
+    assert request.content == b'{"description":"out of stock"}'
 
 
 @pytest.mark.parametrize("kind", ["created", "completed", "refunded"])

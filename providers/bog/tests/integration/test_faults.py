@@ -23,10 +23,10 @@ from payments_bog.sandbox import BogSandbox, Fault
 from payments_core import (
     ErrorCode,
     Money,
+    OutcomeUnknownError,
     PaymentRequest,
     PaymentStatus,
     ProviderResponseError,
-    OutcomeUnknownError,
     ProviderUnavailableError,
     RateLimitedError,
 )
