@@ -226,11 +226,19 @@ class CaptureMode(StrEnum):
     MANUAL = "manual"
 
 
+MAX_QUANTITY_DECIMALS = 3
+"""Decimals a quantity may have: grams of a kilogram, millimetres of a metre."""
+MAX_QUANTITY = 1_000_000
+"""No basket line is bigger; a larger number is a mistake (an id in the wrong field)."""
+
+
 class LineItem(_Request):
     """One line of the basket."""
 
     product_id: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_gateway_text)]
-    quantity: Annotated[int, Field(gt=0)]
+    quantity: int | Decimal
+    """How many, or how much: a whole number, or a Decimal with up to three decimals
+    for goods sold by weight or length (``Decimal("0.350")`` kg)."""
     unit_price: Money
     description: _GatewayText | None = None
     unit_discount: Money | None = None
@@ -245,10 +253,33 @@ class LineItem(_Request):
 
     @field_validator("quantity", mode="before")
     @classmethod
-    def _int_quantity(cls, value: object) -> object:
+    def _exact_quantity(cls, value: object) -> int | Decimal:
         if isinstance(value, bool | float):
-            raise ValueError("quantity must be a whole number")
-        return value
+            raise ValueError("quantity must be an int or a Decimal (or its string), not a float")
+        if isinstance(value, int):
+            quantity: int | Decimal = value
+        elif isinstance(value, Decimal | str):
+            try:
+                quantity = Decimal(value)
+            except ArithmeticError:
+                raise ValueError("quantity must be a number") from None
+        else:
+            raise ValueError("quantity must be an int or a Decimal")
+        if isinstance(quantity, Decimal):
+            if not quantity.is_finite():
+                raise ValueError("quantity must be a finite number")
+            exponent = quantity.as_tuple().exponent
+            if isinstance(exponent, int) and exponent < -MAX_QUANTITY_DECIMALS:
+                raise ValueError(
+                    f"quantity may have at most {MAX_QUANTITY_DECIMALS} decimals (a gram of a kg)"
+                )
+            if quantity == quantity.to_integral_value():
+                quantity = int(quantity)
+        if quantity <= 0:
+            raise ValueError("quantity must be greater than 0")
+        if quantity > MAX_QUANTITY:
+            raise ValueError(f"quantity must be at most {MAX_QUANTITY}")
+        return quantity
 
     @field_validator("unit_price")
     @classmethod
@@ -290,13 +321,16 @@ class LineItem(_Request):
 
     @property
     def total(self) -> Money:
-        """``quantity * (unit_price - unit_discount)``."""
+        """``quantity * (unit_price - unit_discount)``; a weighed line is rounded half up
+        to the currency's minor unit, as a till prints it."""
         price = (
             self.unit_price
             if self.unit_discount is None
             else (self.unit_price - self.unit_discount)
         )
-        return price * self.quantity
+        if isinstance(self.quantity, int):
+            return price * self.quantity
+        return price.times(self.quantity)
 
 
 class Buyer(_Request):

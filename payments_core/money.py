@@ -16,6 +16,7 @@ from decimal import (
     MAX_EMAX,
     MIN_EMIN,
     ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
     Context,
     Decimal,
     DivisionByZero,
@@ -429,6 +430,18 @@ class Money:
         return self._result(self.minor_units * factor, "the multiplication")
 
     __rmul__ = __mul__
+
+    def times(self, factor: int | Decimal) -> Money:
+        """This amount times ``factor`` (a weighed quantity), rounded half up to the
+        currency's minor unit: the one place a Money calculation rounds."""
+        if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
+            raise TypeError("Money.times takes an int or a Decimal, not a float")
+        if isinstance(factor, Decimal) and not factor.is_finite():
+            raise TypeError("Money.times takes a finite factor")
+        with localcontext(_CONTEXT):
+            exact = Decimal(self.minor_units) * factor
+            minor = int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+        return self._result(minor, "the multiplication")
 
     def __neg__(self) -> Money:
         return self._result(-self.minor_units, "the negation")
