@@ -95,6 +95,8 @@ class DeclineCode(StrEnum):
     INVALID_CARD = "invalid_card"
     CARD_RESTRICTED = "card_restricted"
     LIMIT_EXCEEDED = "limit_exceeded"
+    AMOUNT_LIMIT_EXCEEDED = "amount_limit_exceeded"
+    COUNT_LIMIT_EXCEEDED = "count_limit_exceeded"
     AUTHENTICATION_FAILED = "authentication_failed"
     AUTHENTICATION_TIMEOUT = "authentication_timeout"
     SESSION_EXPIRED = "session_expired"

@@ -90,9 +90,9 @@ PAYMENT_CODES: Final[MappingProxyType[str, PaymentCode]] = MappingProxyType(
             ),
             _payment("102", "Saved card not found", D.SAVED_CARD_NOT_FOUND),
             _payment("103", "Declined: invalid card", D.INVALID_CARD),
-            _payment("104", "Declined: transaction count limit exceeded", D.LIMIT_EXCEEDED),
+            _payment("104", "Declined: transaction count limit exceeded", D.COUNT_LIMIT_EXCEEDED),
             _payment("105", "Declined: card expired", D.CARD_EXPIRED),
-            _payment("106", "Declined: amount limit exceeded", D.LIMIT_EXCEEDED),
+            _payment("106", "Declined: amount limit exceeded", D.AMOUNT_LIMIT_EXCEEDED),
             _payment(
                 "107",
                 "Payment declined due to insufficient funds in the account",

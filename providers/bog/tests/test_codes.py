@@ -32,9 +32,9 @@ PAYMENT_EXPECTED: dict[str, DeclineCode | None] = {
     "101": D.CARD_RESTRICTED,
     "102": D.SAVED_CARD_NOT_FOUND,
     "103": D.INVALID_CARD,
-    "104": D.LIMIT_EXCEEDED,
+    "104": D.COUNT_LIMIT_EXCEEDED,
     "105": D.CARD_EXPIRED,
-    "106": D.LIMIT_EXCEEDED,
+    "106": D.AMOUNT_LIMIT_EXCEEDED,
     "107": D.INSUFFICIENT_FUNDS,
     "108": D.AUTHENTICATION_FAILED,
     "109": D.PROCESSING_ERROR,
@@ -205,7 +205,7 @@ def test_a_rejected_approve_in_a_receipt_is_not_described_as_a_refund() -> None:
     ("code", "words"), [("104", "transaction count limit"), ("106", "amount limit")]
 )
 def test_limit_declines_104_and_106_keep_their_own_code_and_text(code: str, words: str) -> None:
-    # The core has one LIMIT_EXCEEDED for both; BOG's code and text tell them apart.
+    # Normalized apart too (count vs amount), and BOG's own code and text are kept.
     info = payment_code(code)
 
     assert info is not None

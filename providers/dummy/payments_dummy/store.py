@@ -57,6 +57,8 @@ _DECLINE_MESSAGES: dict[DeclineCode, str] = {
     DeclineCode.INVALID_CARD: "Invalid card",
     DeclineCode.CARD_RESTRICTED: "Card restricted by the issuer",
     DeclineCode.LIMIT_EXCEEDED: "Limit exceeded",
+    DeclineCode.AMOUNT_LIMIT_EXCEEDED: "Amount limit exceeded",
+    DeclineCode.COUNT_LIMIT_EXCEEDED: "Transaction count limit exceeded",
     DeclineCode.AUTHENTICATION_FAILED: "3-D Secure authentication failed",
 }
 
