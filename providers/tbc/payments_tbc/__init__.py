@@ -1,0 +1,45 @@
+"""payments-tbc: TBC Bank's checkout (TBC E-Commerce, ``/v1/tpay``) for payments-core.
+
+Installed, it registers the ``tbc`` provider under the ``payments_core.providers``
+entry point, so checkout code only names it in configuration::
+
+    from payments_core import LineItem, Money, PaymentRequest, Payments
+
+    with Payments("tbc", api_key="...", client_id="7001234", client_secret="...") as payments:
+        payment = payments.create_payment(
+            PaymentRequest(
+                external_id="order-1842",
+                amount=Money("49.90", "GEL"),
+                items=[LineItem(product_id="SKU-1", quantity=1, unit_price=Money("49.90", "GEL"))],
+                callback_url="https://shop.example/hooks/tbc",
+                success_url="https://shop.example/pay/return?order=1842",
+            )
+        )
+        # send the buyer to payment.redirect_url; TBC calls back with the payment id
+
+Settings (:class:`TbcSettings`, environment prefix ``TBC_``) hold the api key and
+merchant credentials, the page language and the callback addresses. TBC's own
+create-payment fields go in ``provider_options`` (:class:`TbcOptions`); saved-card
+charges are on :class:`TbcPayments` / :class:`AsyncTbcPayments`.
+
+The TBC emulator lives in :mod:`payments_tbc.sandbox`; it is imported only when
+asked for, never by this package.
+"""
+
+from payments_tbc.api import AsyncTbcPayments, SavedCardCharge, SavedCardDeletion, TbcPayments
+from payments_tbc.options import InstallmentProduct, TbcOptions
+from payments_tbc.provider import Initiator, TbcProvider, saved_card_id
+from payments_tbc.settings import TbcSettings
+
+__all__ = [
+    "AsyncTbcPayments",
+    "Initiator",
+    "InstallmentProduct",
+    "SavedCardCharge",
+    "SavedCardDeletion",
+    "TbcOptions",
+    "TbcPayments",
+    "TbcProvider",
+    "TbcSettings",
+    "saved_card_id",
+]
