@@ -2,7 +2,7 @@
 """Set up the development environment and run the project's jobs.
 
 Needs only Python 3.11+; everything else is installed into ``.venv`` from the
-repository's own files (the three packages, editable, with the versions pinned
+repository's own files (the four packages, editable, with the versions pinned
 in ``constraints.txt``). Usage::
 
     python3 scripts/dev.py demo [ARGS]   # payments demo (the main job)
@@ -35,6 +35,7 @@ PACKAGING_FILES = [
     "constraints.txt",
     "providers/dummy/pyproject.toml",
     "providers/bog/pyproject.toml",
+    "providers/tbc/pyproject.toml",
 ]
 
 
@@ -60,12 +61,25 @@ def setup() -> None:
     wanted = _fingerprint()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
-    print("installing payments-core, payments-dummy, payments-bog into .venv ...", flush=True)
+    print(
+        "installing payments-core, payments-dummy, payments-bog, payments-tbc into .venv ...",
+        flush=True,
+    )
     pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     constraints = ROOT / "constraints.txt"
     if constraints.exists():
         pip += ["-c", constraints]
-    _run(*pip, "-e", ".[dev,docs]", "-e", "providers/dummy", "-e", "providers/bog")
+    _run(
+        *pip,
+        "-e",
+        ".[dev,docs]",
+        "-e",
+        "providers/dummy",
+        "-e",
+        "providers/bog",
+        "-e",
+        "providers/tbc",
+    )
     STAMP.write_text(wanted)
 
 
