@@ -14,14 +14,21 @@ reaches its outcome.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
-from payments_core.errors import ConfigurationError, ErrorCode, PaymentError
+from payments_core.errors import (
+    ConfigurationError,
+    ErrorCode,
+    PaymentError,
+    ProviderUnavailableError,
+)
 from payments_core.gateway import Payments
 from payments_core.models import LineItem, Payment, PaymentRequest
 from payments_core.money import Money
@@ -30,6 +37,7 @@ from payments_core.status import PaymentStatus
 
 __all__ = [
     "DEMOS_NAMESPACE",
+    "CallbackReceiver",
     "DemoStage",
     "DemoStep",
     "load_stage",
@@ -199,3 +207,73 @@ def wait_for_refund(payments: Payments, before: Payment, timeout: float) -> Paym
             return payment
         time.sleep(delay)
         delay = min(delay * 2, 0.5)
+
+
+class CallbackReceiver:
+    """A plain-HTTP endpoint on 127.0.0.1 that keeps every callback's raw bytes.
+
+    Provider demo stages use it as the shop's callback URL: it answers 200 at
+    once and stores headers and body untouched (verification is the provider's
+    job, on exactly these bytes). ``payment_id_of`` reads which payment a body
+    is about, so a stage can wait for the callback of one payment.
+    """
+
+    def __init__(self, payment_id_of: Callable[[bytes], str | None], path: str) -> None:
+        self._payment_id_of = payment_id_of
+        self._path = path
+        self._received: list[tuple[dict[str, str], bytes]] = []
+        self._changed = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                receiver._add(dict(self.headers.items()), body)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the demo prints its own lines."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{self._path}"
+
+    def _add(self, headers: dict[str, str], body: bytes) -> None:
+        with self._changed:
+            self._received.append((headers, body))
+            self._changed.notify_all()
+
+    def wait(
+        self, payment_id: str, after: int, timeout: float, *, provider: str | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The first callback about ``payment_id`` past position ``after``, and its position."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for index in range(after, len(self._received)):
+                    headers, body = self._received[index]
+                    if self._payment_id_of(body) == payment_id:
+                        return index + 1, headers, body
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ProviderUnavailableError(
+                        f"no callback for payment {payment_id} within {timeout:g}s",
+                        provider=provider,
+                    )
+                self._changed.wait(remaining)
+
+    def __enter__(self) -> CallbackReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
