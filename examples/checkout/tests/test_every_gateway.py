@@ -24,7 +24,7 @@ from payments_core import (
 )
 from payments_core.demo import DemoStage, load_stage
 
-GATEWAYS = ["dummy", "bog"]
+GATEWAYS = ["dummy", "bog", "tbc"]
 CALLBACK_WAIT = 10.0
 
 
