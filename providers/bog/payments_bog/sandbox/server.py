@@ -39,21 +39,30 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, made so that asyncio turns Nagle off on every connection.
+
+    IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto
+    says TCP, and without it every keep-alive request waits ~40 ms (Nagle against
+    delayed ACKs).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 @contextmanager
 def serve(sandbox: BogSandbox, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run ``sandbox`` on ``host:port`` (0 = any free port); yields the base URL."""
     if not is_loopback(host):
         raise ValueError(f"the sandbox serves on loopback only, not on {host!r}")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says
-    # TCP, and without it every keep-alive request waits ~40 ms (Nagle + delayed ACK).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     url = (
         f"http://[{host}]:{bound_port}"
-        if family == socket.AF_INET6
+        if sock.family == socket.AF_INET6
         else f"http://{host}:{bound_port}"
     )
     config = uvicorn.Config(
