@@ -11,7 +11,7 @@ import httpx
 import pytest
 from payments_bog import BogProvider
 
-from payments_core import CaptureMode, Money, PaymentRequest, PaymentStatus
+from payments_core import CaptureMode, LineItem, Money, PaymentRequest, PaymentStatus
 
 ORDER_ID = "a767a276-cddd-43ec-9db3-9f9b39eee02d"
 F3 = {
@@ -546,3 +546,19 @@ def test_typed_options_can_be_built_and_handed_over_as_a_dict(
 
     assert body_of(request)["ttl"] == 30
     assert body_of(request)["config"] == {"account": {"tag": "pos-2"}}
+
+
+def test_a_weighed_quantity_goes_to_bog_as_an_exact_number(
+    provider: BogProvider, order_request: Build
+) -> None:
+    request = order_request(
+        amount=Money("4.36", "GEL"),
+        items=[LineItem(product_id="cheese", quantity="1.310", unit_price=Money("3.33", "GEL"))],
+        shipping_amount=None,
+        discount_amount=None,
+    )
+
+    sent = next(provider.create_payment(request))
+
+    assert b'"quantity":1.310' in sent.content
+    assert b'"total_price":4.36' in sent.content  # 4.3623 rounded half up
