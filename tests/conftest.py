@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -283,10 +283,12 @@ class FakeGateway:
     client_secret: str = CLIENT_SECRET
     token_lifetime: Any = 3600
     token_delay: float = 0.0
+    """Real seconds the token endpoint takes, so concurrent callers overlap."""
     token_gate: Callable[[], None] | None = None
     """Called before a token answer (sync): a test holds the token here until every
     caller has joined the election, instead of hoping a delay is long enough."""
-    """Real seconds the token endpoint takes, so concurrent callers overlap."""
+    async_token_gate: Callable[[], Awaitable[None]] | None = None
+    """Awaited before a token answer (async), for the same purpose as ``token_gate``."""
     seen: list[Seen] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
     """Answers (or exceptions) for the next API requests, before normal handling."""
@@ -343,6 +345,8 @@ class FakeGateway:
 
     async def ahandle(self, request: httpx.Request) -> httpx.Response:
         """Asynchronous handler (``httpx.AsyncClient``): the token delay does not block."""
+        if request.url == TOKEN_URL and self.async_token_gate is not None:
+            await self.async_token_gate()
         if request.url == TOKEN_URL and self.token_delay:
             await asyncio.sleep(self.token_delay)
         return self._respond(request)
@@ -594,11 +598,11 @@ def body_of(seen: Seen) -> dict[str, Any]:
     return data
 
 
-def hold_tokens_until_every_caller_waits(
-    gateway: FakeGateway, auth: OAuth2ClientCredentials, callers: int, monkeypatch: Any
-) -> None:
-    """Make a thread herd deterministic: the token answer waits until all ``callers``
-    have asked the auth for a token (the leader and every follower)."""
+def election_gate(
+    auth: OAuth2ClientCredentials, callers: int, monkeypatch: Any
+) -> Callable[[], None]:
+    """A gate for a token endpoint (sync): it returns once ``callers`` callers have asked
+    ``auth`` for a token (the leader and every follower), so a herd is deterministic."""
     joined = threading.Semaphore(0)
     elect = auth._elect
 
@@ -613,4 +617,51 @@ def hold_tokens_until_every_caller_waits(
         for _ in range(callers):
             assert joined.acquire(timeout=30), "not every caller reached the token election"
 
-    gateway.token_gate = gate
+    return gate
+
+
+def async_election_gate(
+    auth: OAuth2ClientCredentials, callers: int, monkeypatch: Any
+) -> Callable[[], Awaitable[None]]:
+    """The async form of :func:`election_gate`: awaiting it yields to the event loop
+    until ``callers`` tasks have asked ``auth`` for a token, instead of a sleep that is
+    hoped to be long enough for them all to arrive."""
+    joined = 0
+    everyone = asyncio.Event()
+    elect = auth._elect
+
+    def counting_elect(*, asynchronous: bool) -> Any:
+        nonlocal joined
+        result = elect(asynchronous=asynchronous)
+        joined += 1
+        if joined >= callers:
+            everyone.set()
+        return result
+
+    monkeypatch.setattr(auth, "_elect", counting_elect)
+
+    async def gate() -> None:
+        try:
+            await asyncio.wait_for(everyone.wait(), 30)
+        except TimeoutError:
+            raise AssertionError(
+                f"only {joined} of {callers} callers reached the token election"
+            ) from None
+
+    return gate
+
+
+def hold_tokens_until_every_caller_waits(
+    gateway: FakeGateway, auth: OAuth2ClientCredentials, callers: int, monkeypatch: Any
+) -> None:
+    """Make a thread herd deterministic: the token answer waits until all ``callers``
+    have asked the auth for a token (the leader and every follower)."""
+    gateway.token_gate = election_gate(auth, callers, monkeypatch)
+
+
+def hold_async_tokens_until_every_caller_waits(
+    gateway: FakeGateway, auth: OAuth2ClientCredentials, callers: int, monkeypatch: Any
+) -> None:
+    """Make a task herd deterministic: the token answer waits (without blocking the
+    loop) until all ``callers`` tasks have asked the auth for a token."""
+    gateway.async_token_gate = async_election_gate(auth, callers, monkeypatch)

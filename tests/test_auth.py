@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from payments_core import (
     AsyncPayments,
     AuthenticationError,
+    ErrorCode,
     OAuth2ClientCredentials,
     PaymentError,
     Payments,
@@ -32,6 +33,7 @@ from tests.conftest import (
     TOKEN_URL,
     FakeClock,
     FakeGateway,
+    hold_async_tokens_until_every_caller_waits,
     hold_tokens_until_every_caller_waits,
 )
 
@@ -93,9 +95,11 @@ def test_credentials_with_reserved_characters_are_form_encoded(gateway: FakeGate
     # the raw pair refuses them, and the header shows the encoded form
     with (
         httpx.Client(transport=httpx.MockTransport(gateway.handle), auth=auth) as client,
-        pytest.raises(AuthenticationError),
+        pytest.raises(AuthenticationError, match="token endpoint refused") as refused,
     ):
         client.get(f"{GATEWAY_URL}/payments/x")
+    assert refused.value.provider_code == "unauthorized_client"
+    assert gateway.api_requests == []
     [token] = gateway.token_requests
     decoded = base64.b64decode(token.headers["authorization"].removeprefix("Basic ")).decode()
     assert decoded == "id%3Awith%20colon:p%40ss%3Aw%2Frd"
@@ -190,6 +194,7 @@ def test_a_second_401_is_an_authentication_error_without_a_loop(
     with pytest.raises(AuthenticationError) as caught:
         payments.get_payment(payment_id)
     assert caught.value.http_status == 401
+    assert caught.value.provider_code == "invalid_token"  # the API's 401, not the token endpoint's
     assert caught.value.retryable is False
     assert len(gateway.token_requests) == 2
     assert len(gateway.api_requests) == 2
@@ -200,8 +205,11 @@ async def test_a_second_401_is_an_authentication_error_without_a_loop_async(
 ) -> None:
     payment_id = gateway.add_payment()
     gateway.reject_all_tokens = True
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError) as caught:
         await async_payments.get_payment(payment_id)
+    assert caught.value.http_status == 401
+    assert caught.value.provider_code == "invalid_token"  # the API's 401, not the token endpoint's
+    assert caught.value.retryable is False
     assert len(gateway.token_requests) == 2
     assert len(gateway.api_requests) == 2
 
@@ -268,18 +276,36 @@ def test_token_endpoint_429_is_rate_limited(payments: Payments, gateway: FakeGat
 
 
 @pytest.mark.parametrize(
-    "reply",
+    ("reply", "problem"),
     [
-        lambda: httpx.Response(200, text="<html>login</html>"),
-        lambda: httpx.Response(200, json=["token"]),
-        lambda: httpx.Response(200, json={"token_type": "Bearer"}),
-        lambda: httpx.Response(200, json={"access_token": "", "token_type": "Bearer"}),
-        lambda: httpx.Response(200, json={"access_token": 7, "token_type": "Bearer"}),
-        lambda: httpx.Response(200, json={"access_token": "t", "token_type": "mac"}),
-        lambda: httpx.Response(200, json={"access_token": "t", "expires_in": "soon"}),
-        lambda: httpx.Response(200, json={"access_token": "t", "expires_in": True}),
-        lambda: httpx.Response(204),
-        lambda: httpx.Response(302, headers={"Location": "https://login.test/"}),
+        (lambda: httpx.Response(200, text="<html>login</html>"), "unexpected token response"),
+        (lambda: httpx.Response(200, json=["token"]), "unexpected token response"),
+        (lambda: httpx.Response(200, json={"token_type": "Bearer"}), "has no access_token"),
+        (
+            lambda: httpx.Response(200, json={"access_token": "", "token_type": "Bearer"}),
+            "has no access_token",
+        ),
+        (
+            lambda: httpx.Response(200, json={"access_token": 7, "token_type": "Bearer"}),
+            "has no access_token",
+        ),
+        (
+            lambda: httpx.Response(200, json={"access_token": "t", "token_type": "mac"}),
+            "is not a bearer token",
+        ),
+        (
+            lambda: httpx.Response(200, json={"access_token": "t", "expires_in": "soon"}),
+            "unreadable expires_in",
+        ),
+        (
+            lambda: httpx.Response(200, json={"access_token": "t", "expires_in": True}),
+            "unreadable expires_in",
+        ),
+        (lambda: httpx.Response(204), r"unexpected token response \(HTTP 204\)"),
+        (
+            lambda: httpx.Response(302, headers={"Location": "https://login.test/"}),
+            r"unexpected token response \(HTTP 302\)",
+        ),
     ],
     ids=[
         "html",
@@ -295,11 +321,14 @@ def test_token_endpoint_429_is_rate_limited(payments: Payments, gateway: FakeGat
     ],
 )
 def test_garbage_token_reply_is_a_provider_response_error(
-    payments: Payments, gateway: FakeGateway, reply: Any
+    payments: Payments, gateway: FakeGateway, reply: Any, problem: str
 ) -> None:
     gateway.fail_next_token(reply())
-    with pytest.raises(ProviderResponseError):
+    with pytest.raises(ProviderResponseError, match=problem) as caught:
         payments.get_payment("pay_1")
+    assert caught.value.provider == "httpgw"
+    assert "nothing was sent" in str(caught.value)
+    assert len(gateway.token_requests) == 1  # an unreadable answer is not retried
     assert gateway.api_requests == []
 
 
@@ -316,8 +345,9 @@ def test_token_response_without_expiry_is_still_usable(
 def test_a_failed_token_request_is_not_cached(payments: Payments, gateway: FakeGateway) -> None:
     payment_id = gateway.add_payment()
     gateway.fail_next_token(503, 503, 503)
-    with pytest.raises(ProviderUnavailableError):
+    with pytest.raises(ProviderUnavailableError, match="token endpoint failed") as caught:
         payments.get_payment(payment_id)
+    assert caught.value.http_status == 503
     assert payments.get_payment(payment_id).id == payment_id
     assert len(gateway.token_requests) == 4
 
@@ -326,12 +356,14 @@ def test_a_failed_token_request_is_not_cached(payments: Payments, gateway: FakeG
 
 
 async def test_200_concurrent_async_calls_on_a_cold_cache_fetch_one_token(
-    async_payments: AsyncPayments, gateway: FakeGateway
+    async_payments: AsyncPayments, gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gateway.token_delay = 0.05
+    auth = async_payments.provider.auth
+    assert isinstance(auth, OAuth2ClientCredentials)
+    hold_async_tokens_until_every_caller_waits(gateway, auth, 200, monkeypatch)
     payment_id = gateway.add_payment()
     results = await asyncio.gather(*(async_payments.get_payment(payment_id) for _ in range(200)))
-    assert len(results) == 200
+    assert [payment.id for payment in results] == [payment_id] * 200
     assert len(gateway.token_requests) == 1
     assert len(gateway.api_requests) == 200
     assert len({seen.headers["authorization"] for seen in gateway.api_requests}) == 1
@@ -358,19 +390,24 @@ def test_32_threads_on_one_client_on_a_cold_cache_fetch_one_token(
 
 
 async def test_herd_with_a_short_lived_token_still_fetches_one_token(
-    async_payments: AsyncPayments, gateway: FakeGateway
+    async_payments: AsyncPayments, gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gateway.token_delay = 0.02
+    auth = async_payments.provider.auth
+    assert isinstance(auth, OAuth2ClientCredentials)
+    hold_async_tokens_until_every_caller_waits(gateway, auth, 20, monkeypatch)
     gateway.token_lifetime = 30  # shorter than the default 60-second refresh margin
     payment_id = gateway.add_payment()
-    await asyncio.gather(*(async_payments.get_payment(payment_id) for _ in range(20)))
+    results = await asyncio.gather(*(async_payments.get_payment(payment_id) for _ in range(20)))
+    assert [payment.id for payment in results] == [payment_id] * 20
     assert len(gateway.token_requests) == 1
 
 
 async def test_the_leaders_failure_reaches_every_follower_without_a_second_token_request(
-    async_payments: AsyncPayments, gateway: FakeGateway
+    async_payments: AsyncPayments, gateway: FakeGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gateway.token_delay = 0.05
+    auth = async_payments.provider.auth
+    assert isinstance(auth, OAuth2ClientCredentials)
+    hold_async_tokens_until_every_caller_waits(gateway, auth, 50, monkeypatch)
     gateway.client_secret = "rotated"
     results = await asyncio.gather(
         *(async_payments.get_payment("pay_1") for _ in range(50)), return_exceptions=True
@@ -416,6 +453,8 @@ def test_the_leaders_failure_reaches_every_thread_without_a_second_token_request
         with ThreadPoolExecutor(max_workers=16) as pool:
             errors = list(pool.map(one_call, range(16)))
     assert all(isinstance(e, ProviderUnavailableError) for e in errors)
+    # every thread got the leader's 503, not a failure of its own
+    assert {e.http_status for e in errors if isinstance(e, ProviderUnavailableError)} == {503}
     assert len(gateway.token_requests) == 1
 
 
@@ -424,8 +463,8 @@ async def test_an_unreachable_token_server_is_not_tried_once_per_waiting_caller(
     async_http_client: httpx.AsyncClient,
     gateway: FakeGateway,
     clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    gateway.token_delay = 0.05
     gateway.fail_next_token(*[httpx.ConnectError("token server unreachable")] * 20)
     async with AsyncPayments(
         "httpgw",
@@ -437,10 +476,18 @@ async def test_an_unreachable_token_server_is_not_tried_once_per_waiting_caller(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
     ) as payments:
+        auth = payments.provider.auth
+        assert isinstance(auth, OAuth2ClientCredentials)
+        hold_async_tokens_until_every_caller_waits(gateway, auth, 20, monkeypatch)
         results = await asyncio.gather(
             *(payments.get_payment("pay_1") for _ in range(20)), return_exceptions=True
         )
     assert all(isinstance(r, ProviderUnavailableError) for r in results)
+    errors = [r for r in results if isinstance(r, ProviderUnavailableError)]
+    assert {e.code for e in errors} == {ErrorCode.NETWORK_ERROR}
+    # the leader saw the connection fail; the followers were told its round got no answer
+    assert sum("could not be reached (ConnectError)" in str(e) for e in errors) == 1
+    assert sum("the token request did not complete" in str(e) for e in errors) == 19
     assert len(gateway.token_requests) == 1
 
 

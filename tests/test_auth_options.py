@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from payments_core import ConfigurationError, OAuth2ClientCredentials, ProviderResponseError
+from tests.conftest import async_election_gate, election_gate
 
 TOKEN_URL = "https://gw.test/token"
 API_URL = "https://gw.test/api/payments/p1"
@@ -89,11 +90,21 @@ def test_an_unknown_credentials_mode_is_a_configuration_error() -> None:
         OAuth2ClientCredentials(TOKEN_URL, "a", "b", credentials_in="query")  # type: ignore[arg-type]
 
 
-def test_body_mode_keeps_one_token_request_for_32_threads() -> None:
+def test_body_mode_keeps_one_token_request_for_32_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     server = TokenServer()
     auth = body_auth()
+    # the token answer waits until every thread has asked for a token, so all 32 overlap
+    gate = election_gate(auth, 32, monkeypatch)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            gate()
+        return server(request)
+
     barrier = threading.Barrier(32)
-    with httpx.Client(transport=httpx.MockTransport(server), auth=auth) as client:
+    with httpx.Client(transport=httpx.MockTransport(handler), auth=auth) as client:
 
         def call() -> None:
             barrier.wait()
@@ -108,11 +119,24 @@ def test_body_mode_keeps_one_token_request_for_32_threads() -> None:
     assert len(server.api_requests()) == 32
 
 
-async def test_body_mode_keeps_one_token_request_for_100_tasks() -> None:
+async def test_body_mode_keeps_one_token_request_for_100_tasks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     server = TokenServer()
-    async with httpx.AsyncClient(transport=httpx.MockTransport(server), auth=body_auth()) as c:
-        await asyncio.gather(*(c.get(API_URL) for _ in range(100)))
+    auth = body_auth()
+    # the token answer waits until every task has asked for a token, so all 100 overlap
+    gate = async_election_gate(auth, 100, monkeypatch)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            await gate()
+        return server(request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler), auth=auth) as c:
+        responses = await asyncio.gather(*(c.get(API_URL) for _ in range(100)))
+    assert [r.status_code for r in responses] == [200] * 100
     assert len(server.token_requests()) == 1
+    assert all(r.headers["authorization"] == "Bearer tok-1" for r in server.api_requests())
 
 
 def test_body_mode_refreshes_once_on_a_401_and_never_loops() -> None:
@@ -149,7 +173,7 @@ def test_a_token_answer_nested_too_deeply_is_an_unreadable_answer() -> None:
     server = TokenServer(lambda n: httpx.Response(200, content=deep))
     with (
         httpx.Client(transport=httpx.MockTransport(server), auth=body_auth()) as client,
-        pytest.raises(ProviderResponseError),
+        pytest.raises(ProviderResponseError, match=r"unexpected token response \(HTTP 200\)"),
     ):
         client.get(API_URL)
     assert server.api_requests() == []

@@ -161,7 +161,7 @@ def test_a_malformed_file_is_a_configuration_error(tmp_path: Path) -> None:
 
 
 def test_a_directory_is_not_a_configuration_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="is a directory"):
         load_config(tmp_path)
 
 

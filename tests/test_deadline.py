@@ -89,6 +89,8 @@ class TrickleServer:
                 conn, _ = self.listener.accept()
             except TimeoutError:
                 continue
+            except OSError:  # the listener was closed by __exit__: the test is over
+                return
             threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
@@ -168,10 +170,12 @@ async def test_a_trickled_refund_ends_at_the_deadline_as_an_unknown_outcome_asyn
     provider = _provider(server)
     async with AsyncPayments(provider, autoload_plugins=False) as payments:
         started = time.monotonic()
-        with pytest.raises(OutcomeUnknownError):
+        with pytest.raises(OutcomeUnknownError) as unknown:
             await payments.refund("pay_1")
         elapsed = time.monotonic() - started
     assert elapsed < DEADLINE + MARGIN
+    assert unknown.value.safe_to_repeat is False  # this gateway declares no keys
+    assert unknown.value.operation == "refund"
 
 
 def test_a_client_the_caller_passes_is_bounded_too(server: TrickleServer) -> None:
@@ -181,7 +185,8 @@ def test_a_client_the_caller_passes_is_bounded_too(server: TrickleServer) -> Non
         Payments(provider, http_client=client, autoload_plugins=False) as payments,
     ):
         started = time.monotonic()
-        with pytest.raises(ProviderUnavailableError):
+        with pytest.raises(ProviderUnavailableError) as failed:
             payments.get_payment("pay_1")
         elapsed = time.monotonic() - started
     assert elapsed < DEADLINE + MARGIN
+    assert failed.value.code is ErrorCode.TIMEOUT

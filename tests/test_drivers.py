@@ -84,10 +84,11 @@ def test_garbage_reply_is_a_provider_response_error(
 ) -> None:
     payment_id = gateway.add_payment()
     gateway.fail_next(reply())
-    with pytest.raises(ProviderResponseError) as caught:
+    with pytest.raises(ProviderResponseError, match="could not read httpgw's response") as caught:
         payments.get_payment(payment_id)
     assert caught.value.code is ErrorCode.INVALID_RESPONSE
     assert caught.value.provider == "httpgw"
+    assert caught.value.http_status == 200  # the reply itself, not a failure before it
     assert caught.value.retryable is False
 
 
@@ -97,8 +98,11 @@ async def test_garbage_reply_is_a_provider_response_error_async(
 ) -> None:
     payment_id = gateway.add_payment()
     gateway.fail_next(reply())
-    with pytest.raises(ProviderResponseError):
+    with pytest.raises(ProviderResponseError, match="could not read httpgw's response") as caught:
         await async_payments.get_payment(payment_id)
+    assert caught.value.code is ErrorCode.INVALID_RESPONSE
+    assert caught.value.http_status == 200
+    assert caught.value.retryable is False
 
 
 def test_garbage_error_body_still_maps_by_status(payments: Payments, gateway: FakeGateway) -> None:
@@ -154,8 +158,11 @@ def test_an_exception_in_the_flow_before_sending_is_wrapped(
         raise KeyError("options")
         yield  # pragma: no cover
 
-    with pytest.raises(ProviderResponseError):
+    with pytest.raises(
+        ProviderResponseError, match=r"failed while preparing its request \(KeyError\)"
+    ) as caught:
         driver.run(flow())
+    assert "nothing was sent" in str(caught.value)
     assert gateway.seen == []
 
 
@@ -180,8 +187,9 @@ def test_the_flow_is_closed_when_the_driver_gives_up(
         finally:
             closed.append(True)
 
-    with pytest.raises(ProviderUnavailableError):
+    with pytest.raises(ProviderUnavailableError) as caught:
         driver.run(flow())
+    assert caught.value.http_status == 503
     assert closed == [True]
 
 
@@ -236,8 +244,16 @@ def test_a_broken_error_mapping_falls_back_to_the_status(
 ) -> None:
     provider = cls.from_settings({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
     driver = SyncDriver(provider, http_client, Hooks(autoload=False), sleep=clock.sleep)
-    with pytest.raises(NotFoundError):
+    with (
+        caplog.at_level(logging.ERROR, logger="payments_core.http"),
+        pytest.raises(NotFoundError, match="httpgw answered HTTP 404") as caught,
+    ):
         driver.run(provider.get_payment("missing"))
+    # the status's own mapping: the provider's would have kept the gateway's code
+    assert caught.value.provider_code is None
+    assert caught.value.http_status == 404
+    logged = [r for r in caplog.records if "error_for_response failed" in r.getMessage()]
+    assert len(logged) == (1 if cls is _BrokenMapping else 0)
 
 
 def test_default_error_mapping_uses_status_and_request_id() -> None:

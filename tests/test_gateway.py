@@ -17,7 +17,7 @@ from payments_core import (
     InvalidRequestError,
     LineItem,
     Money,
-    PaymentError,
+    NotFoundError,
     Payments,
     PaymentStatus,
     UnsupportedOperationError,
@@ -40,62 +40,98 @@ def gel(amount: str) -> Money:
 
 # -- a checkout with bad input sends nothing --------------------------------------------------
 
-BAD_CHECKOUTS: dict[str, tuple[Callable[[], Any], ErrorCode]] = {
-    "float-amount": (lambda: make_request(amount=12.5), ErrorCode.INVALID_AMOUNT),
-    "float-money": (lambda: make_request(amount=Money(12.5, "GEL")), ErrorCode.INVALID_AMOUNT),  # type: ignore[arg-type]
+Bad = tuple[Callable[[], Any], ErrorCode, str | None, str]
+"""How to build the bad checkout, and the code, field and message fragment of its refusal."""
+
+BAD_CHECKOUTS: dict[str, Bad] = {
+    "float-amount": (
+        lambda: make_request(amount=12.5),
+        ErrorCode.INVALID_AMOUNT,
+        "amount",
+        "expected Money",
+    ),
+    "float-money": (
+        lambda: make_request(amount=Money(12.5, "GEL")),  # type: ignore[arg-type]
+        ErrorCode.INVALID_AMOUNT,
+        None,
+        "is a float",
+    ),
     "negative-amount": (
         lambda: make_request(amount=gel("-12.50")),
         ErrorCode.INVALID_AMOUNT,
+        "amount",
+        "amount must be greater than zero",
     ),
-    "zero-amount": (lambda: make_request(amount=gel("0")), ErrorCode.INVALID_AMOUNT),
+    "zero-amount": (
+        lambda: make_request(amount=gel("0")),
+        ErrorCode.INVALID_AMOUNT,
+        "amount",
+        "amount must be greater than zero",
+    ),
     "over-precise-amount": (
         lambda: make_request(amount=Money("12.505", "GEL")),
         ErrorCode.INVALID_AMOUNT,
+        None,
+        "more decimals than GEL allows",
     ),
     "currency-mismatch": (
         lambda: make_request(
             items=[LineItem(product_id="s", quantity=1, unit_price=Money("12.50", "USD"))]
         ),
         ErrorCode.CURRENCY_MISMATCH,
+        "items",
+        "every amount must be in GEL, found USD",
     ),
-    "empty-basket": (lambda: make_request(items=[]), ErrorCode.INVALID_REQUEST),
+    "empty-basket": (
+        lambda: make_request(items=[]),
+        ErrorCode.INVALID_REQUEST,
+        "items",
+        "the basket is empty",
+    ),
     "items-do-not-add-up": (
         lambda: make_request(amount=gel("13.00"), require_items_total=True),
         ErrorCode.INVALID_AMOUNT,
+        "items",
+        "items add up to 12.50 GEL, but amount is 13.00 GEL",
     ),
     "http-callback": (
         lambda: make_request(callback_url="http://shop.test/cb"),
         ErrorCode.INVALID_URL,
+        "callback_url",
+        "callback_url must use HTTPS",
     ),
     "unknown-currency": (
         lambda: make_request(amount=Money("1", "XYZ")),
         ErrorCode.INVALID_CURRENCY,
+        None,
+        "unknown currency 'XYZ'",
     ),
 }
 
 
 @pytest.mark.parametrize("build", BAD_CHECKOUTS.values(), ids=BAD_CHECKOUTS.keys())
 def test_a_checkout_with_bad_input_fails_before_any_request(
-    payments: Payments,
-    gateway: FakeGateway,
-    build: tuple[Callable[[], Any], ErrorCode],
+    payments: Payments, gateway: FakeGateway, build: Bad
 ) -> None:
-    make, code = build
+    make, code, field, problem = build
     with pytest.raises(InvalidRequestError) as caught:
         payments.create_payment(make())
     assert caught.value.code is code
+    assert caught.value.field == field
+    assert problem in caught.value.message
     assert gateway.seen == []
 
 
 @pytest.mark.parametrize("build", BAD_CHECKOUTS.values(), ids=BAD_CHECKOUTS.keys())
 async def test_an_async_checkout_with_bad_input_fails_before_any_request(
-    async_payments: AsyncPayments,
-    gateway: FakeGateway,
-    build: tuple[Callable[[], Any], ErrorCode],
+    async_payments: AsyncPayments, gateway: FakeGateway, build: Bad
 ) -> None:
-    make, _ = build
-    with pytest.raises(InvalidRequestError):
+    make, code, field, problem = build
+    with pytest.raises(InvalidRequestError) as caught:
         await async_payments.create_payment(make())
+    assert caught.value.code is code
+    assert caught.value.field == field
+    assert problem in caught.value.message
     assert gateway.seen == []
 
 
@@ -113,8 +149,9 @@ def test_a_request_changed_without_validation_is_checked_again(
 ) -> None:
     """``model_copy(update=...)`` skips pydantic's checks; the facade does not."""
     tampered = make_request().model_copy(update={"capture": "later", "items": []})
-    with pytest.raises(InvalidRequestError, match="capture"):
+    with pytest.raises(InvalidRequestError, match="capture: Input should be") as caught:
         payments.create_payment(tampered)
+    assert "items: the basket is empty" in caught.value.message  # both defects are reported
     assert gateway.seen == []
 
 
@@ -155,10 +192,13 @@ def test_a_malformed_payment_id_is_refused_before_sending(
 async def test_async_operations_check_their_input_too(
     async_payments: AsyncPayments, gateway: FakeGateway
 ) -> None:
-    with pytest.raises(InvalidRequestError):
+    with pytest.raises(InvalidRequestError, match="amount must be Money") as bad_amount:
         await async_payments.refund("pay_1", 1.5)  # type: ignore[arg-type]
-    with pytest.raises(InvalidRequestError):
+    assert bad_amount.value.code is ErrorCode.INVALID_AMOUNT
+    assert bad_amount.value.field == "amount"
+    with pytest.raises(InvalidRequestError, match="invalid payment id") as bad_id:
         await async_payments.get_payment("../admin")
+    assert bad_id.value.field == "payment_id"
     assert gateway.seen == []
 
 
@@ -236,12 +276,12 @@ def test_settings_go_to_the_provider_or_the_facade_not_both() -> None:
     provider = HttpTestProvider.from_settings(
         {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
     )
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="either to the provider or to the facade"):
         Payments(provider, autoload_plugins=False, client_id="other")
 
 
 def test_a_provider_that_is_neither_name_nor_instance_is_refused() -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="provider must be a name or a PaymentProvider"):
         Payments(HttpTestProvider, autoload_plugins=False)  # type: ignore[arg-type]
 
 
@@ -299,14 +339,15 @@ def test_a_facade_made_client_has_the_provider_timeout(
 def test_errors_from_an_operation_carry_the_provider_and_payment_id(
     payments: Payments, gateway: FakeGateway
 ) -> None:
-    with pytest.raises(PaymentError) as caught:
+    with pytest.raises(NotFoundError) as caught:
         payments.refund("pay_404")
+    assert caught.value.http_status == 404
     assert caught.value.provider == "httpgw"
     assert caught.value.payment_id == "pay_404"
 
 
 def test_a_webhook_body_must_be_the_raw_bytes(payments: Payments) -> None:
-    with pytest.raises(WebhookVerificationError) as caught:
+    with pytest.raises(WebhookVerificationError, match="raw request body as bytes") as caught:
         payments.parse_webhook({}, {"id": "evt"})  # type: ignore[arg-type]
     assert caught.value.code is ErrorCode.WEBHOOK_MALFORMED
 
@@ -319,7 +360,9 @@ def test_a_webhook_the_provider_cannot_read_is_a_verification_error(
         Payments(
             "httpgw", registry=registry, autoload_plugins=False, webhook_secret="w", **settings
         ) as payments,
-        pytest.raises(WebhookVerificationError) as caught,
+        pytest.raises(
+            WebhookVerificationError, match=r"could not read the callback \(KeyError\)"
+        ) as caught,
     ):
         payments.parse_webhook({"X-Signature": sign_webhook(body, "w")}, body)
     assert caught.value.code is ErrorCode.WEBHOOK_MALFORMED

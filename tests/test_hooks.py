@@ -14,6 +14,7 @@ import pytest
 from payments_core import (
     AsyncPayments,
     ConfigurationError,
+    ErrorCode,
     InvalidRequestError,
     NotFoundError,
     Operation,
@@ -33,6 +34,7 @@ from payments_core.registry import ProviderRegistry
 from tests.conftest import (
     CLIENT_ID,
     CLIENT_SECRET,
+    GATEWAY_URL,
     FakeGateway,
     TempDistributions,
     sign_webhook,
@@ -236,8 +238,12 @@ async def test_a_veto_stops_an_async_operation_too(
 ) -> None:
     async_payments.register_plugin(FraudCheck(ValueError("no")))
     payment_id = gateway.add_payment()
-    with pytest.raises(OperationVetoedError):
+    with pytest.raises(
+        OperationVetoedError, match="refund was vetoed by a plugin: ValueError"
+    ) as caught:
         await async_payments.refund(payment_id)
+    assert isinstance(caught.value.__cause__, ValueError)
+    assert caught.value.provider == "httpgw"
     assert gateway.seen == []
 
 
@@ -273,7 +279,8 @@ def test_a_failing_observer_is_logged_and_the_payment_still_succeeds(
     payments.register_plugin(recorder)
     with caplog.at_level(logging.ERROR, logger="payments_core.hooks"):
         payment = payments.create_payment(payment_request)
-    assert payment.redirect_url
+    assert payment.redirect_url == f"{GATEWAY_URL}/pay/{payment.id}"
+    assert list(gateway.payments) == [payment.id]
     assert len(gateway.api_requests) == 1
     failures = [r for r in caplog.records if r.name == "payments_core.hooks"]
     assert len(failures) == 4
@@ -283,11 +290,12 @@ def test_a_failing_observer_is_logged_and_the_payment_still_succeeds(
 
 
 async def test_a_failing_observer_does_not_break_an_async_payment(
-    async_payments: AsyncPayments, payment_request: PaymentRequest
+    async_payments: AsyncPayments, gateway: FakeGateway, payment_request: PaymentRequest
 ) -> None:
     async_payments.register_plugin(BrokenObserver())
     payment = await async_payments.create_payment(payment_request)
-    assert payment.id
+    assert list(gateway.payments) == [payment.id]
+    assert payment.redirect_url == f"{GATEWAY_URL}/pay/{payment.id}"
 
 
 def test_a_failing_operation_failed_hook_does_not_hide_the_real_error(
@@ -299,8 +307,10 @@ def test_a_failing_operation_failed_hook_does_not_hide_the_real_error(
             raise RuntimeError("boom")
 
     payments.register_plugin(Broken())
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="no such payment") as caught:
         payments.get_payment("pay_missing")
+    assert caught.value.provider_code == "not_found"  # the gateway's answer, not the hook's
+    assert caught.value.payment_id == "pay_missing"
 
 
 # -- webhooks -----------------------------------------------------------------------------------
@@ -348,10 +358,12 @@ def test_a_webhook_that_fails_verification_reaches_no_hook(registry: ProviderReg
         client_secret=CLIENT_SECRET,
         webhook_secret="whsec-1",
     ) as payments:
-        with pytest.raises(WebhookVerificationError):
+        with pytest.raises(WebhookVerificationError, match="bad signature") as forged:
             payments.parse_webhook({"X-Signature": "forged"}, webhook_body())
-        with pytest.raises(WebhookVerificationError):
+        assert forged.value.code is ErrorCode.WEBHOOK_SIGNATURE_INVALID
+        with pytest.raises(WebhookVerificationError, match="raw request body as bytes") as text:
             payments.parse_webhook({}, webhook_body().decode())  # type: ignore[arg-type]
+        assert text.value.code is ErrorCode.WEBHOOK_MALFORMED
     assert recorder.calls == []
 
 
@@ -376,7 +388,7 @@ def test_an_async_generator_hook_is_refused_too() -> None:
         async def payments_http_request(self, request: HttpExchange) -> Any:
             yield
 
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match=r"payments_http_request of plugin .* is async"):
         Hooks(autoload=False).register(AsyncGen())
 
 
@@ -386,15 +398,17 @@ def test_a_hook_with_an_unknown_argument_is_refused() -> None:
         def payments_after_operation(self, reslut: Any) -> None:
             pass
 
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="reslut"):
         Hooks(autoload=False).register(Typo())
 
 
 def test_the_same_plugin_name_cannot_be_registered_twice() -> None:
     hooks = Hooks(autoload=False)
-    hooks.register(Recorder(), name="audit")
-    with pytest.raises(ConfigurationError):
+    first = Recorder()
+    hooks.register(first, name="audit")
+    with pytest.raises(ConfigurationError, match="already registered"):
         hooks.register(Recorder(), name="audit")
+    assert hooks.manager.get_plugin("audit") is first
 
 
 def test_plugins_given_to_the_facade_are_registered(

@@ -112,8 +112,9 @@ def test_conflict_leaves_the_recorded_claim_in_place() -> None:
     store = MemoryIdempotencyStore()
     store.claim(GW, KEY, REFUND)
     store.succeeded(GW, KEY, "outcome")
-    with pytest.raises(InvalidRequestError):
+    with pytest.raises(InvalidRequestError, match=r"different parameters \(amount\)") as caught:
         store.claim(GW, KEY, Fingerprint("refund", "pay_1", "7.00 GEL"))
+    assert caught.value.code is ErrorCode.IDEMPOTENCY_CONFLICT
     assert store.claim(GW, KEY, REFUND) == Claim(ClaimState.SUCCEEDED, outcome="outcome")
 
 

@@ -26,6 +26,7 @@ from payments_core import (
     PaymentStatus,
     WebhookEvent,
 )
+from payments_core.idempotency import check_idempotency_key
 from payments_core.models import check_text
 from tests.conftest import make_request
 
@@ -79,13 +80,17 @@ def test_items_in_another_currency_are_refused() -> None:
 
 @pytest.mark.parametrize("field", ["shipping_amount", "discount_amount"])
 def test_shipping_or_discount_in_another_currency_is_refused(field: str) -> None:
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(
+        InvalidRequestError, match="every amount must be in GEL, found EUR"
+    ) as caught:
         make_request(**{field: Money("1", "EUR")})
     assert caught.value.code is ErrorCode.CURRENCY_MISMATCH
 
 
 def test_item_discount_in_another_currency_is_refused() -> None:
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(
+        InvalidRequestError, match="unit_discount must be in the unit_price's"
+    ) as caught:
         LineItem(
             product_id="sku", quantity=1, unit_price=gel("12.50"), unit_discount=Money("1", "USD")
         )
@@ -94,15 +99,16 @@ def test_item_discount_in_another_currency_is_refused() -> None:
 
 @pytest.mark.parametrize("discount", ["-1.00", "12.51"], ids=["negative", "above-price"])
 def test_item_discount_outside_zero_and_the_price_is_refused(discount: str) -> None:
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(InvalidRequestError, match="unit_discount must be between zero") as caught:
         LineItem(product_id="sku", quantity=1, unit_price=gel("12.50"), unit_discount=gel(discount))
     assert caught.value.code is ErrorCode.INVALID_AMOUNT
 
 
 @pytest.mark.parametrize("field", ["shipping_amount", "discount_amount"])
 def test_negative_shipping_or_discount_is_refused(field: str) -> None:
-    with pytest.raises(InvalidRequestError, match=field):
+    with pytest.raises(InvalidRequestError, match=f"{field}: must not be negative") as caught:
         make_request(**{field: gel("-1.00")})
+    assert caught.value.field == field
 
 
 @pytest.mark.parametrize(
@@ -119,8 +125,9 @@ def test_expires_in_beyond_a_year_is_refused() -> None:
 
 
 def test_minor_units_need_a_currency_code() -> None:
-    with pytest.raises(InvalidRequestError):
+    with pytest.raises(InvalidRequestError, match="currency must be a 3-letter") as caught:
         Money.from_minor_units(5, None)  # type: ignore[arg-type]
+    assert caught.value.code is ErrorCode.INVALID_CURRENCY
 
 
 def test_empty_basket_is_refused() -> None:
@@ -190,9 +197,10 @@ def test_insecure_callback_to_a_public_host_is_refused_even_when_asked() -> None
 
 @pytest.mark.parametrize("field", ["success_url", "fail_url"])
 def test_redirect_urls_must_be_absolute(field: str) -> None:
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(InvalidRequestError, match="must be an absolute http") as caught:
         make_request(**{field: "/thanks"})
     assert caught.value.field == field
+    assert caught.value.code is ErrorCode.INVALID_URL
 
 
 def test_redirect_urls_may_be_plain_http() -> None:
@@ -271,9 +279,11 @@ def test_line_item_image_url_is_checked_like_any_url() -> None:
 
 def test_idempotency_key_is_minted_once_per_request() -> None:
     first, second = make_request(), make_request()
-    assert first.idempotency_key
+    assert check_idempotency_key(first.idempotency_key) == first.idempotency_key  # sendable
     assert first.idempotency_key != second.idempotency_key
-    assert first.idempotency_key == first.idempotency_key
+    # validating the request again (as the facade does) keeps its key instead of minting one
+    assert PaymentRequest.model_validate(first).idempotency_key == first.idempotency_key
+    assert PaymentRequest.model_validate(dict(first)).idempotency_key == first.idempotency_key
 
 
 def test_given_idempotency_key_is_kept() -> None:
@@ -310,7 +320,7 @@ def test_invalid_line_items_are_refused(field: str, value: Any) -> None:
 
 
 def test_negative_unit_price_is_refused() -> None:
-    with pytest.raises(InvalidRequestError) as caught:
+    with pytest.raises(InvalidRequestError, match="unit_price must not be negative") as caught:
         item("-1.00")
     assert caught.value.field == "unit_price"
 
@@ -500,14 +510,26 @@ def test_request_round_trips_through_its_dump() -> None:
 
 
 def test_model_validate_errors_are_typed_too() -> None:
-    with pytest.raises(InvalidRequestError):
+    with pytest.raises(InvalidRequestError, match="amount: Field required") as caught:
         PaymentRequest.model_validate({"external_id": "x"})
+    assert caught.value.field == "amount"
+    for missing in ("items", "callback_url"):
+        assert f"{missing}: Field required" in caught.value.message
 
 
-@pytest.mark.parametrize("text", ['{"id": "p"}', "not json", '{"amount": 12.5}'])
-def test_model_validate_json_errors_are_typed_too(text: str) -> None:
-    with pytest.raises(InvalidRequestError):
+@pytest.mark.parametrize(
+    ("text", "field", "problem"),
+    [
+        ('{"id": "p"}', "provider", "provider: Field required"),
+        ("not json", "Payment", "Invalid JSON"),
+        ('{"amount": 12.5}', "id", "amount: expected Money"),
+    ],
+    ids=["missing-fields", "not-json", "float-amount"],
+)
+def test_model_validate_json_errors_are_typed_too(text: str, field: str, problem: str) -> None:
+    with pytest.raises(InvalidRequestError, match=problem) as caught:
         Payment.model_validate_json(text)
+    assert caught.value.field == field
 
 
 # -- results -------------------------------------------------------------------------------
@@ -584,3 +606,52 @@ def test_operation_and_webhook_event_build_from_plain_values() -> None:
     assert operation.amount == gel("1.00")
     assert event.payment.decline is not None
     assert event.payment.decline.code is DeclineCode.INSUFFICIENT_FUNDS
+
+
+# -- weighed goods ---------------------------------------------------------------------
+
+
+def test_a_weighed_quantity_is_kept_exact_and_its_line_total_rounds_half_up() -> None:
+    item = LineItem(product_id="cheese", quantity="0.350", unit_price=Money("3.33", "GEL"))
+    assert item.quantity == Decimal("0.350")
+    assert item.total == Money("1.17", "GEL")  # 1.1655 rounds half up
+
+
+def test_a_whole_quantity_given_as_a_decimal_stays_an_int() -> None:
+    item = LineItem(product_id="tea", quantity=Decimal("2.000"), unit_price=Money("1.00", "GEL"))
+    assert item.quantity == 2
+    assert isinstance(item.quantity, int)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "reason"),
+    [
+        (0.5, "not a float"),
+        ("0.0005", "at most 3 decimals"),
+        ("0", "greater than 0"),
+        ("-1.5", "greater than 0"),
+        ("NaN", "finite"),
+        ("abc", "must be a number"),
+        (10**7, "at most 1000000"),
+        (True, "not a float"),
+    ],
+)
+def test_a_quantity_that_is_not_a_sane_number_is_refused(quantity: object, reason: str) -> None:
+    with pytest.raises(InvalidRequestError, match=reason) as refused:
+        LineItem(product_id="x", quantity=quantity, unit_price=Money("1.00", "GEL"))
+    assert refused.value.field is not None
+    assert "quantity" in refused.value.field
+
+
+def test_items_including_a_weighed_line_must_add_up_when_asked() -> None:
+    request = PaymentRequest(
+        external_id="w-1",
+        amount=Money("6.17", "GEL"),
+        items=[
+            LineItem(product_id="cheese", quantity="0.350", unit_price=Money("3.33", "GEL")),
+            LineItem(product_id="bread", quantity=1, unit_price=Money("5.00", "GEL")),
+        ],
+        require_items_total=True,
+        callback_url="https://shop.example/cb",
+    )
+    assert sum((item.total for item in request.items), Money.zero("GEL")) == request.amount

@@ -153,16 +153,21 @@ def test_a_keyed_gateway_is_safe_to_repeat_and_says_to_repeat_with_the_same_key(
 
 def test_a_keyless_gateway_gets_a_refund_exactly_once_under_5xx() -> None:
     payments = facade(KeylessProvider, lambda r: httpx.Response(503))
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError, match="answered HTTP 503") as unknown:
         payments.refund("pay_1", Money("5.00", "GEL"))
+    assert unknown.value.http_status == 503
+    assert unknown.value.safe_to_repeat is False
     assert len(recorder_of(payments).posts()) == 1
     assert "idempotency-key" not in recorder_of(payments).posts()[0].headers
 
 
 def test_a_keyed_gateway_gets_the_refund_retried_under_one_key() -> None:
     payments = facade(KeyedProvider, lambda r: httpx.Response(503))
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError, match="answered HTTP 503") as unknown:
         payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-7")
+    assert unknown.value.http_status == 503
+    assert unknown.value.safe_to_repeat is True
+    assert unknown.value.idempotency_key == "rk-7"
     keys = {r.headers["idempotency-key"] for r in recorder_of(payments).posts()}
     assert len(recorder_of(payments).posts()) == 3
     assert keys == {"rk-7"}
@@ -170,8 +175,9 @@ def test_a_keyed_gateway_gets_the_refund_retried_under_one_key() -> None:
 
 def test_repeating_an_unknown_refund_on_a_keyless_gateway_sends_nothing() -> None:
     payments = facade(KeylessProvider, cut_body)
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError, match="could not be read") as first:
         payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-2")
+    assert first.value.http_status == 200
     with pytest.raises(OutcomeUnknownError) as again:
         payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-2")
     assert len(recorder_of(payments).posts()) == 1
@@ -182,8 +188,9 @@ def test_repeating_an_unknown_refund_on_a_keyless_gateway_sends_nothing() -> Non
 def test_repeating_an_unknown_refund_on_a_keyed_gateway_resends_the_same_bytes() -> None:
     answers = iter([cut_body, lambda r: httpx.Response(200, json={"id": "rf_9"})])
     payments = facade(KeyedProvider, lambda r: next(answers)(r), max_retries=0)
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError, match="could not be read") as first:
         payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-3")
+    assert first.value.safe_to_repeat is True
     operation = payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-3")
     first, second = recorder_of(payments).posts()
     assert operation.id == "rf_9"
@@ -269,8 +276,10 @@ def test_a_refused_token_request_of_any_auth_is_an_authentication_error() -> Non
         CustomAuthProvider,
         lambda r: httpx.Response(401 if r.url.path == "/token" else 200, json={"id": "rf_1"}),
     )
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="token endpoint refused") as refused:
         payments.refund("pay_1", Money("5.00", "GEL"))
+    assert refused.value.http_status == 401
+    assert "nothing was sent" in str(refused.value)
     assert [r.url.path for r in recorder_of(payments).requests] == ["/token"]
 
 

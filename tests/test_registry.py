@@ -197,13 +197,14 @@ def test_run_time_registration_wins_over_an_entry_point_of_the_same_name(
 
 def test_unregister_forgets_a_run_time_provider(registry: ProviderRegistry) -> None:
     registry.unregister("httpgw")
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="unknown payment provider 'httpgw'") as caught:
         registry.get("httpgw")
+    assert caught.value.code is ErrorCode.PROVIDER_NOT_FOUND
 
 
 @pytest.mark.parametrize("thing", [object, str, 42])
 def test_only_provider_classes_can_be_registered(thing: object) -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="is not a PaymentProvider subclass"):
         ProviderRegistry().register(thing, name="x")  # type: ignore[arg-type]
 
 
@@ -277,7 +278,7 @@ def test_common_settings_are_bounded(field: str, value: object) -> None:
 
 
 def test_a_provider_refuses_settings_of_another_model() -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="needs HttpTestSettings, got ProviderSettings"):
         HttpTestProvider(ProviderSettings())
 
 

@@ -138,7 +138,7 @@ def test_every_attempt_of_a_create_carries_the_same_key_and_body(
     request = make_request()
     payment = payments.create_payment(request)
     attempts = gateway.api_requests
-    assert payment.id
+    assert list(gateway.payments) == [payment.id]  # the third attempt created the one payment
     assert len(attempts) == 3
     assert {seen.headers["idempotency-key"] for seen in attempts} == {request.idempotency_key}
     assert len({seen.content for seen in attempts}) == 1
@@ -224,9 +224,10 @@ def test_a_read_that_keeps_timing_out_does_not_claim_an_unknown_outcome(
 ) -> None:
     payment_id = gateway.add_payment()
     gateway.fail_next(*[httpx.ReadTimeout("slow")] * 3)
-    with pytest.raises(ProviderUnavailableError) as caught:
+    with pytest.raises(ProviderUnavailableError, match=r"timed out \(ReadTimeout\)") as caught:
         payments.get_payment(payment_id)
     assert "unknown" not in str(caught.value)
+    assert caught.value.code is ErrorCode.TIMEOUT
     assert len(gateway.api_requests) == 3
 
 
@@ -302,9 +303,11 @@ def test_settings_set_the_retry_budget(
             client_secret=CLIENT_SECRET,
             max_retries=0,
         ) as payments,
-        pytest.raises(ProviderUnavailableError),
+        pytest.raises(ProviderUnavailableError) as caught,
     ):
         payments.get_payment(payment_id)
+    assert caught.value.http_status == 503
+    assert caught.value.code is ErrorCode.PROVIDER_UNAVAILABLE
     assert len(gateway.api_requests) == 1
 
 
@@ -354,6 +357,8 @@ def test_client_errors_are_not_retried(
     gateway.fail_next(status, status)
     with pytest.raises(PaymentError) as caught:
         payments.refund(payment_id)
+    assert caught.value.http_status == status
+    assert caught.value.provider_code == f"http_{status}"  # the gateway's own refusal
     assert caught.value.retryable is False
     assert len(gateway.api_requests) == 1
     assert clock.sleeps == []
@@ -402,8 +407,10 @@ def test_deadline_stops_retries_before_the_budget_is_spent(
     gateway.fail_next(*[503] * 10)
     policy = RetryPolicy(max_retries=5, backoff_base=2.0, deadline=5.0, random=lambda: 1.0)
     driver = driver_for(provider, http_client, clock, policy)
-    with pytest.raises(ProviderUnavailableError):
+    with pytest.raises(ProviderUnavailableError) as caught:
         driver.run(provider.get_payment(payment_id))
+    assert caught.value.http_status == 503  # the last answer, not a deadline of its own
+    assert caught.value.code is ErrorCode.PROVIDER_UNAVAILABLE
     # waits of 2 then 4 seconds: the second would end past the 5-second deadline
     assert clock.sleeps == [2.0]
     assert len(gateway.api_requests) == 2
@@ -418,8 +425,9 @@ def test_each_attempt_timeout_is_capped_by_what_is_left_of_the_deadline(
         max_retries=5, backoff_base=3.0, backoff_max=8.0, deadline=10.0, random=lambda: 1.0
     )
     driver = driver_for(provider, http_client, clock, policy)
-    with pytest.raises(ProviderUnavailableError):
+    with pytest.raises(ProviderUnavailableError) as caught:
         driver.run(provider.get_payment(payment_id))
+    assert caught.value.http_status == 503
     assert clock.sleeps == [3.0, 6.0]
     # per-attempt timeout 4s, but only 1s of the 10s deadline is left for the third attempt
     assert [t["read"] for t in timeouts(gateway)] == [4.0, 4.0, 1.0]

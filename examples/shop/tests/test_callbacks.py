@@ -50,6 +50,7 @@ async def test_an_unsigned_callback_is_refused_with_400(dummy_shop: ShopUnderTes
     response = await dummy_shop.send_callback({"Content-Type": "application/json"}, body)
 
     assert response.status_code == 400
+    assert response.json() == {"error": "webhook_signature_invalid"}
     assert dummy_shop.order(order.id).status is PaymentStatus.PENDING
 
 
@@ -71,6 +72,32 @@ async def test_bog_callbacks_are_verified_with_the_emulators_key(bog_shop: ShopU
     assert replayed.json() == {"result": "duplicate"}
     assert bog_shop.order(order.id).status is PaymentStatus.CAPTURED
     assert len(_callbacks(bog_shop, order.id)) == 1
+
+
+async def test_tbc_callbacks_are_checked_by_address_and_read_back(tbc_shop: ShopUnderTest) -> None:
+    assert tbc_shop.tbc is not None
+    order = await tbc_shop.place_order()
+    await tbc_shop.pay_on_tbc(order)
+    delivery = tbc_shop.tbc.callbacks[-1]
+    assert delivery.url == "http://127.0.0.1:8000/payments/callback"
+    assert delivery.status_code == 200
+    assert delivery.payload() == {"PaymentId": order.payment_id}
+    assert tbc_shop.order(order.id).status is PaymentStatus.CAPTURED
+    headers = {"Content-Type": "application/json"}
+
+    # Unsigned, so the caller's address is what the shop passes on: from elsewhere, refused.
+    foreign = await tbc_shop.send_callback(headers, delivery.body, client="203.0.113.9")
+    assert foreign.status_code == 400
+    assert foreign.json() == {"error": "webhook_signature_invalid"}
+    # An id TBC does not know is refused when the payment is read back.
+    unknown = await tbc_shop.send_callback(headers, b'{"PaymentId":"nosuchpayment1"}')
+    assert unknown.status_code == 400
+    # The same news again (same payment, same state read back) is a repeat.
+    replayed = await tbc_shop.send_callback(headers, delivery.body)
+    assert replayed.status_code == 200
+    assert replayed.json() == {"result": "duplicate"}
+    assert tbc_shop.order(order.id).status is PaymentStatus.CAPTURED
+    assert len(_callbacks(tbc_shop, order.id)) == 1
 
 
 async def test_a_repeated_callback_is_applied_once(dummy_shop: ShopUnderTest) -> None:

@@ -87,7 +87,9 @@ def test_the_same_status_with_a_smaller_refund_is_stale() -> None:
 def test_news_that_overtakes_create_payment_finds_the_order_by_external_id() -> None:
     book, order_id = _book_with_order()
     assert book.apply(_payment(PaymentStatus.CAPTURED), "callback") is Update.APPLIED
-    assert book.find_by_payment("pay-1") is not None
+    found = book.find_by_payment("pay-1")
+    assert found is not None
+    assert found.id == order_id
     # The late answer to create_payment (pending) no longer moves it back.
     assert book.attach(order_id, _payment(PaymentStatus.PENDING)) is Update.STALE
     order = book.get(order_id)
@@ -136,7 +138,7 @@ def test_readers_get_copies() -> None:
     again = book.get(order_id)
     assert again is not None
     assert again.status is PaymentStatus.CREATED
-    assert again.history
+    assert [entry.text for entry in again.history] == ["order placed"]
 
 
 def test_a_replayed_refund_round_cannot_make_a_partly_refunded_order_paid_again() -> None:

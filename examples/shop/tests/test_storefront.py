@@ -1,4 +1,4 @@
-"""Products, cart, checkout and the customer's pages, on both gateways."""
+"""Products, cart, checkout and the customer's pages, on every gateway."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ async def test_paying_lands_on_the_success_page_with_the_order_paid(
     order = await any_shop.place_order("felt-slippers")
     back = await any_shop.pay(order)
     assert back.status_code == 303
+    assert back.headers["location"] == any_shop.return_url(order)
     assert back.headers["location"] == f"{SHOP}/checkout/success/{order.id}"
 
     page = await any_shop.client.get(back.headers["location"])
@@ -121,17 +122,22 @@ async def test_paying_lands_on_the_success_page_with_the_order_paid(
     paid = any_shop.order(order.id)
     assert paid.status is PaymentStatus.CAPTURED
     assert paid.captured_amount == Money("55.00", "GEL")
-    assert paid.card is not None
-    assert paid.card.masked_number is not None
-    assert paid.card.masked_number in page.text
-    # The signed callback reached the shop before the customer did.
+    if any_shop.gateway == "tbc":
+        assert paid.card is None  # TBC's payment details name the card only when it is saved
+    else:
+        assert paid.card is not None
+        assert paid.card.masked_number is not None
+        assert paid.card.masked_number in page.text
+    # The gateway's callback reached the shop before the customer did.
     assert "callback" in {entry.source for entry in paid.history}
 
 
 async def test_a_declined_card_shows_the_decline_reason(any_shop: ShopUnderTest) -> None:
     order = await any_shop.place_order()
     back = await any_shop.pay(order, succeed=False)
-    assert back.headers["location"] == f"{SHOP}/checkout/fail/{order.id}"
+    # The fail URL; on TBC, with its one return URL, the success URL: the page goes by
+    # the payment it reads, not by the URL.
+    assert back.headers["location"] == any_shop.return_url(order, succeed=False)
 
     page = await any_shop.client.get(back.headers["location"])
     assert "Payment declined" in page.text
@@ -139,8 +145,14 @@ async def test_a_declined_card_shows_the_decline_reason(any_shop: ShopUnderTest)
     declined = any_shop.order(order.id)
     assert declined.status is PaymentStatus.DECLINED
     assert declined.decline is not None
-    assert declined.decline.message is not None
-    assert declined.decline.message in page.text
+    if any_shop.gateway == "tbc":
+        # TBC gives a result code and no text: the page words the normalized code.
+        assert declined.decline.message is None
+        assert declined.decline.provider_code == "decline_not_sufficient_funds"
+        assert ">insufficient funds</span>" in page.text
+    else:
+        assert declined.decline.message is not None
+        assert declined.decline.message in page.text
 
 
 async def test_the_success_page_asks_the_gateway_instead_of_trusting_the_url(
@@ -210,4 +222,5 @@ async def test_a_checkout_the_gateway_refuses_keeps_the_cart_and_says_why() -> N
     (order,) = orders.all()
     assert order.payment_id is None
     assert order.error is not None
+    assert "callback_url must use HTTPS" in order.error
     await payments.aclose()

@@ -114,16 +114,25 @@ async def test_refund_of_an_unpaid_payment_is_refused(
     gateway: Gateway, make_request: MakeRequest
 ) -> None:
     created = await gateway.create_payment(make_request())
-    with pytest.raises(InvalidStateError):
+    with pytest.raises(InvalidStateError, match="is pending; only paid payments refund") as raised:
         await gateway.refund(created.id)
+    assert raised.value.code is ErrorCode.INVALID_STATE
+    assert raised.value.payment_id == created.id
+    unchanged = await gateway.get_payment(created.id)
+    assert unchanged.status is PaymentStatus.PENDING
+    assert unchanged.operations == ()
 
 
 async def test_capture_of_a_captured_payment_is_refused(
     gateway: Gateway, make_request: MakeRequest
 ) -> None:
     created = await gateway.create_payment(make_request(provider_options={"outcome": "succeed"}))
-    with pytest.raises(InvalidStateError):
+    with pytest.raises(
+        InvalidStateError, match="is captured; only authorized payments can be captured"
+    ) as raised:
         await gateway.capture(created.id)
+    assert raised.value.code is ErrorCode.INVALID_STATE
+    assert (await gateway.get_payment(created.id)).operations == ()
 
 
 async def test_same_idempotency_key_creates_one_payment(

@@ -74,8 +74,9 @@ def test_using_a_payment_keeps_it_from_being_forgotten(make_request: MakeRequest
     store.get(kept.id, NOW)  # now the most recently used
     create(store, make_request)
     assert store.get(kept.id, NOW).id == kept.id
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as caught:
         store.get(dropped.id, NOW)
+    assert caught.value.payment_id == dropped.id
 
 
 def test_a_forgotten_payment_takes_its_idempotency_key_with_it(
@@ -89,7 +90,7 @@ def test_a_forgotten_payment_takes_its_idempotency_key_with_it(
     create(store, make_request)
     again = store.create(request, PAGE, NOW)
     assert again.id != first.id
-    assert len(store._by_key) <= 2
+    assert len(store._by_key) == 2  # the key of each payment kept
 
 
 def test_idempotency_keys_stay_bounded_with_the_payments(make_request: MakeRequest) -> None:
@@ -171,8 +172,9 @@ def test_a_gateway_on_a_capped_store_keeps_working(make_request: MakeRequest) ->
         latest = created[-1]
         payments.provider.complete(latest.id, "succeed")
         assert payments.refund(latest.id, gel("10.00")).amount == gel("10.00")
-        with pytest.raises(NotFoundError):
+        with pytest.raises(NotFoundError, match="no dummy payment") as caught:
             payments.get_payment(created[0].id)
+        assert caught.value.payment_id == created[0].id
 
 
 def test_the_process_keeps_a_bounded_number_of_stores(monkeypatch: pytest.MonkeyPatch) -> None:
