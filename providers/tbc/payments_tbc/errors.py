@@ -29,8 +29,6 @@ import re
 from typing import Final
 
 import httpx
-from payments_tbc.codes import decline_code
-from payments_tbc.wire import Problem, json_object, read
 
 from payments_core.errors import (
     PaymentDeclinedError,
@@ -38,6 +36,8 @@ from payments_core.errors import (
     ProviderResponseError,
 )
 from payments_core.provider import error_for_status
+from payments_tbc.codes import decline_code
+from payments_tbc.wire import Problem, json_object, read
 
 __all__ = ["error_for_response", "system_code"]
 
