@@ -45,7 +45,7 @@ NO_RUN = "<!-- no-run -->"
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 TITLE = re.compile(r"""title=["'](?P<title>[^"']+)["']""")
 PYTHON = frozenset({"python", "py", "python3"})
-ENV_PREFIXES = ("PAYMENTS_", "BOG_", "DUMMY_")
+ENV_PREFIXES = ("PAYMENTS_", "BOG_", "TBC_", "DUMMY_")
 
 # -- reading pages ------------------------------------------------------------------------
 
