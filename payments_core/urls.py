@@ -17,6 +17,7 @@ the field.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import unicodedata
 from typing import Final
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 
 from payments_core.errors import ErrorCode, InvalidRequestError
 
-__all__ = ["check_url", "is_loopback_host"]
+__all__ = ["check_callback_url", "check_url", "is_loopback_host"]
 
 _LOOPBACK_V4: Final = ipaddress.IPv4Network("127.0.0.0/8")
 _LOOPBACK_V6: Final = ipaddress.IPv6Address("::1")
@@ -64,6 +65,38 @@ def is_loopback_host(host: object) -> bool:
     if isinstance(address, ipaddress.IPv4Address):
         return address in _LOOPBACK_V4
     return address == _LOOPBACK_V6
+
+
+def check_callback_url(
+    url: object,
+    *,
+    provider: str,
+    allow_insecure: bool,
+    field: str = "callback_url",
+    logger: logging.Logger | None = None,
+) -> str:
+    """A URL a gateway posts payment results to: HTTPS, or http on loopback when allowed.
+
+    The one rule every provider applies to callback URLs. Plain http needs both
+    a loopback host and the provider's ``allow_insecure_callback_url`` setting
+    (for a local emulator); each such use logs a warning on ``logger``.
+    """
+    try:
+        checked = check_url(url, field=field, https_only=True, allow_http_loopback=allow_insecure)
+    except InvalidRequestError as exc:
+        message = f"{exc.message}; {provider.upper()} posts payment results to it"
+        if not allow_insecure and isinstance(url, str) and url[:5].lower() == "http:":
+            message += " (http:// only for a loopback emulator with allow_insecure_callback_url)"
+        raise InvalidRequestError(message, code=exc.code, field=field, provider=provider) from None
+    parts = urlsplit(checked)
+    if parts.scheme == "http":
+        (logger or logging.getLogger(f"payments_{provider}")).warning(
+            "%s callback URL on %s uses plain http (allow_insecure_callback_url is on); "
+            "use it only with a local emulator",
+            provider.upper(),
+            parts.hostname,
+        )
+    return checked
 
 
 def check_url(

@@ -298,3 +298,24 @@ def test_loopback_hosts(host: str) -> None:
 )
 def test_anything_else_is_not_loopback(host: object) -> None:
     assert not is_loopback_host(host)
+
+
+def test_a_callback_url_on_plain_http_names_the_switch_that_allows_it_locally() -> None:
+    from payments_core.urls import check_callback_url
+
+    with pytest.raises(InvalidRequestError, match="allow_insecure_callback_url") as refused:
+        check_callback_url("http://127.0.0.1:9000/cb", provider="acme", allow_insecure=False)
+    assert refused.value.field == "callback_url"
+    assert refused.value.provider == "acme"
+
+
+def test_a_loopback_http_callback_allowed_by_the_provider_setting_logs_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from payments_core.urls import check_callback_url
+
+    url = check_callback_url("http://127.0.0.1:9000/cb", provider="acme", allow_insecure=True)
+    assert url == "http://127.0.0.1:9000/cb"
+    assert "ACME callback URL on 127.0.0.1 uses plain http" in caplog.text
+    with pytest.raises(InvalidRequestError, match="HTTPS"):
+        check_callback_url("http://shop.example/cb", provider="acme", allow_insecure=True)

@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, NoReturn
-from urllib.parse import urlsplit
 
 from payments_bog.options import (
     PAYMENT_METHODS,
@@ -63,7 +62,7 @@ from payments_bog.wire import (
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import CaptureMode, LineItem, PaymentRequest
 from payments_core.money import Money
-from payments_core.urls import check_url
+from payments_core.urls import check_callback_url as core_check_callback_url
 
 __all__ = [
     "CURRENCIES",
@@ -99,27 +98,14 @@ def _refuse(message: str, field: str, code: ErrorCode = ErrorCode.INVALID_REQUES
 
 
 def check_callback_url(url: str, settings: BogSettings, field: str = "callback_url") -> str:
-    """BOG posts payment results to this URL: HTTPS, or http on loopback when allowed.
-
-    The core's :func:`~payments_core.urls.check_url` decides; plain http needs both
-    a loopback host and ``allow_insecure_callback_url``.
-    """
-    insecure_ok = settings.allow_insecure_callback_url
-    try:
-        check_url(url, field=field, https_only=True, allow_http_loopback=insecure_ok)
-    except InvalidRequestError as exc:
-        message = f"{exc.message}; BOG posts payment results to it"
-        if not insecure_ok and isinstance(url, str) and url[:5].lower() == "http:":
-            message += " (http:// only for a loopback emulator with allow_insecure_callback_url)"
-        _refuse(message, field, exc.code)
-    parts = urlsplit(url)
-    if parts.scheme == "http":
-        logger.warning(
-            "BOG callback URL on %s uses plain http (allow_insecure_callback_url is on); "
-            "use it only with a local emulator",
-            parts.hostname,
-        )
-    return url
+    """The core's callback-URL rule with this provider's insecure-callback setting."""
+    return core_check_callback_url(
+        url,
+        provider="bog",
+        allow_insecure=settings.allow_insecure_callback_url,
+        field=field,
+        logger=logger,
+    )
 
 
 def _ttl(request: PaymentRequest, options: BogOptions) -> int | None:

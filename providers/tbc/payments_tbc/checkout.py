@@ -31,14 +31,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, NoReturn
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import CaptureMode, PaymentRequest
 from payments_core.money import Money
-from payments_core.urls import check_url
+from payments_core.urls import check_callback_url as core_check_callback_url
 from payments_tbc.codes import METHOD_CODES, NOT_WITH_SAVE_CARD
 from payments_tbc.options import InstallmentProduct, TbcOptions, parse_options
 from payments_tbc.settings import EXPIRATION_MINUTES_RANGE, Language, TbcSettings
@@ -88,27 +87,14 @@ def check_currency(money: Money, field: str = "amount") -> None:
 
 
 def check_callback_url(url: str, settings: TbcSettings, field: str = "callback_url") -> str:
-    """TBC posts payment notifications to this URL: HTTPS, or http on loopback when allowed.
-
-    The core's :func:`~payments_core.urls.check_url` decides; plain http needs both
-    a loopback host and ``allow_insecure_callback_url``.
-    """
-    insecure_ok = settings.allow_insecure_callback_url
-    try:
-        check_url(url, field=field, https_only=True, allow_http_loopback=insecure_ok)
-    except InvalidRequestError as exc:
-        message = f"{exc.message}; TBC posts payment notifications to it"
-        if not insecure_ok and isinstance(url, str) and url[:5].lower() == "http:":
-            message += " (http:// only for a loopback emulator with allow_insecure_callback_url)"
-        _refuse(message, field, exc.code)
-    parts = urlsplit(url)
-    if parts.scheme == "http":
-        logger.warning(
-            "TBC callback URL on %s uses plain http (allow_insecure_callback_url is on); "
-            "use it only with a local emulator",
-            parts.hostname,
-        )
-    return url
+    """The core's callback-URL rule with this provider's insecure-callback setting."""
+    return core_check_callback_url(
+        url,
+        provider="tbc",
+        allow_insecure=settings.allow_insecure_callback_url,
+        field=field,
+        logger=logger,
+    )
 
 
 def language_for(locale: str | None, default: Language) -> Language:
