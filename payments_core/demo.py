@@ -14,6 +14,7 @@ reaches its outcome.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import entry_points
 from typing import Any, Protocol
+
+import httpx
 
 from payments_core.errors import (
     ConfigurationError,
@@ -41,6 +44,7 @@ __all__ = [
     "DemoStage",
     "DemoStep",
     "load_stage",
+    "pay_on_hosted_page",
     "run_demo",
     "wait_for_refund",
 ]
@@ -277,3 +281,31 @@ class CallbackReceiver:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def pay_on_hosted_page(
+    payment: Payment, form: dict[str, str], *, provider: str, timeout: float = 10.0
+) -> int:
+    """Act as a browser on an emulator's payment page: open it, submit its form.
+
+    Returns the size of the page's HTML. The page must offer one POST form and
+    answer its submission with a redirect (303) back to the shop, as the
+    emulators' pages do.
+    """
+    if not payment.redirect_url:
+        raise ProviderUnavailableError("the payment has no payment page", provider=provider)
+    with httpx.Client(timeout=timeout) as browser:
+        page = browser.get(payment.redirect_url)
+        if page.status_code != 200:
+            raise ProviderUnavailableError(
+                f"the payment page answered {page.status_code}", provider=provider
+            )
+        action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        if action is None:
+            raise ProviderUnavailableError("the payment page has no form", provider=provider)
+        submitted = browser.post(httpx.URL(payment.redirect_url).join(action.group(1)), data=form)
+    if submitted.status_code != 303:
+        raise ProviderUnavailableError(
+            f"the payment page answered {submitted.status_code}", provider=provider
+        )
+    return len(page.content)

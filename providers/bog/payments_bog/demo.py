@@ -10,16 +10,13 @@ public key. Nothing leaves the machine.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
-
 from payments_bog.sandbox import BogSandbox
-from payments_core import Payment, Payments, ProviderUnavailableError
-from payments_core.demo import CallbackReceiver
+from payments_core import Payment, Payments
+from payments_core.demo import CallbackReceiver, pay_on_hosted_page
 
 __all__ = ["BogStage", "stage"]
 
@@ -55,24 +52,10 @@ class BogStage:
         self._seen: dict[str, int] = {}
 
     def customer_pays(self, payment: Payment) -> str:
-        if not payment.redirect_url:
-            raise ProviderUnavailableError("the order has no payment page", provider="bog")
-        with httpx.Client(timeout=10.0) as browser:
-            page = browser.get(payment.redirect_url)
-            page.raise_for_status()
-            action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-            if action is None:
-                raise ProviderUnavailableError("the payment page has no form", provider="bog")
-            submitted = browser.post(
-                httpx.URL(payment.redirect_url).join(action.group(1)),
-                data={"order_id": payment.id, "card": SUCCESS_CARD, "lang": "en"},
-            )
-        if submitted.status_code != 303:
-            raise ProviderUnavailableError(
-                f"the payment page answered {submitted.status_code}", provider="bog"
-            )
+        form = {"order_id": payment.id, "card": SUCCESS_CARD, "lang": "en"}
+        size = pay_on_hosted_page(payment, form, provider="bog")
         return (
-            f"opened the hosted page ({len(page.content)} bytes of HTML), paid with test "
+            f"opened the hosted page ({size} bytes of HTML), paid with test "
             f"card {SUCCESS_CARD[:4]} ... {SUCCESS_CARD[-4:]}, sent on to the shop"
         )
 

@@ -10,15 +10,12 @@ local receiver, and the provider verifies it by reading the payment back.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
-
-from payments_core import Payment, Payments, ProviderUnavailableError
-from payments_core.demo import CallbackReceiver
+from payments_core import Payment, Payments
+from payments_core.demo import CallbackReceiver, pay_on_hosted_page
 from payments_tbc.sandbox import TbcSandbox
 
 __all__ = ["TbcStage", "sandbox_settings", "stage"]
@@ -68,24 +65,9 @@ class TbcStage:
         self._seen: dict[str, int] = {}
 
     def customer_pays(self, payment: Payment) -> str:
-        if not payment.redirect_url:
-            raise ProviderUnavailableError("the payment has no checkout page", provider="tbc")
-        with httpx.Client(timeout=10.0) as browser:
-            page = browser.get(payment.redirect_url)
-            page.raise_for_status()
-            action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-            if action is None:
-                raise ProviderUnavailableError("the checkout page has no form", provider="tbc")
-            submitted = browser.post(
-                httpx.URL(payment.redirect_url).join(action.group(1)),
-                data={"card": SUCCESS_CARD},
-            )
-        if submitted.status_code != 303:
-            raise ProviderUnavailableError(
-                f"the checkout page answered {submitted.status_code}", provider="tbc"
-            )
+        size = pay_on_hosted_page(payment, {"card": SUCCESS_CARD}, provider="tbc")
         return (
-            f"opened TBC's checkout page ({len(page.content)} bytes of HTML), paid with test "
+            f"opened TBC's checkout page ({size} bytes of HTML), paid with test "
             f"card {SUCCESS_CARD[:4]} ... {SUCCESS_CARD[-4:]}, sent back to the shop"
         )
 
