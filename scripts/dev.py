@@ -9,7 +9,7 @@ in ``constraints.txt``). Usage::
     python3 scripts/dev.py test [ARGS]   # the test suite (pytest ARGS)
     python3 scripts/dev.py lint          # ruff and mypy, as CI runs them
     python3 scripts/dev.py docs [ARGS]   # build the docs site strictly (mkdocs ARGS)
-    python3 scripts/dev.py shop [ARGS]   # the example shop and the BOG emulator on loopback
+    python3 scripts/dev.py shop [ARGS]   # the example shop on loopback (BOG/TBC emulator, dummy)
     python3 scripts/dev.py setup         # only build/refresh .venv
 
 The environment is rebuilt only when a packaging file changed since the last

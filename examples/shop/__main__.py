@@ -1,10 +1,11 @@
-"""Run the example shop: ``python -m examples.shop [--gateway bog|dummy]`` from the repo root.
+"""Run the example shop: ``python -m examples.shop [--gateway bog|tbc|dummy]`` from the repo root.
 
 With the BOG gateway (the default) this starts the local BOG emulator and the
-shop, both on 127.0.0.1, and prints their URLs. Open the shop, buy something and
-pay on the emulator's page with test card 4000 0000 0000 0001 (or ...0002 for a
-decline). With ``--gateway dummy`` (or ``SHOP_GATEWAY=dummy``) only the shop
-runs, with its own stand-in payment page. Ctrl-C stops everything.
+shop, both on 127.0.0.1, and prints their URLs; with ``--gateway tbc`` (or
+``SHOP_GATEWAY=tbc``) the local TBC emulator instead. Open the shop, buy
+something and pay on the emulator's page with test card 4000 0000 0000 0001 (or
+...0002 for a decline). With ``--gateway dummy`` only the shop runs, with its
+own stand-in payment page. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from payments_bog.sandbox import BogSandbox
+from payments_tbc.demo import sandbox_settings as tbc_sandbox_settings
+from payments_tbc.sandbox import TbcSandbox
 
 from examples.shop.app import CALLBACK_PATH, create_app
 from examples.shop.config import DEFAULT_CONFIG, GATEWAY_ENV, ShopConfig, load_shop_config
@@ -30,7 +33,7 @@ __all__ = ["main", "open_gateway"]
 def open_gateway(
     config: ShopConfig, shop_url: str, stack: ExitStack
 ) -> tuple[AsyncPayments, list[str]]:
-    """The configured gateway, with the BOG emulator started when it is used.
+    """The configured gateway, with its emulator (BOG or TBC) started when it is used.
 
     Returns the facade and lines describing what runs where.
     """
@@ -42,6 +45,15 @@ def open_gateway(
         settings |= sandbox.provider_settings()
         lines += [
             f"BOG emulator   {emulator_url}  (hosted payment page, API, signed callbacks)",
+            "               test cards: 4000 0000 0000 0001 pays, 4000 0000 0000 0002 is declined",
+        ]
+    elif config.uses_tbc_emulator:
+        tbc = TbcSandbox()
+        emulator_url = stack.enter_context(tbc.serve(port=config.tbc_emulator_port))
+        # The emulator's URL and credentials; its callbacks come from 127.0.0.1.
+        settings |= tbc_sandbox_settings(tbc, emulator_url)
+        lines += [
+            f"TBC emulator   {emulator_url}  (hosted checkout page, API, unsigned callbacks)",
             "               test cards: 4000 0000 0000 0001 pays, 4000 0000 0000 0002 is declined",
         ]
     elif config.gateway.provider == "dummy":
@@ -56,15 +68,18 @@ def open_gateway(
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m examples.shop",
-        description="Run the example shop (and the BOG emulator) on 127.0.0.1.",
+        description="Run the example shop (and the BOG or TBC emulator) on 127.0.0.1.",
     )
     parser.add_argument(
-        "--gateway", help=f"gateway from the config: bog or dummy (default: ${GATEWAY_ENV} or bog)"
+        "--gateway",
+        help=f"gateway from the config: bog, tbc or dummy (default: ${GATEWAY_ENV} or bog)",
     )
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="shop TOML file")
     parser.add_argument("--port", type=int, help="shop port (default from the config: 8000)")
     parser.add_argument(
-        "--emulator-port", type=int, help="BOG emulator port (default from the config: 8086)"
+        "--emulator-port",
+        type=int,
+        help="the gateway's emulator port (default from the config: BOG 8086, TBC 8087)",
     )
     return parser
 
@@ -78,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = config.port if args.port is None else args.port
     if args.emulator_port is not None:
-        config = ShopConfig(config.gateway, config.port, args.emulator_port, config.bog_emulator)
+        config = config.with_emulator_port(args.emulator_port)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -4,13 +4,16 @@ The checkout code below never names a provider. It builds a
 :class:`~payments_core.PaymentRequest`, sends the customer to
 ``payment.redirect_url``, and learns the outcome from two places:
 
-* ``POST /payments/callback``: the provider's signed callback. The raw body is
-  verified with ``payments.parse_webhook`` before anything is read; a bad
-  signature gets 400. Repeats are dropped by event id, and an update is
+* ``POST /payments/callback``: the provider's callback. The raw body (and the
+  caller's address) go to ``payments.parse_webhook`` before anything is read: it
+  checks a signed callback's signature (BOG, dummy), or the caller's address and
+  then reads the payment back (TBC, whose callbacks are unsigned); a callback
+  that fails gets 400. Repeats are dropped by event id, and an update is
   applied only when it moves the order forward (see :mod:`examples.shop.orders`).
 * The return pages (``/checkout/success/{id}``, ``/checkout/fail/{id}``) ask
   the provider once with ``get_payment``: arriving there proves nothing, since
-  anyone can open that URL.
+  anyone can open that URL (and a gateway with one return URL, like TBC, sends
+  every customer to the success URL, whatever the outcome).
 
 With the dummy gateway, which has no hosted page of its own, the shop serves a
 stand-in at ``/dummy-pay/{payment_id}`` (point the dummy's ``hosted_page_url``
@@ -100,10 +103,12 @@ def _return_text(order: Order, came_back_from_payment_page: bool) -> tuple[str, 
     if status in REFUND_STATES:
         return "Order refunded", "The money goes back to your card."
     if came_back_from_payment_page:
-        return (
-            "Waiting for your bank's confirmation",
-            "The bank has not confirmed the payment yet. Reload this page in a moment.",
-        )
+        # A gateway with one return URL (TBC) also sends here a customer who left
+        # its page without paying: the "Continue to payment" button is for them.
+        lead = "The bank has not confirmed the payment yet. Reload this page in a moment."
+        if order.redirect_url:
+            lead += " If you left the payment page before paying, continue to payment."
+        return "Waiting for your bank's confirmation", lead
     return "Payment not completed", "You left the payment page before paying."
 
 
@@ -314,8 +319,15 @@ class Shop:
 
     async def callback(self, request: Request) -> Response:
         body = await request.body()  # the raw bytes: the signature covers exactly these
+        # The caller's address, for gateways that publish where their callbacks come
+        # from (TBC, whose callbacks are unsigned); the others ignore it. Behind a
+        # reverse proxy, uvicorn's --forwarded-allow-ips must name the proxy so that
+        # this is the gateway's address and not the proxy's.
+        remote_addr = request.client.host if request.client is not None else None
         try:
-            event = await self.payments.parse_webhook(request.headers, body)
+            event = await self.payments.parse_webhook(
+                request.headers, body, remote_addr=remote_addr
+            )
         except PaymentError as exc:
             logger.warning("refused a callback: %s", exc)
             return JSONResponse({"error": exc.code.value}, status_code=400)

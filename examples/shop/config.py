@@ -1,8 +1,9 @@
 """The shop's configuration file (``shop.toml``) and the choice of gateway.
 
-The file has a ``[shop]`` table (ports, whether to start the BOG emulator) and a
-``[payments]`` table in payments-core's own format. The gateway is the one named
-on the command line, else in ``SHOP_GATEWAY``, else the file's default.
+The file has a ``[shop]`` table (ports, whether to start the BOG and TBC
+emulators) and a ``[payments]`` table in payments-core's own format. The gateway
+is the one named on the command line, else in ``SHOP_GATEWAY``, else the file's
+default.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,32 @@ GATEWAY_ENV = "SHOP_GATEWAY"
 
 @dataclass(frozen=True)
 class ShopConfig:
-    """What ``python -m examples.shop`` runs: the chosen gateway and the ports."""
+    """What ``python -m examples.shop`` runs: the chosen gateway and the ports.
+
+    ``emulator_port`` is the BOG emulator's, ``tbc_emulator_port`` the TBC
+    emulator's; only the chosen gateway's emulator is started.
+    """
 
     gateway: GatewayConfig
     port: int = 8000
     emulator_port: int = 8086
     bog_emulator: bool = True
+    tbc_emulator_port: int = 8087
+    tbc_emulator: bool = True
 
     @property
     def uses_bog_emulator(self) -> bool:
         return self.bog_emulator and self.gateway.provider == "bog"
+
+    @property
+    def uses_tbc_emulator(self) -> bool:
+        return self.tbc_emulator and self.gateway.provider == "tbc"
+
+    def with_emulator_port(self, port: int) -> ShopConfig:
+        """This configuration with the chosen gateway's emulator on ``port``."""
+        if self.gateway.provider == "tbc":
+            return replace(self, tbc_emulator_port=port)
+        return replace(self, emulator_port=port)
 
 
 def _port(table: Mapping[str, Any], name: str, default: int) -> int:
@@ -68,4 +85,6 @@ def load_shop_config(
         port=_port(shop, "port", 8000),
         emulator_port=_port(shop, "emulator_port", 8086),
         bog_emulator=bool(shop.get("bog_emulator", True)),
+        tbc_emulator_port=_port(shop, "tbc_emulator_port", 8087),
+        tbc_emulator=bool(shop.get("tbc_emulator", True)),
     )
