@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import httpx
 from payments_bog.sandbox import BogSandbox
 from payments_dummy import DummyProvider
+from payments_tbc.sandbox import TbcSandbox
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -41,7 +43,13 @@ class ShopUnderTest:
     orders: OrderBook
     sandbox: BogSandbox | None = None
     bank: httpx.AsyncClient | None = None
-    """The browser's view of the emulator (hosted page), BOG only."""
+    """The browser's view of the emulator (hosted page), BOG or TBC."""
+    tbc: TbcSandbox | None = None
+
+    @property
+    def gateway(self) -> str:
+        """The provider's name: dummy, bog or tbc."""
+        return self.payments.provider.name
 
     async def add(self, product_id: str = "saperavi", quantity: int = 1) -> httpx.Response:
         return await self.client.post(
@@ -83,12 +91,44 @@ class ShopUnderTest:
             "/pay", data={"order_id": order.payment_id or "", "card": card, "lang": "en"}
         )
 
-    async def send_callback(self, headers: dict[str, str], body: bytes) -> httpx.Response:
-        return await self.client.post("/payments/callback", content=body, headers=headers)
+    async def pay_on_tbc(self, order: Order, card: str = SUCCESS_CARD) -> httpx.Response:
+        """Submit a test card on the TBC emulator's checkout page, as the customer would.
+
+        The emulator delivers its callback (into the shop) before it answers 303.
+        """
+        assert self.bank is not None
+        assert order.redirect_url is not None
+        page = await self.bank.get(order.redirect_url)
+        assert page.status_code == 200
+        form = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        assert form is not None, page.text
+        return await self.bank.post(form.group(1), data={"card": card, "lang": "EN"})
+
+    async def send_callback(
+        self, headers: dict[str, str], body: bytes, *, client: str = "127.0.0.1"
+    ) -> httpx.Response:
+        """POST to the shop's callback endpoint, as a caller at address ``client``."""
+        if client == "127.0.0.1":  # the test client's own address
+            return await self.client.post("/payments/callback", content=body, headers=headers)
+        transport = httpx.ASGITransport(app=self.app, client=(client, 443))
+        async with httpx.AsyncClient(transport=transport, base_url=SHOP) as elsewhere:
+            return await elsewhere.post("/payments/callback", content=body, headers=headers)
 
     async def pay(self, order: Order, *, succeed: bool = True) -> httpx.Response:
         """The customer pays (or is declined) on whichever gateway's page; the 303 back."""
+        card = SUCCESS_CARD if succeed else DECLINED_CARD
         if self.sandbox is not None:
-            return await self.pay_on_bog(order, SUCCESS_CARD if succeed else DECLINED_CARD)
+            return await self.pay_on_bog(order, card)
+        if self.tbc is not None:
+            return await self.pay_on_tbc(order, card)
         outcome = "succeed" if succeed else "decline"
         return await self.client.post(f"/dummy-pay/{order.payment_id}", data={"outcome": outcome})
+
+    def return_url(self, order: Order, *, succeed: bool = True) -> str:
+        """Where the gateway sends the customer back after paying (or being declined).
+
+        TBC has one return URL, the success URL, for every outcome: the shop's
+        page tells the outcome from the payment it reads, never from the URL.
+        """
+        outcome = "success" if succeed or self.tbc is not None else "fail"
+        return f"{SHOP}/checkout/{outcome}/{order.id}"

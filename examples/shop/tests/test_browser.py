@@ -1,10 +1,11 @@
 """End to end in a real browser: headless Chromium driven by Playwright.
 
-The shop and the BOG emulator run for real with uvicorn on 127.0.0.1 (threads,
-free ports). The browser buys a product, pays on the emulator's hosted page,
-and comes back to the shop, whose order was updated by the emulator's signed
-callback on the shop's real callback endpoint. Each step leaves a screenshot in
-``test-artifacts/screenshots/``.
+The shop and the BOG or TBC emulator run for real with uvicorn on 127.0.0.1
+(threads, free ports). The browser buys a product, pays on the emulator's hosted
+page, and comes back to the shop, whose order was updated by the emulator's
+callback on the shop's real callback endpoint (BOG's signed; TBC's unsigned, from
+127.0.0.1, verified by reading the payment back). Each step leaves a screenshot
+in ``test-artifacts/screenshots/``.
 
 Needs Debian's ``chromium`` (``apt-get install -y chromium``) and the
 ``playwright`` package (never ``playwright install``: the browser is Debian's).
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import pytest
 from payments_bog.sandbox import BogSandbox
+from payments_tbc.demo import sandbox_settings as tbc_sandbox_settings
+from payments_tbc.sandbox import TbcSandbox
 
 from examples.shop.app import CALLBACK_PATH, create_app
 from examples.shop.orders import Order, OrderBook
@@ -69,6 +72,7 @@ class LiveShop:
     orders: OrderBook
     sandbox: BogSandbox | None = None
     sandbox_url: str | None = None
+    tbc: TbcSandbox | None = None
 
     def newest_order(self) -> Order:
         return self.orders.all()[0]
@@ -106,6 +110,21 @@ def bog_live() -> Iterator[LiveShop]:
         app = create_app(payments, orders=orders, public_url=shop_url, close_payments=True)
         stack.enter_context(serve_in_thread(app, sock))
         yield LiveShop(shop_url, orders, sandbox, sandbox_url)
+
+
+@pytest.fixture(scope="module")
+def tbc_live() -> Iterator[LiveShop]:
+    """The TBC emulator and the shop, both served by uvicorn on 127.0.0.1."""
+    sandbox = TbcSandbox()
+    with ExitStack() as stack:
+        sandbox_url = stack.enter_context(sandbox.serve())
+        sock = bind_loopback(0)
+        shop_url = url_of(sock)
+        payments = AsyncPayments("tbc", **tbc_sandbox_settings(sandbox, sandbox_url))
+        orders = OrderBook()
+        app = create_app(payments, orders=orders, public_url=shop_url, close_payments=True)
+        stack.enter_context(serve_in_thread(app, sock))
+        yield LiveShop(shop_url, orders, sandbox_url=sandbox_url, tbc=sandbox)
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +168,17 @@ def pay_on_bog(page: Page, shop: LiveShop, card: str, *, screenshot: str = "") -
     assert shop.sandbox_url is not None
     page.wait_for_url(re.compile(re.escape(shop.sandbox_url) + r"/\?order_id="))
     expect(page.locator(".badge")).to_have_text("SANDBOX")
+    if screenshot:
+        shot(page, screenshot)
+    page.check(f'input[name="card"][value="{card}"]')
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+
+
+def pay_on_tbc(page: Page, shop: LiveShop, card: str, *, screenshot: str = "") -> None:
+    assert shop.sandbox_url is not None
+    page.wait_for_url(re.compile(re.escape(shop.sandbox_url) + r"/checkout/\w+"))
+    expect(page.locator(".badge")).to_contain_text("TBC sandbox")
+    expect(page.locator(".amount")).to_contain_text("GEL")
     if screenshot:
         shot(page, screenshot)
     page.check(f'input[name="card"][value="{card}"]')
@@ -243,3 +273,54 @@ def test_the_dummy_gateway_through_the_shops_stand_in_page(
     order = dummy_live.newest_order()
     assert order.status is PaymentStatus.CAPTURED
     assert "callback" in {entry.source for entry in order.history}
+
+
+def test_tbc_buy_pay_on_its_page_then_refund_in_full(page: Page, tbc_live: LiveShop) -> None:
+    add_and_checkout(page, tbc_live, "felt-slippers")
+    pay_on_tbc(page, tbc_live, SUCCESS_CARD, screenshot="11-tbc-hosted-page")
+
+    # TBC's one return URL; the page tells the outcome from the payment the shop reads.
+    page.wait_for_url(re.compile(re.escape(tbc_live.url) + r"/checkout/success/\d+"))
+    expect(page.locator("h1")).to_have_text("Thank you! Your payment was received.")
+    expect(page.locator(".badge.big")).to_have_attribute("data-status", "captured")
+    expect(page.locator("dl.facts")).to_contain_text("55.00 GEL")
+    shot(page, "12-tbc-paid")
+
+    order = tbc_live.newest_order()
+    assert order.status is PaymentStatus.CAPTURED
+    assert "callback" in {entry.source for entry in order.history}
+    assert tbc_live.tbc is not None
+    delivered = [d for d in tbc_live.tbc.callbacks if d.pay_id == order.payment_id]
+    assert [(d.url, d.status_code) for d in delivered] == [(f"{tbc_live.url}{CALLBACK_PATH}", 200)]
+    assert delivered[0].payload() == {"PaymentId": order.payment_id}
+
+    page.goto(f"{tbc_live.url}/admin")
+    expect(page.locator(".lead").first).to_contain_text("(tbc)")
+    row = page.locator(f'tr[data-order="{order.id}"]')
+    expect(row.locator(".badge")).to_have_attribute("data-status", "captured")
+    row.get_by_role("button", name="Refund").click()
+
+    page.wait_for_url(re.compile(r".*/admin\?notice="))
+    expect(page.locator(".notice")).to_contain_text("The order is now refunded")
+    expect(row.locator(".badge")).to_have_attribute("data-status", "refunded")
+    shot(page, "13-tbc-admin-refunded")
+    page.goto(f"{tbc_live.url}/orders/{order.id}")
+    expect(page.locator(".badge.big")).to_have_text("refunded")
+    shot(page, "14-tbc-order-refunded")
+    refunded = tbc_live.newest_order()
+    assert refunded.status is PaymentStatus.REFUNDED
+    assert str(refunded.refunded_amount) == "55.00 GEL"
+    # TBC sends no callback for a refund: the admin action's poll found it out.
+    assert len([d for d in tbc_live.tbc.callbacks if d.pay_id == order.payment_id]) == 1
+
+
+def test_tbc_a_declined_card_shows_the_reason(page: Page, tbc_live: LiveShop) -> None:
+    add_and_checkout(page, tbc_live, "churchkhela")
+    pay_on_tbc(page, tbc_live, DECLINED_CARD)
+
+    page.wait_for_url(re.compile(re.escape(tbc_live.url) + r"/checkout/success/\d+"))
+    expect(page.locator("h1")).to_have_text("Payment declined")
+    expect(page.locator("[data-decline]")).to_contain_text("insufficient funds")
+    expect(page.locator(".badge.big")).to_have_attribute("data-status", "declined")
+    shot(page, "15-tbc-declined")
+    assert tbc_live.newest_order().status is PaymentStatus.DECLINED

@@ -100,6 +100,19 @@ async def test_tbc_callbacks_are_checked_by_address_and_read_back(tbc_shop: Shop
     assert len(_callbacks(tbc_shop, order.id)) == 1
 
 
+async def test_a_signed_callback_does_not_depend_on_the_callers_address(
+    dummy_shop: ShopUnderTest,
+) -> None:
+    # The endpoint passes every caller's address on; a gateway that signs ignores it.
+    order = await dummy_shop.place_order()
+    assert order.payment_id is not None
+    dummy_shop.dummy.complete(order.payment_id, "succeed")
+    headers, body = dummy_shop.dummy.webhook_for(order.payment_id)
+    response = await dummy_shop.send_callback(headers, body, client="203.0.113.9")
+    assert response.json() == {"result": "applied"}
+    assert dummy_shop.order(order.id).status is PaymentStatus.CAPTURED
+
+
 async def test_a_repeated_callback_is_applied_once(dummy_shop: ShopUnderTest) -> None:
     order = await dummy_shop.place_order()
     assert order.payment_id is not None

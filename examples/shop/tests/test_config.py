@@ -40,7 +40,7 @@ def test_the_command_line_wins_over_the_environment() -> None:
 
 
 def test_an_unknown_gateway_names_the_configured_ones() -> None:
-    with pytest.raises(ConfigurationError, match="configured gateways: bog, dummy"):
+    with pytest.raises(ConfigurationError, match="configured gateways: bog, dummy, tbc"):
         load_shop_config(gateway="paypal", environ={})
 
 
@@ -85,6 +85,53 @@ def test_the_bog_gateway_starts_the_emulator_and_uses_it() -> None:
         asyncio.run(payments.aclose())
 
 
+def test_shop_gateway_tbc_starts_the_tbc_emulator_on_its_own_port() -> None:
+    config = load_shop_config(environ={"SHOP_GATEWAY": "tbc"})
+    assert config.gateway.provider == "tbc"
+    assert config.uses_tbc_emulator
+    assert not config.uses_bog_emulator
+    assert config.tbc_emulator_port == 8087
+    moved = config.with_emulator_port(9001)
+    assert (moved.tbc_emulator_port, moved.emulator_port) == (9001, 8086)
+    bog = load_shop_config(environ={})
+    assert bog.with_emulator_port(9001).emulator_port == 9001
+
+
+def test_the_tbc_emulator_port_and_switch_come_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "shop.toml"
+    path.write_text(
+        "[shop]\ntbc_emulator_port = 9087\ntbc_emulator = false\n"
+        '[payments.gateways.tbc]\nprovider = "tbc"\n'
+    )
+    config = load_shop_config(path, environ={})
+    assert config.tbc_emulator_port == 9087
+    assert not config.uses_tbc_emulator
+    path.write_text('[shop]\ntbc_emulator_port = 70000\n[payments]\nprovider = "tbc"\n')
+    with pytest.raises(ConfigurationError, match="tbc_emulator_port"):
+        load_shop_config(path, environ={})
+
+
+def test_the_tbc_gateway_starts_the_emulator_and_uses_it() -> None:
+    config = load_shop_config(gateway="tbc", environ={}).with_emulator_port(0)  # any free port
+    with ExitStack() as stack:
+        payments, lines = open_gateway(config, "http://127.0.0.1:8123", stack)
+        settings = payments.provider.settings
+        base = str(getattr(settings, "api_base_url", ""))
+        assert base.startswith("http://127.0.0.1:")
+        assert base != "http://127.0.0.1:0"
+        assert "TBC emulator" in lines[0]
+        callers = [str(net) for net in getattr(settings, "callback_addresses", [])]
+        assert callers == ["127.0.0.1"]  # where the emulator's callbacks come from
+        token = httpx.post(
+            f"{base}/v1/tpay/access-token",
+            headers={"apikey": "sandbox-apikey"},
+            data={"client_id": "7001234", "client_secret": "sandbox-secret"},
+            timeout=5,
+        )
+        assert token.status_code == 200
+        asyncio.run(payments.aclose())
+
+
 def test_main_reports_a_bad_gateway_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--gateway", "paypal"]) == 2
     err = capsys.readouterr().err
@@ -92,7 +139,7 @@ def test_main_reports_a_bad_gateway_in_one_line(capsys: pytest.CaptureFixture[st
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("gateway", ["bog", "dummy"])
+@pytest.mark.parametrize("gateway", ["bog", "tbc", "dummy"])
 def test_python_m_examples_shop_starts_serves_and_stops_on_ctrl_c(gateway: str) -> None:
     root = Path(__file__).resolve().parents[3]
     command = [sys.executable, "-m", "examples.shop", "--port", "0", "--emulator-port", "0"]
@@ -116,6 +163,7 @@ def test_python_m_examples_shop_starts_serves_and_stops_on_ctrl_c(gateway: str) 
         shop_url = re.search(r"example shop +(http://127\.0\.0\.1:\d+)/", banner)
         assert shop_url is not None, banner
         assert ("BOG emulator" in banner) is (gateway == "bog")
+        assert ("TBC emulator" in banner) is (gateway == "tbc")
         page = httpx.get(f"{shop_url.group(1)}/", timeout=5)
         assert page.status_code == 200
         assert "Add to cart" in page.text

@@ -184,6 +184,24 @@ async def test_leaving_the_payment_page_unpaid_offers_to_continue(
     assert f'href="{order.redirect_url}"' in page.text
 
 
+async def test_leaving_tbcs_page_unpaid_lands_on_its_one_return_url_and_offers_to_continue(
+    tbc_shop: ShopUnderTest,
+) -> None:
+    assert tbc_shop.bank is not None
+    order = await tbc_shop.place_order()
+    assert order.redirect_url is not None
+    checkout = await tbc_shop.bank.get(order.redirect_url)
+    # TBC's page links back to the one return URL it has: the shop's success URL.
+    back = f"{SHOP}/checkout/success/{order.id}"
+    assert f'href="{back}"' in checkout.text
+
+    page = await tbc_shop.client.get(back)
+    assert "Waiting for your bank" in page.text
+    assert "If you left the payment page before paying, continue to payment." in page.text
+    assert f'href="{order.redirect_url}"' in page.text
+    assert tbc_shop.order(order.id).status is PaymentStatus.PENDING
+
+
 async def test_order_page_shows_status_amounts_card_and_decline(bog_shop: ShopUnderTest) -> None:
     order = await bog_shop.place_order("svanetian-salt", 3)
     await bog_shop.pay_on_bog(order, DECLINED_CARD)
