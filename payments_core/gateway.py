@@ -54,6 +54,7 @@ from payments_core.provider import Capability, Flow, PaymentProvider, SentReques
 from payments_core.redact import REDACTED, redact_payload
 from payments_core.registry import ProviderRegistry, default_registry
 from payments_core.retry import RetryPolicy
+from payments_core.urls import check_callback_url
 
 __all__ = ["AsyncPayments", "Payments"]
 
@@ -275,6 +276,12 @@ class _Gateway:
             )
         # model_copy(update=...) skips validation: check the request once more here.
         request = PaymentRequest.model_validate(dict(request))
+        check_callback_url(
+            request.callback_url,
+            provider=self.provider.name,
+            allow_insecure=request.allow_insecure_callback
+            or self.provider.settings.allow_insecure_callback_url,
+        )
         key = check_idempotency_key(request.idempotency_key, provider=self.provider.name)
         checked = request
         return _Call(

@@ -375,7 +375,9 @@ class PaymentRequest(_Request):
     require_items_total: bool = False
     """When true, the items (plus shipping, minus discount) must add up to ``amount``."""
     allow_insecure_callback: bool = False
-    """Permit an ``http://`` callback URL; only for a local emulator on loopback."""
+    """Permit an ``http://`` callback URL on loopback for this one request. The
+    provider's ``allow_insecure_callback_url`` setting alone is enough (and is the
+    usual switch for a local emulator); this flag is for one-off requests."""
 
     @field_validator("amount")
     @classmethod
@@ -419,11 +421,14 @@ class PaymentRequest(_Request):
     def _consistent(self) -> Self:
         # Raised as typed errors directly: pydantic would report them without a field.
         try:
+            # Plain http on loopback passes here: whether this gateway may post to it
+            # is the provider setting's decision (``allow_insecure_callback_url``),
+            # made by the facade and the provider before anything is sent.
             check_url(
                 self.callback_url,
                 field="callback_url",
                 https_only=True,
-                allow_http_loopback=self.allow_insecure_callback,
+                allow_http_loopback=True,
             )
         except InvalidRequestError as exc:
             raise InvalidRequestError(

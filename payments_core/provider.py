@@ -150,6 +150,9 @@ class ProviderSettings(BaseModel):
     """First back-off delay in seconds; it doubles on each retry (with jitter)."""
     backoff_max: float = Field(default=8.0, ge=0)
     """Longest single back-off delay, also the cap on an honoured ``Retry-After``."""
+    allow_insecure_callback_url: bool = False
+    """Accept a plain-http callback URL on a loopback host (a local emulator or
+    receiver); each use logs a warning. Never for a public host."""
 
 
 def parse_retry_after(value: str | None) -> float | None:

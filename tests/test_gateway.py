@@ -367,3 +367,28 @@ def test_a_webhook_the_provider_cannot_read_is_a_verification_error(
         payments.parse_webhook({"X-Signature": sign_webhook(body, "w")}, body)
     assert caught.value.code is ErrorCode.WEBHOOK_MALFORMED
     assert caught.value.provider == "httpgw"
+
+
+def test_the_provider_setting_alone_allows_a_loopback_http_callback() -> None:
+    """One switch for local work: no second, request-level flag is needed."""
+    import uuid
+
+    from payments_core import LineItem, Money, PaymentRequest
+
+    request = PaymentRequest(
+        external_id="local-1",
+        amount=Money("1.00", "GEL"),
+        items=[LineItem(product_id="x", quantity=1, unit_price=Money("1.00", "GEL"))],
+        callback_url="http://127.0.0.1:8000/callback",
+    )
+    store = f"t-{uuid.uuid4().hex}"
+    with Payments(
+        "dummy", store=store, allow_insecure_callback_url=True, autoload_plugins=False
+    ) as payments:
+        assert payments.create_payment(request).status.value == "pending"
+    with (
+        Payments("dummy", store=store, autoload_plugins=False) as strict,
+        pytest.raises(InvalidRequestError, match="allow_insecure_callback_url") as refused,
+    ):
+        strict.create_payment(request)
+    assert refused.value.field == "callback_url"

@@ -97,12 +97,15 @@ def _refuse(message: str, field: str, code: ErrorCode = ErrorCode.INVALID_REQUES
     raise InvalidRequestError(message, code=code, field=field, provider="bog")
 
 
-def check_callback_url(url: str, settings: BogSettings, field: str = "callback_url") -> str:
-    """The core's callback-URL rule with this provider's insecure-callback setting."""
+def check_callback_url(
+    url: str, settings: BogSettings, field: str = "callback_url", *, request_allows: bool = False
+) -> str:
+    """The core's callback-URL rule: plain http on loopback when the provider setting
+    (or the request's own ``allow_insecure_callback``) allows it."""
     return core_check_callback_url(
         url,
         provider="bog",
-        allow_insecure=settings.allow_insecure_callback_url,
+        allow_insecure=settings.allow_insecure_callback_url or request_allows,
         field=field,
         logger=logger,
     )
@@ -311,7 +314,9 @@ def prepare_order(request: PaymentRequest, settings: BogSettings) -> PreparedOrd
         )
     if not request.items:
         _refuse("the basket is empty: BOG needs at least one item", "items")
-    callback_url = check_callback_url(request.callback_url, settings)
+    callback_url = check_callback_url(
+        request.callback_url, settings, request_allows=request.allow_insecure_callback
+    )
     methods = _methods(request, options)
     _check_combinations(request, options, methods, currency)
     buyer = request.buyer

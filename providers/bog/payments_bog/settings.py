@@ -66,8 +66,6 @@ class BogSettings(ProviderSettings):
     """PEM text or a path to a PEM/DER file. ``None``: BOG's key for ``environment``."""
     verify_callbacks: bool = True
     """Turning this off accepts unsigned callbacks; each one then logs a warning."""
-    allow_insecure_callback_url: bool = False
-    """Permit ``http://`` callback URLs on loopback hosts (a local emulator only)."""
 
     @field_validator("client_id")
     @classmethod

@@ -49,26 +49,36 @@ def refused(provider: BogProvider, request: PaymentRequest) -> InvalidRequestErr
     return raised.value
 
 
-def test_http_callback_on_loopback_is_refused_unless_the_setting_allows_it(
+def test_http_callback_on_loopback_is_refused_unless_a_switch_allows_it(
+    provider: BogProvider, order_request: Build
+) -> None:
+    request = order_request(callback_url="http://127.0.0.1:8000/callback")
+
+    error = refused(provider, request)
+
+    assert error.field == "callback_url"
+    assert error.code is ErrorCode.INVALID_URL
+    assert "allow_insecure_callback_url" in error.message
+
+
+def test_the_request_flag_alone_allows_a_loopback_http_callback(
     provider: BogProvider, order_request: Build
 ) -> None:
     request = order_request(
         callback_url="http://127.0.0.1:8000/callback", allow_insecure_callback=True
     )
 
-    error = refused(provider, request)
+    sent = next(provider.create_payment(request))
 
-    assert error.field == "callback_url"
-    assert error.code is ErrorCode.INVALID_URL
+    assert b'"callback_url":"http://127.0.0.1:8000/callback"' in sent.content
 
 
-def test_http_callback_on_loopback_is_sent_with_a_warning_when_allowed(
+def test_http_callback_on_loopback_is_sent_with_a_warning_when_the_setting_allows_it(
     settings: dict[str, Any], order_request: Build, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # The provider's setting alone is enough: one switch for local work.
     provider = BogProvider.from_settings(settings, allow_insecure_callback_url=True)
-    request = order_request(
-        callback_url="http://127.0.0.1:8000/callback", allow_insecure_callback=True
-    )
+    request = order_request(callback_url="http://127.0.0.1:8000/callback")
 
     with caplog.at_level(logging.WARNING, logger="payments_bog"):
         sent = next(provider.create_payment(request))

@@ -86,12 +86,15 @@ def check_currency(money: Money, field: str = "amount") -> None:
         )
 
 
-def check_callback_url(url: str, settings: TbcSettings, field: str = "callback_url") -> str:
-    """The core's callback-URL rule with this provider's insecure-callback setting."""
+def check_callback_url(
+    url: str, settings: TbcSettings, field: str = "callback_url", *, request_allows: bool = False
+) -> str:
+    """The core's callback-URL rule: plain http on loopback when the provider setting
+    (or the request's own ``allow_insecure_callback``) allows it."""
     return core_check_callback_url(
         url,
         provider="tbc",
-        allow_insecure=settings.allow_insecure_callback_url,
+        allow_insecure=settings.allow_insecure_callback_url or request_allows,
         field=field,
         logger=logger,
     )
@@ -284,7 +287,9 @@ def prepare_payment(request: PaymentRequest, settings: TbcSettings) -> PreparedP
     options = parse_options(request.provider_options)
     check_currency(request.amount)
     return_url = _return_url(request)
-    callback_url = check_callback_url(request.callback_url, settings)
+    callback_url = check_callback_url(
+        request.callback_url, settings, request_allows=request.allow_insecure_callback
+    )
     methods = _methods(request)
     _check_save_card(options, methods)
     products = _installment_products(request, options, methods)

@@ -97,8 +97,6 @@ class TbcSettings(ProviderSettings):
         default=12, ge=EXPIRATION_MINUTES_RANGE[0], le=EXPIRATION_MINUTES_RANGE[1]
     )
     """Checkout session lifetime when the request has no ``expires_in`` (TBC's default)."""
-    allow_insecure_callback_url: bool = False
-    """Permit ``http://`` callback URLs on loopback hosts (a local emulator only)."""
 
     @field_validator("client_id")
     @classmethod
