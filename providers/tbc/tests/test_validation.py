@@ -218,18 +218,24 @@ def test_a_return_url_is_required(guarded: Payments, sent: Nothing, kit: Any):
     assert error.field == "success_url"
 
 
-def test_an_http_callback_needs_the_setting_even_on_loopback(
+def test_an_http_callback_on_loopback_needs_one_switch(
     guarded: Payments, sent: Nothing, kit: Any, settings: dict[str, Any]
-):
-    request = kit.payment_request(
+) -> None:
+    plain = kit.payment_request(callback_url="http://127.0.0.1:8000/hooks/tbc")
+    error = _refused(guarded, sent, plain)
+    assert (error.field, error.code) == ("callback_url", ErrorCode.INVALID_URL)
+    assert "allow_insecure_callback_url" in error.message
+
+    # Either switch alone is enough: the provider setting (the usual one for an
+    # emulator) or the request's own flag.
+    provider = TbcProvider.from_settings(settings, allow_insecure_callback_url=True)
+    body = kit.json_of(next(provider.create_payment(plain)))
+    assert body["callbackUrl"] == "http://127.0.0.1:8000/hooks/tbc"
+    flagged = kit.payment_request(
         callback_url="http://127.0.0.1:8000/hooks/tbc", allow_insecure_callback=True
     )
-    error = _refused(guarded, sent, request)
-    assert (error.field, error.code) == ("callback_url", ErrorCode.INVALID_URL)
-
-    provider = TbcProvider.from_settings(settings, allow_insecure_callback_url=True)
-    body = kit.json_of(next(provider.create_payment(request)))
-    assert body["callbackUrl"] == "http://127.0.0.1:8000/hooks/tbc"
+    strict = TbcProvider.from_settings(settings)
+    assert kit.json_of(next(strict.create_payment(flagged)))["callbackUrl"].startswith("http:")
 
 
 @pytest.mark.parametrize(
