@@ -281,6 +281,7 @@ class _Gateway:
             provider=self.provider.name,
             allow_insecure=request.allow_insecure_callback
             or self.provider.settings.allow_insecure_callback_url,
+            warn=False,  # a gate only: the provider's own check reports the use
         )
         key = check_idempotency_key(request.idempotency_key, provider=self.provider.name)
         checked = request

@@ -74,12 +74,14 @@ def check_callback_url(
     allow_insecure: bool,
     field: str = "callback_url",
     logger: logging.Logger | None = None,
+    warn: bool = True,
 ) -> str:
     """A URL a gateway posts payment results to: HTTPS, or http on loopback when allowed.
 
     The one rule every provider applies to callback URLs. Plain http needs both
     a loopback host and the provider's ``allow_insecure_callback_url`` setting
-    (for a local emulator); each such use logs a warning on ``logger``.
+    (for a local emulator); each such use logs a warning on ``logger`` unless
+    ``warn`` is false (the facade's gate, when the provider reports it itself).
     """
     try:
         checked = check_url(url, field=field, https_only=True, allow_http_loopback=allow_insecure)
@@ -89,7 +91,7 @@ def check_callback_url(
             message += " (http:// only for a loopback emulator with allow_insecure_callback_url)"
         raise InvalidRequestError(message, code=exc.code, field=field, provider=provider) from None
     parts = urlsplit(checked)
-    if parts.scheme == "http":
+    if warn and parts.scheme == "http":
         (logger or logging.getLogger(f"payments_{provider}")).warning(
             "%s callback URL on %s uses plain http (allow_insecure_callback_url is on); "
             "use it only with a local emulator",
