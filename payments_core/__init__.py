@@ -60,7 +60,7 @@ from payments_core.status import PaymentStatus, can_transition, is_final, is_pai
 from payments_core.updates import is_newer
 from payments_core.urls import check_url, is_loopback_host
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # A library leaves logging set-up to the application; this only silences
 # Python's fallback handler when the application configured none.

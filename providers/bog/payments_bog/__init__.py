@@ -25,10 +25,14 @@ The BOG emulator lives in :mod:`payments_bog.sandbox`; it is imported only when 
 for, never by this package.
 """
 
+import logging
+
 from payments_bog.api import AsyncBogPayments, BogPayments
 from payments_bog.options import BogOptions
 from payments_bog.provider import BogProvider, SavedCardKind
 from payments_bog.settings import BogSettings
+
+__version__ = "0.2.0"
 
 __all__ = [
     "AsyncBogPayments",
@@ -38,3 +42,7 @@ __all__ = [
     "BogSettings",
     "SavedCardKind",
 ]
+
+# A library stays quiet unless the application configures logging: without this,
+# Python's last-resort handler would print this package's warnings on stderr.
+logging.getLogger("payments_bog").addHandler(logging.NullHandler())

@@ -26,10 +26,14 @@ The TBC emulator lives in :mod:`payments_tbc.sandbox`; it is imported only when
 asked for, never by this package.
 """
 
+import logging
+
 from payments_tbc.api import AsyncTbcPayments, SavedCardCharge, SavedCardDeletion, TbcPayments
 from payments_tbc.options import InstallmentProduct, TbcOptions
 from payments_tbc.provider import Initiator, TbcProvider, saved_card_id
 from payments_tbc.settings import TbcSettings
+
+__version__ = "0.2.0"
 
 __all__ = [
     "AsyncTbcPayments",
@@ -43,3 +47,7 @@ __all__ = [
     "TbcSettings",
     "saved_card_id",
 ]
+
+# A library stays quiet unless the application configures logging: without this,
+# Python's last-resort handler would print this package's warnings on stderr.
+logging.getLogger("payments_tbc").addHandler(logging.NullHandler())
