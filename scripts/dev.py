@@ -10,9 +10,16 @@ in ``constraints.txt``). Usage::
     python3 scripts/dev.py lint          # ruff and mypy, as CI runs them
     python3 scripts/dev.py docs [ARGS]   # build the docs site strictly (mkdocs ARGS)
     python3 scripts/dev.py shop [ARGS]   # the example shop on loopback (BOG/TBC emulator, dummy)
-    python3 scripts/dev.py setup         # only build/refresh .venv
+    python3 scripts/dev.py setup         # only build/refresh .venv (everything)
 
-The environment is rebuilt only when a packaging file changed since the last
+``.venv`` is filled in two layers, each with its own stamp:
+
+* ``run``: the four packages with the providers' ``[sandbox]`` extras (the emulators),
+  all that ``demo`` and ``shop`` need;
+* ``dev``: the core's ``dev``, ``docs``, ``django`` and ``fastapi`` extras on top,
+  for ``test``, ``lint``, ``docs`` and ``setup``.
+
+A layer is installed again only when a packaging file changed since its last
 install, so repeated runs start at once.
 """
 
@@ -22,6 +29,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -29,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".payments-install-stamp"
+OLD_STAMP = VENV / ".payments-install-stamp"  # the single stamp of earlier versions
 PACKAGING_FILES = [
     "pyproject.toml",
     "constraints.txt",
@@ -37,6 +45,14 @@ PACKAGING_FILES = [
     "providers/bog/pyproject.toml",
     "providers/tbc/pyproject.toml",
 ]
+
+RUN = "run"
+DEV = "dev"
+PROVIDERS = ["providers/dummy", "providers/bog[sandbox]", "providers/tbc[sandbox]"]
+"""The providers, editable, with the emulators' extras: all that ``demo`` and ``shop`` add."""
+DEV_EXTRAS = "dev,docs,django,fastapi"
+"""The core's extras the ``dev`` layer adds: test, lint and docs tools, the web frameworks."""
+JOB_LAYER = {"demo": RUN, "shop": RUN, "test": DEV, "lint": DEV, "docs": DEV, "setup": DEV}
 
 
 def _fingerprint() -> str:
@@ -48,39 +64,60 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _stamp(layer: str) -> Path:
+    return VENV / f".payments-{layer}-stamp"
+
+
+def _is_current(layer: str, wanted: str) -> bool:
+    stamp = _stamp(layer)
+    return stamp.exists() and stamp.read_text() == wanted
+
+
 def _run(*args: str | Path) -> None:
     subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
 
 
-def setup() -> None:
+def _say(message: str) -> None:
+    print(f"dev.py: {message}", flush=True)
+
+
+def _pip_install(layers: list[str]) -> None:
+    """Install ``layers`` in one pip run, telling what goes in and letting pip show progress."""
+    core = f".[{DEV_EXTRAS}]" if DEV in layers else "."
+    requirements = ["-e", core]
+    if RUN in layers:
+        requirements += [arg for provider in PROVIDERS for arg in ("-e", provider)]
+        _say(
+            "installing payments-core, payments-dummy, payments-bog[sandbox] and "
+            "payments-tbc[sandbox] (editable; [sandbox] brings the emulators' web stack)"
+        )
+    if DEV in layers:
+        _say(f"installing payments-core's extras [{DEV_EXTRAS}] (test, lint and docs tools)")
+    pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check"]
+    constraints = ROOT / "constraints.txt"
+    if constraints.exists():
+        _say("versions pinned by constraints.txt; pip's own progress follows")
+        pip += ["-c", constraints]
+    started = time.monotonic()
+    _run(*pip, *requirements)
+    _say(f"installed in {time.monotonic() - started:.0f} s")
+
+
+def setup(layer: str = DEV) -> None:
+    """Make ``.venv`` hold ``layer`` (``dev`` includes ``run``) as the files say now."""
     if sys.version_info < (3, 11):
         sys.exit("payments-core needs Python 3.11 or newer")
     if not PYTHON.exists():
-        print("creating .venv ...", flush=True)
+        _say("creating .venv ...")
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     wanted = _fingerprint()
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    if _is_current(layer, wanted):
         return
-    print(
-        "installing payments-core, payments-dummy, payments-bog, payments-tbc into .venv ...",
-        flush=True,
-    )
-    pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    constraints = ROOT / "constraints.txt"
-    if constraints.exists():
-        pip += ["-c", constraints]
-    _run(
-        *pip,
-        "-e",
-        ".[dev,docs]",
-        "-e",
-        "providers/dummy",
-        "-e",
-        "providers/bog",
-        "-e",
-        "providers/tbc",
-    )
-    STAMP.write_text(wanted)
+    needed = [RUN] if layer == RUN else [DEV] if _is_current(RUN, wanted) else [RUN, DEV]
+    _pip_install(needed)
+    OLD_STAMP.unlink(missing_ok=True)
+    for done in needed:
+        _stamp(done).write_text(wanted)
 
 
 def main(argv: list[str]) -> int:
@@ -88,7 +125,10 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0
     job, rest = argv[0], argv[1:]
-    setup()
+    if job not in JOB_LAYER:
+        print(f"unknown job {job!r}; see --help", file=sys.stderr)
+        return 2
+    setup(JOB_LAYER[job])
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     if job == "setup":
         return 0
@@ -108,8 +148,7 @@ def main(argv: list[str]) -> int:
             [str(BIN / "mypy")],
         ]
         return max(subprocess.call(check, cwd=ROOT, env=env) for check in checks)
-    print(f"unknown job {job!r}; see --help", file=sys.stderr)
-    return 2
+    raise AssertionError(f"no runner for job {job!r}")
 
 
 if __name__ == "__main__":
