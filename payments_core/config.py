@@ -23,48 +23,88 @@ settings come from variables with the provider's prefix (``BOG_CLIENT_ID``);
 a named gateway uses ``PAYMENTS_<NAME>_PROVIDER`` and ``PAYMENTS_<NAME>_<SETTING>``.
 ``PAYMENTS_CONFIG=path.toml`` points at a file instead.
 
+A file and the environment work together: a gateway described in a file takes
+each setting from, in order of precedence,
+
+1. a keyword given to the facade (``Payments.from_config(path, client_secret=...)``);
+2. the environment: ``PAYMENTS_<NAME>_<SETTING>`` for a gateway named in a
+   ``[gateways.<name>]`` table, then the provider's prefix (``BOG_CLIENT_SECRET``),
+   which applies only when no other gateway of the file uses that provider;
+3. a secrets directory (``PAYMENTS_SECRETS_DIR`` or ``secrets_dir=``): a file
+   named like the variable (``bog_client_secret``, any case) holds the value, one
+   trailing newline removed;
+4. the file itself.
+
+A mapping passed in code is taken as written: the environment and a secrets
+directory are read for it only when ``environ=`` or ``secrets_dir=`` is given.
+Provider names match whatever their case (``provider = "BOG"``).
+
 Each provider validates its own settings; this module only finds them, and
 refuses any shape it cannot read (a file that is not UTF-8 TOML, a ``default``
 that is not a gateway's name, a gateway without a provider) with a
-:class:`~payments_core.errors.ConfigurationError` naming what to fix.
+:class:`~payments_core.errors.ConfigurationError` naming what to fix. A required
+setting found nowhere is reported by :func:`require_settings` with the variable
+to set.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from payments_core.errors import ConfigurationError
-from payments_core.registry import ProviderRegistry
+from payments_core.errors import ConfigurationError, ErrorCode
+from payments_core.provider import PaymentProvider
+from payments_core.registry import ProviderRegistry, default_registry
 
 __all__ = [
+    "CONFIG_ENV",
     "DEFAULT_GATEWAY",
     "MAX_CONFIG_BYTES",
+    "MAX_SECRET_BYTES",
+    "PROVIDER_ENV",
+    "SECRETS_DIR_ENV",
     "GatewayConfig",
     "GatewayTable",
     "load_config",
     "load_env",
+    "require_settings",
 ]
 
 DEFAULT_GATEWAY = "default"
 CONFIG_ENV = "PAYMENTS_CONFIG"
 PROVIDER_ENV = "PAYMENTS_PROVIDER"
+SECRETS_DIR_ENV = "PAYMENTS_SECRETS_DIR"
+"""Variable naming a directory of secret files (``/run/secrets``), one setting a file."""
 MAX_CONFIG_BYTES = 1024 * 1024
 """Largest configuration file read. Real ones are a few hundred bytes; the cap
 stops a wrong path (``/dev/zero``, a log file) from being read into memory."""
+MAX_SECRET_BYTES = 64 * 1024
+"""Largest secret file read (a PEM key is a few KB)."""
 
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """A gateway's name, provider and raw settings (validated later by the provider)."""
+    """A gateway's name, provider and raw settings (validated later by the provider).
+
+    ``origin``, ``env_prefixes`` and ``secrets_dir`` record where settings were
+    looked for, so that a missing one can be reported with the place to put it
+    (see :func:`require_settings`).
+    """
 
     name: str
     provider: str
     settings: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    origin: str | None = field(default=None, compare=False)
+    """Where the settings are written (``the [gateways.main] table in payments.toml``);
+    ``None`` for a gateway described by the environment alone."""
+    env_prefixes: tuple[str, ...] = field(default=(), compare=False)
+    """Prefixes of the environment variables read for it, the one that wins first."""
+    secrets_dir: Path | None = field(default=None, compare=False)
+    """The secrets directory read for it, if any."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +134,7 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
-def _gateway(name: str, raw: Any) -> GatewayConfig:
+def _gateway(name: str, raw: Any, origin: str | None = None) -> GatewayConfig:
     if not isinstance(raw, Mapping):
         raise ConfigurationError(
             f"gateway {name!r} must be a table of settings, not {_describe(raw)}"
@@ -115,7 +155,7 @@ def _gateway(name: str, raw: Any) -> GatewayConfig:
             f"gateway {name!r}: provider must be a provider's name (a non-empty string), "
             f"not {_describe(provider) if not isinstance(provider, str) else 'an empty string'}"
         )
-    return GatewayConfig(name=name, provider=provider.strip(), settings=settings)
+    return GatewayConfig(name=name, provider=provider.strip(), settings=settings, origin=origin)
 
 
 def _read_toml(source: object) -> dict[str, Any]:
@@ -176,7 +216,8 @@ def _read_toml(source: object) -> dict[str, Any]:
         ) from None
 
 
-def _named_gateways(data: Mapping[str, Any]) -> GatewayTable:
+def _named_gateways(data: Mapping[str, Any], where: str | None, table: str) -> GatewayTable:
+    """The ``gateways`` tables; ``table`` is their name in the file (``payments.gateways``)."""
     tables = data["gateways"]
     if not isinstance(tables, Mapping) or not tables:
         raise ConfigurationError(
@@ -201,7 +242,8 @@ def _named_gateways(data: Mapping[str, Any]) -> GatewayTable:
             raise ConfigurationError(
                 f"gateway names must be non-empty strings, got {name!r} in 'gateways'"
             )
-        gateways[name] = _gateway(name, raw)
+        origin = f"the [{table}.{name}] table" + (f" in {where}" if where else "")
+        gateways[name] = _gateway(name, raw, origin)
     default = data.get("default")
     if default is None:
         default = DEFAULT_GATEWAY if DEFAULT_GATEWAY in gateways else next(iter(gateways))
@@ -218,13 +260,35 @@ def _named_gateways(data: Mapping[str, Any]) -> GatewayTable:
     return GatewayTable(gateways, default)
 
 
-def load_config(source: Mapping[str, Any] | str | os.PathLike[str]) -> GatewayTable:
+def load_config(
+    source: Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    environ: Mapping[str, str] | None = None,
+    secrets_dir: str | os.PathLike[str] | None = None,
+    registry: ProviderRegistry | None = None,
+) -> GatewayTable:
     """Read gateways from a mapping or a TOML file (see the module docs for shapes).
+
+    For a file, each gateway's settings are completed from the environment
+    (``environ``, by default ``os.environ``) and the secrets directory
+    (``secrets_dir``, by default ``PAYMENTS_SECRETS_DIR``), with the precedence
+    the module docs give; ``registry`` (by default the process-wide one) says
+    which settings each provider has. For a mapping, that happens only when
+    ``environ`` or ``secrets_dir`` is given. A provider the registry does not
+    know keeps its settings as written (the facade reports the unknown name).
 
     Anything malformed, from an unreadable file to a gateway without a provider,
     raises :class:`ConfigurationError` saying what to fix.
     """
-    data: Mapping[Any, Any] = source if isinstance(source, Mapping) else _read_toml(source)
+    data: Mapping[Any, Any]
+    where: str | None = None
+    if isinstance(source, Mapping):
+        data = source
+    else:
+        data = _read_toml(source)
+        where = os.fspath(source)  # _read_toml checked it is a text path
+    from_file = where is not None
+    table = "gateways"
     if "payments" in data:
         inner = data["payments"]
         if not isinstance(inner, Mapping):
@@ -232,33 +296,229 @@ def load_config(source: Mapping[str, Any] | str | os.PathLike[str]) -> GatewayTa
                 f"'payments' must be a table holding the gateways, not {_describe(inner)}"
             )
         data = inner
+        table = "payments.gateways"
+        single = "the [payments] table" + (f" in {where}" if where else "")
+    else:
+        single = where or "the configuration"
     if "gateways" in data:
-        return _named_gateways(data)
-    if "provider" not in data and "default" in data:
+        gateways = _named_gateways(data, where, table)
+        named = True
+    elif "provider" not in data and "default" in data:
         raise ConfigurationError(
             "'default' names a gateway, but no 'gateways' table is configured: add "
             '[gateways.<name>] tables, or give provider = "..." for a single gateway'
         )
-    return GatewayTable({DEFAULT_GATEWAY: _gateway(DEFAULT_GATEWAY, data)}, DEFAULT_GATEWAY)
+    else:
+        gateways = GatewayTable(
+            {DEFAULT_GATEWAY: _gateway(DEFAULT_GATEWAY, data, single)}, DEFAULT_GATEWAY
+        )
+        named = False
+    if not (from_file or environ is not None or secrets_dir is not None):
+        return gateways
+    env = _environ(environ if environ is not None else (os.environ if from_file else {}))
+    return _completed(gateways, named, env, _secrets_dir(secrets_dir, env), registry)
+
+
+def _environ(env: object) -> Mapping[str, str]:
+    if not isinstance(env, Mapping):
+        raise ConfigurationError(
+            f"environ must be a mapping of variable names to values, not {_describe(env)}"
+        )
+    return env
+
+
+def _gateway_prefix(name: str) -> str:
+    return f"PAYMENTS_{name.upper()}_"
+
+
+def _completed(
+    table: GatewayTable,
+    named: bool,
+    env: Mapping[str, str],
+    secrets: _Secrets | None,
+    registry: ProviderRegistry | None,
+) -> GatewayTable:
+    """Every gateway of ``table`` with its settings completed from ``env`` and ``secrets``."""
+    registry = registry or default_registry
+    classes: dict[str, type[PaymentProvider]] = {}
+    for name, gateway in table.gateways.items():
+        try:
+            classes[name] = registry.get(gateway.provider)
+        except ConfigurationError:
+            continue  # unknown or broken: building the facade says so, naming the provider
+    completed: dict[str, GatewayConfig] = {}
+    for name, gateway in table.gateways.items():
+        provider_class = classes.get(name)
+        if provider_class is None:
+            completed[name] = gateway
+            continue
+        prefixes = [_gateway_prefix(name)] if named else []
+        sharing = sum(1 for other in classes.values() if other is provider_class)
+        if sharing == 1:
+            # With two gateways of one provider, BOG_CLIENT_SECRET could mean either.
+            prefixes.append(provider_class.settings_env_prefix())
+        fields = frozenset(provider_class.settings_model.model_fields)
+        settings = dict(gateway.settings)
+        for prefix in reversed(prefixes):  # the most specific prefix is applied last: it wins
+            if secrets is not None:
+                settings.update(secrets.read(prefix, fields))
+        for prefix in reversed(prefixes):
+            settings.update(_variables(env, prefix, fields))
+        completed[name] = replace(
+            gateway,
+            settings=settings,
+            env_prefixes=tuple(prefixes),
+            secrets_dir=secrets.path if secrets is not None else None,
+        )
+    return GatewayTable(completed, table.default)
+
+
+def _variables(env: Mapping[str, str], prefix: str, fields: Collection[str]) -> dict[str, str]:
+    """The settings ``env`` gives with ``prefix`` (``BOG_CLIENT_ID`` → ``client_id``)."""
+    return {
+        key[len(prefix) :].lower(): value
+        for key, value in env.items()
+        if isinstance(key, str) and key.startswith(prefix) and key[len(prefix) :].lower() in fields
+    }
+
+
+@dataclass(frozen=True)
+class _Secrets:
+    """A directory of secret files: ``bog_client_secret`` holds ``BOG_CLIENT_SECRET``."""
+
+    path: Path
+    files: Mapping[str, tuple[Path, ...]]
+    """Regular files by lower-cased name (two names may differ only in case)."""
+
+    def read(self, prefix: str, fields: Collection[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for setting in fields:
+            paths = self.files.get(f"{prefix}{setting}".lower(), ())
+            if len(paths) > 1:
+                names = " and ".join(sorted(p.name for p in paths))
+                raise ConfigurationError(
+                    f"secrets directory {self.path} has both {names}: keep one"
+                )
+            if paths:
+                found[setting] = _read_secret(paths[0])
+        return found
+
+
+def _secrets_dir(given: object, env: Mapping[str, str]) -> _Secrets | None:
+    """The secrets directory ``given`` (or named by ``PAYMENTS_SECRETS_DIR``), listed."""
+    if given is None:
+        given = env.get(SECRETS_DIR_ENV) or None
+        if given is None:
+            return None
+        what = SECRETS_DIR_ENV
+    else:
+        what = "secrets_dir"
+    if not isinstance(given, str | os.PathLike):
+        raise ConfigurationError(
+            f"{what} must be the path of a directory (str or pathlib.Path), not {_describe(given)}"
+        )
+    try:
+        path = Path(given)
+        entries = list(path.iterdir())
+    except FileNotFoundError:
+        raise ConfigurationError(f"secrets directory {given} ({what}) does not exist") from None
+    except NotADirectoryError:
+        raise ConfigurationError(f"secrets directory {given} ({what}) is not a directory") from None
+    except (OSError, TypeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigurationError(
+            f"cannot read secrets directory {given} ({what}): {reason}"
+        ) from None
+    files: dict[str, tuple[Path, ...]] = {}
+    for entry in entries:
+        if entry.is_file():  # follows symlinks (Kubernetes mounts secrets as links)
+            key = entry.name.lower()
+            files[key] = (*files.get(key, ()), entry)
+    return _Secrets(path, files)
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SECRET_BYTES + 1)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read secret file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SECRET_BYTES:
+        raise ConfigurationError(
+            f"secret file {path} is larger than {MAX_SECRET_BYTES} bytes: is it the right file?"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"secret file {path} is not UTF-8 text") from None
+    # One trailing newline is how editors and `echo` end a file, not part of the secret.
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+def require_settings(
+    config: GatewayConfig,
+    provider_class: type[PaymentProvider],
+    given: Collection[str] = (),
+) -> None:
+    """Refuse a gateway whose provider needs a setting that was found nowhere.
+
+    ``given`` names settings passed another way (keywords to the facade). The
+    error names each missing setting and where to put it: the environment
+    variable, the secret file, the table of the configuration file. Settings
+    that are present but wrong are the provider's to report.
+    """
+    present = set(config.settings) | set(given)
+    missing = [
+        name
+        for name, info in provider_class.settings_model.model_fields.items()
+        if info.is_required() and name not in present
+    ]
+    if not missing:
+        return
+    problems = []
+    for name in missing:
+        ways = []
+        variables = [f"{prefix}{name.upper()}" for prefix in config.env_prefixes]
+        if variables:
+            # The provider's own prefix is the usual one; name it first.
+            variables.sort(key=lambda variable: variable.startswith("PAYMENTS_"))
+            others = f" (or {', '.join(variables[1:])})" if variables[1:] else ""
+            ways.append(f"set {variables[0]}{others}")
+            if config.secrets_dir is not None:
+                ways.append(f"put it in {config.secrets_dir / variables[0].lower()}")
+        if config.origin is not None:
+            ways.append(f"add {name} to {config.origin}")
+        how = ways[-1] if len(ways) < 2 else f"{', '.join(ways[:-1])} or {ways[-1]}"
+        problems.append(f"{name} is missing: {how}" if ways else f"{name} is missing")
+    raise ConfigurationError(
+        f"invalid settings for provider {provider_class.name!r} (gateway {config.name!r}): "
+        + "; ".join(problems),
+        code=ErrorCode.INVALID_SETTINGS,
+        provider=provider_class.name,
+    )
 
 
 def load_env(
     registry: ProviderRegistry,
     gateway: str | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    secrets_dir: str | os.PathLike[str] | None = None,
 ) -> GatewayConfig:
-    """The gateway the environment describes (see the module docs for the variables)."""
-    env = os.environ if environ is None else environ
-    if not isinstance(env, Mapping):
-        raise ConfigurationError(
-            f"environ must be a mapping of variable names to values, not {_describe(env)}"
-        )
+    """The gateway the environment describes (see the module docs for the variables).
+
+    Settings not in the environment are read from the secrets directory
+    (``secrets_dir``, by default ``PAYMENTS_SECRETS_DIR``) when there is one.
+    """
+    env = _environ(os.environ if environ is None else environ)
     if gateway is not None and (not isinstance(gateway, str) or not gateway.strip()):
         raise ConfigurationError(
             f"a gateway is chosen by its name (a non-empty string), not {gateway!r}"
         )
     if env.get(CONFIG_ENV):
-        return load_config(env[CONFIG_ENV]).get(gateway)
+        return load_config(
+            env[CONFIG_ENV], environ=env, secrets_dir=secrets_dir, registry=registry
+        ).get(gateway)
     if gateway is None:
         variable = PROVIDER_ENV
         provider = env.get(variable)
@@ -276,13 +536,15 @@ def load_env(
     if not isinstance(provider, str):
         raise ConfigurationError(f"{variable} must be a provider's name, not {_describe(provider)}")
     provider_class = registry.get(provider)
-    prefix = (
-        provider_class.settings_env_prefix() if gateway is None else f"PAYMENTS_{name.upper()}_"
+    prefix = provider_class.settings_env_prefix() if gateway is None else _gateway_prefix(name)
+    fields = frozenset(provider_class.settings_model.model_fields)
+    secrets = _secrets_dir(secrets_dir, env)
+    settings = secrets.read(prefix, fields) if secrets is not None else {}
+    settings.update(_variables(env, prefix, fields))
+    return GatewayConfig(
+        name=name,
+        provider=provider,
+        settings=settings,
+        env_prefixes=(prefix,),
+        secrets_dir=secrets.path if secrets is not None else None,
     )
-    fields = set(provider_class.settings_model.model_fields)
-    settings = {
-        key[len(prefix) :].lower(): value
-        for key, value in env.items()
-        if isinstance(key, str) and key.startswith(prefix) and key[len(prefix) :].lower() in fields
-    }
-    return GatewayConfig(name=name, provider=provider, settings=settings)

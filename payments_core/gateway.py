@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 import uuid
@@ -28,7 +29,7 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 
 from payments_core import wire
-from payments_core.config import GatewayConfig, load_config, load_env
+from payments_core.config import GatewayConfig, load_config, load_env, require_settings
 from payments_core.drivers import AsyncDriver, CallInfo, SyncDriver
 from payments_core.errors import (
     ConfigurationError,
@@ -153,8 +154,20 @@ class _Gateway:
         )
 
     @classmethod
-    def _from_gateway_config(cls, config: GatewayConfig, **kwargs: Any) -> Self:
-        return cls(config.provider, name=config.name, provider_settings=config.settings, **kwargs)
+    def _from_gateway_config(
+        cls, config: GatewayConfig, *, registry: ProviderRegistry | None, **kwargs: Any
+    ) -> Self:
+        # A required setting found nowhere is named with the variable, secret file or
+        # table to put it in; one given here as a keyword counts as found.
+        provider_class = (registry or default_registry).get(config.provider)
+        require_settings(config, provider_class, given=kwargs.keys())
+        return cls(
+            config.provider,
+            name=config.name,
+            provider_settings=config.settings,
+            registry=registry,
+            **kwargs,
+        )
 
     @classmethod
     def from_config(
@@ -163,11 +176,20 @@ class _Gateway:
         *,
         gateway: str | None = None,
         registry: ProviderRegistry | None = None,
+        environ: Mapping[str, str] | None = None,
+        secrets_dir: str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> Self:
-        """Build from a mapping or TOML file; ``gateway`` picks one of several."""
-        config = load_config(source).get(gateway)
-        return cls._from_gateway_config(config, registry=registry, **kwargs)
+        """Build from a mapping or TOML file; ``gateway`` picks one of several.
+
+        A file's gateways take settings they lack from the environment and a
+        secrets directory (see :mod:`payments_core.config`); ``environ`` and
+        ``secrets_dir`` stand in for ``os.environ`` and ``PAYMENTS_SECRETS_DIR``,
+        and make a mapping read them too. Keywords that are the provider's
+        settings win over all of these.
+        """
+        table = load_config(source, environ=environ, secrets_dir=secrets_dir, registry=registry)
+        return cls._from_gateway_config(table.get(gateway), registry=registry, **kwargs)
 
     @classmethod
     def from_env(
@@ -176,10 +198,12 @@ class _Gateway:
         *,
         environ: Mapping[str, str] | None = None,
         registry: ProviderRegistry | None = None,
+        secrets_dir: str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> Self:
-        """Build from ``PAYMENTS_PROVIDER`` and the provider's prefixed variables."""
-        config = load_env(registry or default_registry, gateway, environ)
+        """Build from ``PAYMENTS_PROVIDER`` and the provider's prefixed variables
+        (and files of the same names in ``secrets_dir`` / ``PAYMENTS_SECRETS_DIR``)."""
+        config = load_env(registry or default_registry, gateway, environ, secrets_dir=secrets_dir)
         return cls._from_gateway_config(config, registry=registry, **kwargs)
 
     def __repr__(self) -> str:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from payments_core import ConfigurationError, ErrorCode, Payments
-from payments_core.config import GatewayConfig, load_config, load_env
+from payments_core.config import GatewayConfig, load_config, load_env, require_settings
 from payments_core.registry import ProviderRegistry
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, FakeGateway, HttpTestProvider
 
@@ -499,3 +499,334 @@ def test_load_env_refuses_a_provider_variable_that_is_not_a_string(
 def test_load_env_skips_variable_names_that_are_not_strings(registry: ProviderRegistry) -> None:
     environ: dict[Any, Any] = {"PAYMENTS_PROVIDER": "httpgw", 1: "x", "HTTPGW_CLIENT_ID": "id"}
     assert dict(load_env(registry, environ=environ).settings) == {"client_id": "id"}
+
+
+# -- a file and the environment together ------------------------------------------------------
+
+MAIN = """
+[gateways.main]
+provider = "httpgw"
+client_id = "from-file"
+"""
+
+
+def test_a_gateway_in_a_file_takes_its_secret_from_the_provider_prefix(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    config = load_config(
+        write(tmp_path, MAIN), environ={"HTTPGW_CLIENT_SECRET": "from-env"}, registry=registry
+    ).get()
+    assert dict(config.settings) == {"client_id": "from-file", "client_secret": "from-env"}
+
+
+def test_a_named_gateway_takes_its_own_variables_before_the_provider_prefix(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    environ = {
+        "HTTPGW_CLIENT_SECRET": "provider-wide",
+        "PAYMENTS_MAIN_CLIENT_SECRET": "this-gateway",
+        "PAYMENTS_OTHER_CLIENT_SECRET": "another-gateway",
+    }
+    config = load_config(write(tmp_path, MAIN), environ=environ, registry=registry).get("main")
+    assert config.settings["client_secret"] == "this-gateway"
+
+
+def test_the_environment_wins_over_the_file(registry: ProviderRegistry, tmp_path: Path) -> None:
+    environ = {"HTTPGW_CLIENT_ID": "from-env", "HTTPGW_TIMEOUT": "7.5"}
+    config = load_config(write(tmp_path, MAIN), environ=environ, registry=registry).get()
+    assert dict(config.settings) == {"client_id": "from-env", "timeout": "7.5"}
+
+
+def test_the_process_environment_is_read_for_a_file(
+    registry: ProviderRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPGW_CLIENT_SECRET", "from-os")
+    config = load_config(write(tmp_path, MAIN), registry=registry).get()
+    assert config.settings["client_secret"] == "from-os"
+
+
+def test_with_two_gateways_of_one_provider_the_provider_prefix_is_not_used(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        """
+[gateways.gel]
+provider = "httpgw"
+client_id = "gel-id"
+[gateways.usd]
+provider = "httpgw"
+client_id = "usd-id"
+""",
+    )
+    environ = {"HTTPGW_CLIENT_ID": "which-one?", "PAYMENTS_USD_CLIENT_SECRET": "usd-secret"}
+    table = load_config(path, environ=environ, registry=registry)
+    assert dict(table.get("gel").settings) == {"client_id": "gel-id"}
+    assert dict(table.get("usd").settings) == {"client_id": "usd-id", "client_secret": "usd-secret"}
+
+
+def test_a_mapping_is_taken_as_written_unless_an_environment_is_given(
+    registry: ProviderRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPGW_CLIENT_SECRET", "from-os")
+    source = {"provider": "httpgw", "client_id": "a"}
+    assert dict(load_config(source, registry=registry).get().settings) == {"client_id": "a"}
+    given = load_config(source, environ={"HTTPGW_CLIENT_SECRET": "given"}, registry=registry)
+    assert given.get().settings["client_secret"] == "given"
+
+
+def test_a_provider_the_registry_does_not_know_keeps_its_settings(tmp_path: Path) -> None:
+    path = write(tmp_path, 'provider = "nosuchgateway"\nkey = "k"\n')
+    config = load_config(path, environ={"NOSUCHGATEWAY_KEY": "env"}).get()
+    assert dict(config.settings) == {"key": "k"}
+
+
+@pytest.mark.parametrize("written", ["BOG", "Bog", " bog "])
+def test_provider_names_match_in_any_case(written: str, tmp_path: Path) -> None:
+    path = write(tmp_path, f'provider = "{written}"\nclient_id = "10001"\n')
+    with Payments.from_config(path, client_secret="s", autoload_plugins=False) as payments:
+        assert payments.provider.name == "bog"
+
+
+def test_the_registry_finds_a_provider_in_any_case(registry: ProviderRegistry) -> None:
+    assert registry.get("HTTPGW") is HttpTestProvider
+    config = load_env(registry, environ={"PAYMENTS_PROVIDER": "HttpGW", "HTTPGW_CLIENT_ID": "i"})
+    assert dict(config.settings) == {"client_id": "i"}
+
+
+def test_two_providers_differing_only_in_case_are_not_guessed(registry: ProviderRegistry) -> None:
+    class Shouting(HttpTestProvider):
+        name = "HTTPGW"
+
+    registry.register(Shouting)
+    assert registry.get("httpgw") is HttpTestProvider
+    assert registry.get("HTTPGW") is Shouting
+    with pytest.raises(ConfigurationError, match="unknown payment provider 'HttpGw'"):
+        registry.get("HttpGw")
+
+
+def test_payments_from_config_takes_the_secret_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(
+        tmp_path,
+        '[gateways.main]\nprovider = "bog"\nclient_id = "10001"\nenvironment = "sandbox"\n',
+    )
+    monkeypatch.setenv("BOG_CLIENT_SECRET", "from-env")
+    monkeypatch.setenv("BOG_ENVIRONMENT", "production")
+    with Payments.from_config(path, autoload_plugins=False) as payments:
+        settings = payments.provider.settings
+        assert settings.client_secret.get_secret_value() == "from-env"
+        assert settings.environment == "production"
+    with Payments.from_config(path, client_secret="keyword", autoload_plugins=False) as payments:
+        secret = payments.provider.settings.client_secret
+        assert secret.get_secret_value() == "keyword"
+
+
+# -- a secrets directory ----------------------------------------------------------------------
+
+
+def secrets(tmp_path: Path, **files: str) -> Path:
+    directory = tmp_path / "secrets"
+    directory.mkdir()
+    for name, content in files.items():
+        (directory / name).write_text(content)
+    return directory
+
+
+def test_a_secret_file_named_like_the_variable(registry: ProviderRegistry, tmp_path: Path) -> None:
+    directory = secrets(tmp_path, httpgw_client_secret="s3cret\n")
+    config = load_config(
+        write(tmp_path, MAIN), environ={}, secrets_dir=directory, registry=registry
+    ).get()
+    assert dict(config.settings) == {"client_id": "from-file", "client_secret": "s3cret"}
+
+
+def test_only_one_trailing_newline_is_removed(registry: ProviderRegistry, tmp_path: Path) -> None:
+    directory = secrets(tmp_path, httpgw_client_secret="two\n\n", httpgw_client_id="crlf\r\n")
+    config = load_config(
+        write(tmp_path, MAIN), environ={}, secrets_dir=directory, registry=registry
+    ).get()
+    assert config.settings["client_secret"] == "two\n"
+    assert config.settings["client_id"] == "crlf"
+
+
+def test_payments_secrets_dir_names_the_directory(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    directory = secrets(tmp_path, PAYMENTS_MAIN_CLIENT_SECRET="for-main")
+    environ = {"PAYMENTS_SECRETS_DIR": str(directory)}
+    config = load_config(write(tmp_path, MAIN), environ=environ, registry=registry).get()
+    assert config.settings["client_secret"] == "for-main"
+
+
+def test_keyword_beats_environment_beats_secrets_beats_file(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    path = write(tmp_path, MAIN + 'client_secret = "file"\ntimeout = 1.0\n')
+    directory = secrets(
+        tmp_path, httpgw_client_secret="secret-file", httpgw_timeout="2", httpgw_client_id="x"
+    )
+    environ = {"HTTPGW_CLIENT_SECRET": "env"}
+    config = load_config(path, environ=environ, secrets_dir=directory, registry=registry).get()
+    assert config.settings["client_secret"] == "env"
+    assert config.settings["timeout"] == "2"
+    assert config.settings["client_id"] == "x"
+    with Payments.from_config(
+        {"provider": "httpgw", **config.settings},
+        registry=registry,
+        client_id="keyword",
+        autoload_plugins=False,
+    ) as payments:
+        assert payments.provider.settings.client_id == "keyword"
+
+
+def test_load_env_reads_the_secrets_directory_too(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    directory = secrets(tmp_path, HTTPGW_CLIENT_SECRET="from-file\n")
+    environ = {"PAYMENTS_PROVIDER": "httpgw", "HTTPGW_CLIENT_ID": "i"}
+    config = load_env(registry, environ=environ, secrets_dir=directory)
+    assert dict(config.settings) == {"client_id": "i", "client_secret": "from-file"}
+    overridden = load_env(
+        registry, environ={**environ, "HTTPGW_CLIENT_SECRET": "env"}, secrets_dir=directory
+    )
+    assert overridden.settings["client_secret"] == "env"
+
+
+def test_a_secrets_directory_that_does_not_exist_is_refused(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    environ = {"PAYMENTS_SECRETS_DIR": str(tmp_path / "gone")}
+    with pytest.raises(ConfigurationError, match=r"gone \(PAYMENTS_SECRETS_DIR\) does not exist"):
+        load_config(write(tmp_path, MAIN), environ=environ, registry=registry)
+
+
+def test_a_secret_file_in_two_cases_is_refused(registry: ProviderRegistry, tmp_path: Path) -> None:
+    directory = secrets(tmp_path, httpgw_client_secret="a", HTTPGW_CLIENT_SECRET="b")
+    if len(list(directory.iterdir())) < 2:
+        pytest.skip("the file system ignores case")
+    with pytest.raises(ConfigurationError, match="HTTPGW_CLIENT_SECRET and httpgw_client_secret"):
+        load_config(write(tmp_path, MAIN), environ={}, secrets_dir=directory, registry=registry)
+
+
+def test_a_secret_file_that_is_not_text_is_refused_naming_it(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    directory = secrets(tmp_path)
+    (directory / "httpgw_client_secret").write_bytes(b"\xff\xfe")
+    with pytest.raises(ConfigurationError, match="httpgw_client_secret is not UTF-8"):
+        load_config(write(tmp_path, MAIN), environ={}, secrets_dir=directory, registry=registry)
+
+
+# -- a missing setting names where to put it ---------------------------------------------------
+
+
+def test_a_missing_secret_names_the_variable_and_the_table(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    path = write(tmp_path, MAIN)
+    config = load_config(path, environ={}, registry=registry).get()
+    with pytest.raises(ConfigurationError) as caught:
+        require_settings(config, HttpTestProvider)
+    assert caught.value.code is ErrorCode.INVALID_SETTINGS
+    assert caught.value.provider == "httpgw"
+    assert (
+        "client_secret is missing: set HTTPGW_CLIENT_SECRET (or PAYMENTS_MAIN_CLIENT_SECRET) "
+        f"or add client_secret to the [gateways.main] table in {path}"
+    ) in caught.value.message
+
+
+def test_a_missing_secret_names_the_secret_file_when_there_is_a_directory(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    directory = secrets(tmp_path)
+    config = load_config(
+        write(tmp_path, 'provider = "httpgw"\n'),
+        environ={},
+        secrets_dir=directory,
+        registry=registry,
+    ).get()
+    with pytest.raises(ConfigurationError) as caught:
+        require_settings(config, HttpTestProvider)
+    message = caught.value.message
+    assert "client_id is missing: set HTTPGW_CLIENT_ID, put it in " in message
+    assert str(directory / "httpgw_client_id") in message
+    assert "client_secret is missing" in message
+
+
+def test_a_setting_given_another_way_is_not_missing(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    config = load_config(write(tmp_path, MAIN), environ={}, registry=registry).get()
+    require_settings(config, HttpTestProvider, given={"client_secret"})
+
+
+def test_a_missing_setting_of_the_environment_alone_names_the_variable(
+    registry: ProviderRegistry,
+) -> None:
+    config = load_env(registry, environ={"PAYMENTS_PROVIDER": "httpgw", "HTTPGW_CLIENT_ID": "i"})
+    with pytest.raises(ConfigurationError) as caught:
+        require_settings(config, HttpTestProvider)
+    assert caught.value.message == (
+        "invalid settings for provider 'httpgw' (gateway 'default'): "
+        "client_secret is missing: set HTTPGW_CLIENT_SECRET"
+    )
+
+
+# -- the facades: the same completion, and the error naming where to put a setting ------------
+
+
+def test_from_config_names_the_variable_of_a_missing_secret(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    path = write(tmp_path, MAIN)
+    with pytest.raises(ConfigurationError) as caught:
+        Payments.from_config(path, environ={}, registry=registry, autoload_plugins=False)
+    assert caught.value.code is ErrorCode.INVALID_SETTINGS
+    assert (
+        "client_secret is missing: set HTTPGW_CLIENT_SECRET (or PAYMENTS_MAIN_CLIENT_SECRET) "
+        "or add client_secret to the [gateways.main] table"
+    ) in caught.value.message
+
+
+def test_from_config_counts_a_keyword_as_given(
+    registry: ProviderRegistry, http_client: httpx.Client
+) -> None:
+    source = {"gateways": {"main": {"provider": "httpgw", "client_id": CLIENT_ID}}}
+    with Payments.from_config(
+        source,
+        registry=registry,
+        http_client=http_client,
+        client_secret=CLIENT_SECRET,
+        autoload_plugins=False,
+    ) as payments:
+        assert payments.name == "main"
+    assert "client_secret" not in source["gateways"]["main"]
+
+
+def test_from_config_takes_environ_and_a_secrets_dir(
+    registry: ProviderRegistry, tmp_path: Path
+) -> None:
+    directory = secrets(tmp_path, httpgw_client_secret="from-a-file\n")
+    with Payments.from_config(
+        write(tmp_path, MAIN),
+        environ={"HTTPGW_TIMEOUT": "7.5"},
+        secrets_dir=directory,
+        registry=registry,
+        autoload_plugins=False,
+    ) as payments:
+        settings = payments.provider.settings
+        assert settings.client_secret.get_secret_value() == "from-a-file"
+        assert settings.timeout == 7.5
+
+
+def test_from_env_takes_a_secrets_dir(registry: ProviderRegistry, tmp_path: Path) -> None:
+    directory = secrets(tmp_path, HTTPGW_CLIENT_SECRET="from-a-file")
+    environ = {"PAYMENTS_PROVIDER": "httpgw", "HTTPGW_CLIENT_ID": CLIENT_ID}
+    with Payments.from_env(
+        environ=environ, secrets_dir=directory, registry=registry, autoload_plugins=False
+    ) as payments:
+        assert payments.provider.settings.client_secret.get_secret_value() == "from-a-file"
+    with pytest.raises(ConfigurationError, match="set HTTPGW_CLIENT_SECRET or put it in"):
+        Payments.from_env(environ=environ, registry=registry, secrets_dir=tmp_path)
