@@ -271,7 +271,10 @@ class ProviderRegistry:
             self._runtime.pop(name, None)
 
     def get(self, name: str) -> type[PaymentProvider]:
-        """The provider class called ``name``; a clear ConfigurationError otherwise."""
+        """The provider class called ``name`` (in any case: ``"BOG"`` finds ``bog``).
+
+        An unknown name, or one that failed to load, is a clear ConfigurationError.
+        """
         if not isinstance(name, str):
             raise ConfigurationError(
                 f"a provider is named by a string, not {type(name).__name__}",
@@ -279,6 +282,11 @@ class ProviderRegistry:
             )
         known = self._known()
         info = known.get(name)
+        if info is None:
+            # "BOG" in a TOML file or PAYMENTS_PROVIDER means bog: names are matched
+            # regardless of case, unless two providers differ only in case.
+            same = [i for n, i in known.items() if n.casefold() == name.strip().casefold()]
+            info = same[0] if len(same) == 1 else None
         if info is None and self._discovering_here():
             # Asked while a provider module imports: the scan is not finished,
             # so load the one wanted instead of reporting it missing.
@@ -313,12 +321,30 @@ def load_entry_point(group: str, name: str, what: str) -> Any | None:
         try:
             return ep.load()
         except Exception as exc:
+            message = f"the {name} {what} failed to load: {type(exc).__name__}: {exc}"
+            hint = _missing_extra_hint(exc, ep)
+            if hint:
+                message += f"; {hint}"
             raise ConfigurationError(
-                f"the {name} {what} failed to load: {type(exc).__name__}: {exc}",
-                code=ErrorCode.PLUGIN_LOAD_FAILED,
-                provider=name,
+                message, code=ErrorCode.PLUGIN_LOAD_FAILED, provider=name
             ) from exc
     return None
+
+
+_SANDBOX_MODULES = frozenset({"starlette", "uvicorn"})
+"""What the emulators need and production installs leave out (the ``[sandbox]`` extra)."""
+
+
+def _missing_extra_hint(exc: Exception, ep: EntryPoint) -> str | None:
+    """The install command for an emulator whose ``[sandbox]`` extra is missing."""
+    if not isinstance(exc, ModuleNotFoundError) or exc.name is None:
+        return None
+    if exc.name.split(".")[0] not in _SANDBOX_MODULES:
+        return None
+    dist = ep.dist.name if ep.dist is not None else None
+    if dist is None:
+        return None
+    return f'the emulator needs its extra: pip install "{dist}[sandbox]"'
 
 
 default_registry = ProviderRegistry()

@@ -557,3 +557,24 @@ def test_the_registry_still_answers_after_a_provider_used_it_at_import(
     registry, _ = curious_dists(temp_dists, "names()")
     within(10, registry.providers)
     assert within(10, lambda: registry.get("curious")).name == "curious"
+
+
+def test_a_demo_whose_sandbox_extra_is_missing_names_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from payments_core import registry as registry_module
+    from payments_core.errors import ErrorCode
+
+    def load() -> object:
+        raise ModuleNotFoundError("No module named 'starlette'", name="starlette")
+
+    fake = SimpleNamespace(load=load, dist=SimpleNamespace(name="payments-bog"))
+    monkeypatch.setattr(registry_module, "entry_points", lambda **_: [fake])
+
+    with pytest.raises(ConfigurationError) as failed:
+        registry_module.load_entry_point("payments_core.demos", "bog", "demo")
+
+    assert failed.value.code is ErrorCode.PLUGIN_LOAD_FAILED
+    assert 'pip install "payments-bog[sandbox]"' in failed.value.message
