@@ -17,12 +17,13 @@ from typing import Any, TypeVar
 
 import click
 
-from payments_core.config import CONFIG_ENV
+from payments_core.config import CONFIG_ENV, load_config, load_env, require_settings
 from payments_core.demo import DemoStep, load_stage, run_demo
 from payments_core.errors import ErrorCode, InvalidRequestError, PaymentError
 from payments_core.gateway import Payments
 from payments_core.models import LineItem, Operation, Payment, PaymentRequest
 from payments_core.money import Money
+from payments_core.provider import Capability
 from payments_core.registry import default_registry, load_entry_point
 
 __all__ = ["main"]
@@ -112,8 +113,12 @@ class _Progress:
 
 
 @contextmanager
-def _demo_logging() -> Iterator[None]:
-    """Show the library's warnings as short notes on stderr while the demo runs."""
+def _notes() -> Iterator[None]:
+    """Show the library's warnings as short notes on stderr while a command runs.
+
+    The library's loggers stay silent in programs that configure no logging; the
+    command line is where a warning (a plain-http callback URL) should be seen.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("  note: %(message)s"))
@@ -146,7 +151,7 @@ def demo(provider: str, as_json: bool) -> None:
         if not as_json:
             click.echo(f"payments demo: provider {provider}, everything local\n")
         progress = _Progress(enabled=not as_json and sys.stdout.isatty())
-        with _demo_logging(), stage_factory() as stage:
+        with _notes(), stage_factory() as stage:
             for step in run_demo(stage, on_wait=progress.show):
                 progress.clear()
                 steps.append(step)
@@ -191,18 +196,23 @@ def _gateway_options(func: F) -> F:
     return func
 
 
-def _open(config_path: str | None, gateway: str | None) -> Payments:
+@contextmanager
+def _open(config_path: str | None, gateway: str | None) -> Iterator[Payments]:
+    """The gateway of ``--config`` (with the environment), else of the environment alone.
+
+    A required setting found nowhere is reported with the variable to set; the
+    library's warnings show as notes on stderr while the gateway is open.
+    """
     if config_path:
-        return Payments.from_config(Path(config_path), gateway=gateway)
-    return Payments.from_env(gateway)
-
-
-def _money(amount: str | None, currency: str | None) -> Money | None:
-    if amount is None:
-        return None
-    if currency is None:
-        raise InvalidRequestError("--amount needs --currency", field="currency")
-    return Money(amount, currency)
+        config = load_config(Path(config_path)).get(gateway)
+    else:
+        config = load_env(default_registry, gateway)
+    require_settings(config, default_registry.get(config.provider))
+    with (
+        _notes(),
+        Payments(config.provider, name=config.name, provider_settings=config.settings) as payments,
+    ):
+        yield payments
 
 
 def _show_payment(payment: Payment, as_json: bool) -> None:
@@ -236,12 +246,32 @@ def _show_operation(operation: Operation, as_json: bool) -> None:
     )
 
 
+@contextmanager
+def _insecure_callback_hint(callback_url: str, allowed: bool) -> Iterator[None]:
+    """Point at --allow-insecure-callback when a plain-http callback URL is refused."""
+    try:
+        yield
+    except InvalidRequestError as exc:
+        if exc.field == "callback_url" and not allowed and callback_url[:5].lower() == "http:":
+            exc.message += (
+                "; for a receiver on this machine (127.0.0.1, localhost), "
+                "pass --allow-insecure-callback"
+            )
+            exc.args = (exc.message,)
+        raise
+
+
 @main.command()
 @_gateway_options
 @click.option("--external-id", required=True, help="Your order id.")
 @click.option("--amount", required=True, help="Decimal amount, e.g. 12.50.")
 @click.option("--currency", required=True, help="ISO 4217 code, e.g. GEL.")
 @click.option("--callback-url", required=True, help="HTTPS URL the provider posts results to.")
+@click.option(
+    "--allow-insecure-callback",
+    is_flag=True,
+    help="Accept a plain-http callback URL on loopback (a local receiver).",
+)
 @click.option("--success-url", default=None)
 @click.option("--fail-url", default=None)
 @click.option("--description", default=None, help="Line item description.")
@@ -255,6 +285,7 @@ def create(
     amount: str,
     currency: str,
     callback_url: str,
+    allow_insecure_callback: bool,
     success_url: str | None,
     fail_url: str | None,
     description: str | None,
@@ -263,7 +294,7 @@ def create(
     as_json: bool,
 ) -> None:
     """Create a payment of one line item and print its redirect URL."""
-    with _errors(as_json):
+    with _errors(as_json), _insecure_callback_hint(callback_url, allow_insecure_callback):
         money = Money(amount, currency)
         extra: dict[str, Any] = {"idempotency_key": idempotency_key} if idempotency_key else {}
         request = PaymentRequest(
@@ -275,6 +306,7 @@ def create(
                 )
             ],
             callback_url=callback_url,
+            allow_insecure_callback=allow_insecure_callback,
             success_url=success_url,
             fail_url=fail_url,
             capture="manual" if manual_capture else "automatic",
@@ -299,7 +331,7 @@ def _money_operation(name: str, help_text: str) -> None:
     @_gateway_options
     @click.argument("payment_id")
     @click.option("--amount", default=None, help="Part of the amount (default: all of it).")
-    @click.option("--currency", default=None, help="Currency of --amount.")
+    @click.option("--currency", default=None, help="Currency of --amount (default: the payment's).")
     @click.option("--idempotency-key", default=None)
     @_json_option
     def command(
@@ -312,10 +344,24 @@ def _money_operation(name: str, help_text: str) -> None:
         as_json: bool,
     ) -> None:
         with _errors(as_json):
-            money = _money(amount, currency)
+            # A bad amount is refused before the gateway is opened.
+            money = None if amount is None or currency is None else Money(amount, currency)
             with _open(config_path, gateway) as payments:
+                if amount is not None and money is None:
+                    money = Money(amount, _currency_of(payments, payment_id))
                 method = payments.refund if name == "refund" else payments.capture
                 _show_operation(method(payment_id, money, idempotency_key=idempotency_key), as_json)
+
+
+def _currency_of(payments: Payments, payment_id: str) -> str:
+    """The payment's currency, read from the gateway (for --amount without --currency)."""
+    if Capability.RETRIEVE not in payments.capabilities:
+        raise InvalidRequestError(
+            f"--amount needs --currency: provider {payments.provider.name!r} cannot read "
+            "the payment to learn its currency",
+            field="currency",
+        )
+    return payments.get_payment(payment_id).amount.currency
 
 
 _money_operation("refund", "Refund a payment, fully or (with --amount) partly.")
