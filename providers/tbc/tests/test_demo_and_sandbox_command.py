@@ -85,3 +85,17 @@ def test_sandbox_command_names_a_busy_port() -> None:
         result = CliRunner().invoke(main, ["sandbox", "tbc", "--port", str(port)])
     assert result.exit_code == 1
     assert f"127.0.0.1:{port}" in result.output
+
+
+def test_the_packages_warnings_stay_out_of_a_programs_output() -> None:
+    """Without logging configured, Python prints warnings of a logger with no handler
+    on stderr (its last resort); the package's NullHandler keeps them out."""
+    script = (
+        "import logging, payments_tbc; "
+        "logging.getLogger('payments_tbc.checkout').warning('a library warning')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    assert result.stderr == ""
