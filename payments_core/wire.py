@@ -13,7 +13,11 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["decimal_to_json_number", "dumps", "dumps_canonical", "loads"]
+import httpx
+
+from payments_core.errors import ProviderResponseError
+
+__all__ = ["decimal_to_json_number", "dumps", "dumps_canonical", "json_object", "loads"]
 
 
 def decimal_to_json_number(value: Decimal) -> str:
@@ -62,3 +66,36 @@ def loads(data: bytes | str) -> Any:
 def dumps_canonical(payload: Any) -> bytes:
     """Stable bytes for equal payloads (keys sorted), for fingerprints and digests."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def json_object(
+    source: httpx.Response | bytes, what: str, *, provider: str, max_bytes: int | None = None
+) -> dict[str, Any]:
+    """A gateway's body as a JSON object (Decimals for fractions), or a typed refusal.
+
+    For provider flows reading an answer: anything but a JSON object (not JSON,
+    not UTF-8, nested too deeply, a list, larger than ``max_bytes``) becomes a
+    :class:`~payments_core.errors.ProviderResponseError` naming ``what`` was read,
+    which the driver turns into an unknown outcome when the request moved money.
+    """
+    response = source if isinstance(source, httpx.Response) else None
+    content = source.content if isinstance(source, httpx.Response) else source
+    status = response.status_code if response is not None else None
+    name = provider.upper()
+    if max_bytes is not None and len(content) > max_bytes:
+        raise ProviderResponseError(
+            f"{name}'s {what} is too large to read", provider=provider, http_status=status
+        )
+    try:
+        data = loads(content)
+    except (ValueError, UnicodeDecodeError):
+        raise ProviderResponseError(
+            f"{name}'s {what} is not JSON", provider=provider, http_status=status
+        ) from None
+    if not isinstance(data, dict):
+        raise ProviderResponseError(
+            f"{name}'s {what} is not a JSON object ({type(data).__name__})",
+            provider=provider,
+            http_status=status,
+        )
+    return data

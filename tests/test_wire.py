@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from payments_core import wire
@@ -94,3 +95,32 @@ def test_a_string_that_looks_like_the_placeholder_is_left_alone() -> None:
         "amount": Decimal("1.00"),
         "other": "1.00",
     }
+
+
+@pytest.mark.parametrize(
+    ("body", "reason", "limit"),
+    [
+        (b"", "is not JSON", None),
+        (b"\xff\xfe", "is not JSON", None),
+        (b"[1, 2]", r"is not a JSON object \(list\)", None),
+        (b"[" * 100_000 + b"]" * 100_000, "is not JSON", None),
+        (b'{"a": "' + b"x" * 64 + b'"}', "too large", 32),
+    ],
+)
+def test_a_gateway_body_that_is_not_a_small_json_object_is_a_typed_refusal(
+    body: bytes, reason: str, limit: int | None
+) -> None:
+    from payments_core import ProviderResponseError
+    from payments_core.wire import json_object
+
+    with pytest.raises(ProviderResponseError, match=reason) as refused:
+        json_object(httpx.Response(200, content=body), "receipt", provider="acme", max_bytes=limit)
+    assert refused.value.provider == "acme"
+    assert refused.value.http_status == 200
+
+
+def test_a_gateway_body_is_read_with_exact_decimals() -> None:
+    from payments_core.wire import json_object
+
+    data = json_object(b'{"amount": 12.60}', "answer", provider="acme")
+    assert data == {"amount": Decimal("12.60")}

@@ -30,7 +30,7 @@ import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from payments_core import wire as core_wire
-from payments_core.errors import ErrorCode, ProviderResponseError
+from payments_core.errors import ProviderResponseError
 
 __all__ = [
     "TBILISI",
@@ -447,24 +447,7 @@ class CreateOrderBody(_Out):
 
 def json_object(response: httpx.Response | bytes, what: str) -> dict[str, Any]:
     """The body as a JSON object (Decimals for fractions), or ProviderResponseError."""
-    content = response.content if isinstance(response, httpx.Response) else response
-    status = response.status_code if isinstance(response, httpx.Response) else None
-    try:
-        data = core_wire.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise ProviderResponseError(
-            f"BOG's {what} is not JSON",
-            code=ErrorCode.INVALID_RESPONSE,
-            provider="bog",
-            http_status=status,
-        ) from None
-    if not isinstance(data, dict):
-        raise ProviderResponseError(
-            f"BOG's {what} is not a JSON object",
-            provider="bog",
-            http_status=status,
-        )
-    return data
+    return core_wire.json_object(response, what, provider="bog")
 
 
 def read(model: type[M], data: Any, what: str) -> M:

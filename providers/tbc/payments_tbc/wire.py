@@ -272,18 +272,7 @@ def optional_json_object(source: httpx.Response | bytes, what: str) -> dict[str,
 
 def json_object(source: httpx.Response | bytes, what: str) -> dict[str, Any]:
     """The body as a JSON object, or ProviderResponseError saying why it is not one."""
-    content = _content(source)
-    if len(content) > MAX_BODY:
-        raise ProviderResponseError(f"TBC's {what} is too large to read", provider=PROVIDER)
-    try:
-        data = core_wire.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise ProviderResponseError(f"TBC's {what} is not JSON", provider=PROVIDER) from None
-    if not isinstance(data, dict):
-        raise ProviderResponseError(
-            f"TBC's {what} is not a JSON object ({type(data).__name__})", provider=PROVIDER
-        )
-    return data
+    return core_wire.json_object(source, what, provider=PROVIDER, max_bytes=MAX_BODY)
 
 
 def read(model: type[M], data: dict[str, Any], what: str) -> M:
