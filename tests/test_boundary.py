@@ -251,3 +251,31 @@ def test_a_malformed_callback_is_a_typed_refusal(body: bytes) -> None:
     ):
         payments.parse_webhook({}, body)
     assert refused.value.code is ErrorCode.WEBHOOK_MALFORMED
+
+
+def test_every_callback_is_logged_with_its_event_and_payment_ids(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = json.dumps({"PaymentId": "pay_1"}).encode()
+    with caplog.at_level("INFO", logger="payments_core"), sync_facade(Recorder()) as payments:
+        payments.parse_webhook({}, body)
+    (line,) = [r for r in caplog.records if r.getMessage().startswith("callback ")]
+    assert "event_id=pay_1:captured" in line.getMessage()
+    assert "payment_id=pay_1" in line.getMessage()
+    assert line.__dict__["event_id"] == "pay_1:captured"
+
+
+def test_a_refused_callback_is_logged_as_a_warning_without_its_body(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = json.dumps({"PaymentId": "pay_404", "secret": WALLET}).encode()
+    with (
+        caplog.at_level("INFO", logger="payments_core"),
+        sync_facade(Recorder()) as payments,
+        pytest.raises(WebhookVerificationError),
+    ):
+        payments.parse_webhook({}, body)
+    refused = [r for r in caplog.records if "callback refused" in r.getMessage()]
+    assert len(refused) == 1
+    assert refused[0].levelname == "WARNING"
+    assert WALLET not in caplog.text
