@@ -253,11 +253,11 @@ def _insecure_callback_hint(callback_url: str, allowed: bool) -> Iterator[None]:
         yield
     except InvalidRequestError as exc:
         if exc.field == "callback_url" and not allowed and callback_url[:5].lower() == "http:":
-            exc.message += (
+            hint = (
                 "; for a receiver on this machine (127.0.0.1, localhost), "
                 "pass --allow-insecure-callback"
             )
-            exc.args = (exc.message,)
+            raise exc.replace(exc.message + hint) from exc
         raise
 
 

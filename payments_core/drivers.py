@@ -295,8 +295,9 @@ class _Driver:
         self, what: str, request: httpx.Request, info: CallInfo, **details: Any
     ) -> OutcomeUnknownError:
         safe = self.key_header is not None and self.key_header in request.headers
-        error = OutcomeUnknownError(
-            what,
+        return OutcomeUnknownError(
+            f"{what}; the outcome is unknown ({info.operation} may have been carried out): "
+            f"{OutcomeUnknownError.next_step_for(safe)}",
             operation=info.operation,
             idempotency_key=info.idempotency_key,
             external_id=info.external_id,
@@ -305,12 +306,6 @@ class _Driver:
             provider=self.provider.name,
             **details,
         )
-        error.message = (
-            f"{what}; the outcome is unknown ({info.operation} may have been carried out): "
-            f"{error.next_step}"
-        )
-        error.args = (error.message,)
-        return error
 
     # -- the attempts of one request -----------------------------------------------------
 
@@ -435,8 +430,7 @@ class _Driver:
         if maybe_done:
             return None
         if not sent and not error.message.endswith("nothing was sent"):
-            error.message += "; nothing was sent"
-            error.args = (error.message,)
+            error = error.replace(f"{error.message}; nothing was sent")
         if error is exc:
             raise error
         raise error from exc

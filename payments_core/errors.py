@@ -27,7 +27,7 @@ codes and ids, never from request headers or bodies.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 __all__ = [
     "AuthenticationError",
@@ -162,6 +162,28 @@ class PaymentError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code.value!r}, message={self.message!r})"
 
+    def _fields(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this error (subclasses add theirs)."""
+        return {
+            "code": self.code,
+            "provider": self.provider,
+            "provider_code": self.provider_code,
+            "provider_message": self.provider_message,
+            "retryable": self.retryable,
+            "payment_id": self.payment_id,
+            "request_id": self.request_id,
+            "http_status": self.http_status,
+        }
+
+    def replace(self, message: str | None = None, **changes: Any) -> Self:
+        """A new error of the same class with ``message`` and ``changes``, all else kept.
+
+        Errors are built whole, never patched: one already raised may be held
+        (logged, kept by a hook) with its old text. Chain it with ``from``.
+        """
+        fields = {**self._fields(), **changes}
+        return type(self)(self.message if message is None else message, **fields)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view, for the CLI's ``--json`` output and for logs."""
         return {
@@ -193,6 +215,9 @@ class InvalidRequestError(PaymentError):
         super().__init__(message, **kwargs)
         self.field = field
 
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "field": self.field}
+
 
 class OperationVetoedError(InvalidRequestError):
     """A ``payments_before_operation`` hook refused the operation; nothing was sent."""
@@ -216,6 +241,9 @@ class PaymentDeclinedError(PaymentError):
     ) -> None:
         super().__init__(message, **kwargs)
         self.decline_code = decline_code
+
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "decline_code": self.decline_code}
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -245,6 +273,9 @@ class RateLimitedError(PaymentError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "retry_after": self.retry_after}
 
 
 class ProviderUnavailableError(PaymentError):
@@ -297,11 +328,25 @@ class OutcomeUnknownError(ProviderUnavailableError):
     @property
     def next_step(self) -> str:
         """What the caller should do, in words (also the end of the message)."""
-        if self.safe_to_repeat:
+        return self.next_step_for(self.safe_to_repeat)
+
+    @staticmethod
+    def next_step_for(safe_to_repeat: bool) -> str:
+        """The next step for an unknown outcome that is, or is not, safe to repeat."""
+        if safe_to_repeat:
             return "repeat the same call with the same idempotency key to learn the outcome"
         return (
             "do not repeat it: read the payment (get_payment) or reconcile it before acting again"
         )
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            **super()._fields(),
+            "operation": self.operation,
+            "idempotency_key": self.idempotency_key,
+            "external_id": self.external_id,
+            "safe_to_repeat": self.safe_to_repeat,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

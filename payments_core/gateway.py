@@ -419,8 +419,8 @@ class _Gateway:
         return self.provider.settings.deadline
 
     def _unknown(self, call: _Call[Any], what: str, *, safe_to_repeat: bool) -> OutcomeUnknownError:
-        error = OutcomeUnknownError(
-            what,
+        return OutcomeUnknownError(
+            f"{what}: {OutcomeUnknownError.next_step_for(safe_to_repeat)}",
             operation=call.operation,
             idempotency_key=call.key,
             external_id=call.external_id,
@@ -428,9 +428,6 @@ class _Gateway:
             safe_to_repeat=safe_to_repeat,
             provider=self.provider.name,
         )
-        error.message = f"{what}: {error.next_step}"
-        error.args = (error.message,)
-        return error
 
     def _info(self, call: _Call[Any]) -> CallInfo:
         on_send = None

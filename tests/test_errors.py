@@ -15,6 +15,7 @@ from payments_core import (
     InvalidStateError,
     NotFoundError,
     OperationVetoedError,
+    OutcomeUnknownError,
     PaymentDeclinedError,
     PaymentError,
     ProviderResponseError,
@@ -187,3 +188,31 @@ def test_rate_limit_reads_retry_after_seconds() -> None:
     error = error_for_status(httpx.Response(429, headers={"Retry-After": "7"}), provider="gw")
     assert isinstance(error, RateLimitedError)
     assert error.retry_after == 7.0
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PaymentError("base", provider="p", payment_id="pay_1", http_status=502),
+        InvalidRequestError("bad", field="amount", code=ErrorCode.INVALID_AMOUNT),
+        RateLimitedError("slow down", retry_after=3.0),
+        PaymentDeclinedError("no", decline_code=DeclineCode.INSUFFICIENT_FUNDS),
+        OutcomeUnknownError(
+            "lost", operation="refund", idempotency_key="k", external_id="o-1", safe_to_repeat=True
+        ),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_replace_builds_a_new_error_of_the_same_class_keeping_every_detail(
+    error: PaymentError,
+) -> None:
+    replaced = error.replace("new text", payment_id="pay_9")
+
+    assert replaced is not error
+    assert type(replaced) is type(error)
+    assert replaced.message == "new text"
+    assert str(replaced).startswith("new text")
+    assert replaced.payment_id == "pay_9"
+    assert error.payment_id != "pay_9"  # the original is untouched
+    kept = {**error.to_dict(), "message": "new text", "payment_id": "pay_9"}
+    assert replaced.to_dict() == kept

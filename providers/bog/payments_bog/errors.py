@@ -23,20 +23,16 @@ go into an error.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import httpx
 
 from payments_bog.wire import ErrorBody, json_object, read
 from payments_core.errors import (
-    InvalidRequestError,
     InvalidStateError,
     NotFoundError,
-    OutcomeUnknownError,
-    PaymentDeclinedError,
     PaymentError,
     ProviderResponseError,
-    RateLimitedError,
 )
 from payments_core.provider import error_for_status
 
@@ -100,34 +96,5 @@ def is_unknown_order(response: httpx.Response) -> bool:
 
 
 def restated(error: PaymentError, message: str, *, payment_id: str | None) -> PaymentError:
-    """``error`` built anew with another message and payment id, every other detail kept.
-
-    Errors are built whole rather than patched: one that has been raised may
-    already be held (logged, stored by a hook) with the old text.
-    """
-    common: dict[str, Any] = {
-        "code": error.code,
-        "provider": error.provider or PROVIDER,
-        "provider_code": error.provider_code,
-        "provider_message": error.provider_message,
-        "retryable": error.retryable,
-        "payment_id": payment_id,
-        "request_id": error.request_id,
-        "http_status": error.http_status,
-    }
-    if isinstance(error, OutcomeUnknownError):
-        return type(error)(
-            message,
-            operation=error.operation,
-            idempotency_key=error.idempotency_key,
-            external_id=error.external_id,
-            safe_to_repeat=error.safe_to_repeat,
-            **common,
-        )
-    if isinstance(error, RateLimitedError):
-        return type(error)(message, retry_after=error.retry_after, **common)
-    if isinstance(error, InvalidRequestError):
-        return type(error)(message, field=error.field, **common)
-    if isinstance(error, PaymentDeclinedError):
-        return type(error)(message, decline_code=error.decline_code, **common)
-    return type(error)(message, **common)
+    """``error`` built anew with another message and payment id, every other detail kept."""
+    return error.replace(message, payment_id=payment_id, provider=error.provider or PROVIDER)
