@@ -39,9 +39,10 @@ SENSITIVE_HEADERS: Final[frozenset[str]] = frozenset(
 """Headers redacted for every provider; a provider adds its own with ``sensitive_headers``."""
 REDACTED: Final = "[redacted]"
 
-_PAN: Final = re.compile(r"(?<!\d)(\d{6})(\d{3,9})(\d{4})(?!\d)")
-"""A run of 13 to 19 digits: a full card number. Kept: the first six and last four,
-which is what a masked number shows anyway."""
+_PAN: Final = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{3,9})(\d{4})(?![0-9A-Za-z])")
+"""A run of 13 to 19 digits standing on its own: a full card number. Kept: the first
+six and last four, which is what a masked number shows anyway. Digits inside a
+longer token (``f24571388867472985``, a gateway's payment id) are not a card."""
 
 
 def redact_headers(
@@ -87,6 +88,10 @@ def describe(method: str, host: str, path: str) -> str:
     return f"{method} {host}{path}"
 
 
+_RUN_OF_13: Final = re.compile(r"\d{13}")
+"""Thirteen digits in a row: the least a card number needs, found without Python loops."""
+
+
 def _luhn(digits: str) -> bool:
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -108,34 +113,70 @@ def mask_card_numbers(text: str) -> str:
 
     A card number is a run of 13 to 19 digits passing the Luhn check.
     """
-    if len(text) < 13 or not any(ch.isdigit() for ch in text):
-        return text
+    if len(text) < 13 or _RUN_OF_13.search(text) is None:
+        return text  # the common case, decided in C
     return _PAN.sub(_mask, text)
 
 
-def redact_payload(value: Any, fields: frozenset[str] = frozenset()) -> Any:
+def redact_payload(
+    value: Any, fields: frozenset[str] = frozenset(), memo: dict[int, Any] | None = None
+) -> Any:
     """A copy of a gateway payload safe to hand on: ``fields`` removed at any depth
     (compared case-insensitively), full card numbers masked in every string.
 
     Returns the very same object when there was nothing to change, so the
-    common case costs one walk and no copies.
+    common case costs one walk and no copies. Scalars are handled in the loops
+    themselves: a receipt has dozens of them, and a call each would dominate.
+    ``memo`` lets several payloads sharing parts (an event and its payment)
+    walk each shared part once.
     """
     if isinstance(value, str):
         return mask_card_numbers(value)
-    if isinstance(value, Mapping):
-        changed = False
-        out: dict[Any, Any] = {}
+    if memo is not None and id(value) in memo:
+        return memo[id(value)]
+    result = _redact_container(value, fields, memo)
+    if memo is not None:
+        memo[id(value)] = result
+    return result
+
+
+def _redact_container(value: Any, fields: frozenset[str], memo: dict[int, Any] | None) -> Any:
+    if isinstance(value, dict):
+        out: dict[Any, Any] | None = None
         for key, item in value.items():
-            if isinstance(key, str) and key.lower() in fields:
-                changed = True
-                continue
-            new = redact_payload(item, fields)
-            changed = changed or new is not item
-            out[key] = new
-        return out if changed else value
+            if fields and isinstance(key, str) and key.lower() in fields:
+                new: Any = _DROP
+            elif isinstance(item, str):
+                new = item if len(item) < 13 else mask_card_numbers(item)
+            elif isinstance(item, dict | list | tuple):
+                new = redact_payload(item, fields, memo)
+            else:
+                new = item
+            if new is not item and out is None:
+                out = {}
+                for earlier, kept in value.items():
+                    if earlier == key:
+                        break
+                    out[earlier] = kept
+            if out is not None and new is not _DROP:
+                out[key] = new
+        return value if out is None else out
     if isinstance(value, list | tuple):
-        items = [redact_payload(item, fields) for item in value]
+        items = [
+            (item if len(item) < 13 else mask_card_numbers(item))
+            if isinstance(item, str)
+            else redact_payload(item, fields, memo)
+            if isinstance(item, dict | list | tuple)
+            else item
+            for item in value
+        ]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value
         return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, Mapping):
+        return redact_payload(dict(value), fields, memo)
     return value
+
+
+_DROP: Final = object()
+"""Marks a key removed from a payload copy."""

@@ -279,3 +279,19 @@ def test_a_refused_callback_is_logged_as_a_warning_without_its_body(
     assert len(refused) == 1
     assert refused[0].levelname == "WARNING"
     assert WALLET not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("4111111111111111", "411111******1111"),
+        ("card 5555555555554444, ok", "card 555555******4444, ok"),
+        ("f24571388867472985", "f24571388867472985"),  # an id with digits inside
+        ("24571388867472985x", "24571388867472985x"),
+        ("1700000000001", "1700000000001"),  # a timestamp: fails the Luhn check
+    ],
+)
+def test_only_a_standalone_card_number_is_masked(text: str, masked: str) -> None:
+    from payments_core.redact import mask_card_numbers
+
+    assert mask_card_numbers(text) == masked
