@@ -14,6 +14,13 @@ an async one), exactly one token request goes out:
   failed round (an error answer, or no answer at all) raise the leader's error
   instead of stampeding the token server; followers of a successful round use
   the token it fetched.
+* async followers on the leader's event loop resume in turn, not all at once:
+  the leader wakes the first, and each follower wakes the next as it resumes,
+  so they reach the connection pool one per loop iteration (a thousand tasks
+  released together would each open a connection of their own instead of
+  reusing the ones that answered meanwhile). Nothing is held across a
+  ``yield``: a follower passes the turn on before it sends anything. After a
+  failed round every follower is woken at once, to raise the error.
 
 A 401 on an API call drops the token that failed, fetches one fresh token and
 retries the call once; a second 401 goes back to the caller (the driver turns
@@ -30,6 +37,7 @@ import logging
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -48,7 +56,7 @@ from payments_core.errors import (
     ProviderUnavailableError,
     RateLimitedError,
 )
-from payments_core.provider import parse_retry_after
+from payments_core.provider import AUTH_REQUEST_EXTENSION, parse_retry_after
 
 __all__ = [
     "LifetimeReader",
@@ -88,8 +96,9 @@ class _Round:
     """One refresh in flight: followers wait on its events."""
 
     done: threading.Event = field(default_factory=threading.Event)
-    async_done: asyncio.Event | None = None
     loop: asyncio.AbstractEventLoop | None = None
+    waiters: deque[asyncio.Future[None]] | None = None
+    """Async followers on ``loop``, in arrival order, each woken by the one before."""
     error: PaymentError | None = None
     token: str | None = None
 
@@ -184,7 +193,7 @@ class OAuth2ClientCredentials(httpx.Auth):
             round_ = _Round()
             if asynchronous:
                 round_.loop = asyncio.get_running_loop()
-                round_.async_done = asyncio.Event()
+                round_.waiters = deque()
             self._round = round_
             self.token_requests += 1
             return None, round_, True
@@ -202,8 +211,12 @@ class OAuth2ClientCredentials(httpx.Auth):
             if self._round is round_:
                 self._round = None
         round_.done.set()
-        if round_.async_done is not None:
-            round_.async_done.set()
+        if round_.waiters is not None:
+            if round_.error is not None:
+                while round_.waiters:  # nothing to send: all raise the error now
+                    _wake(round_.waiters.popleft())
+            else:
+                _wake_next(round_.waiters)
 
     def _follower_result(self, round_: _Round) -> str | None:
         if round_.error is not None:
@@ -229,6 +242,7 @@ class OAuth2ClientCredentials(httpx.Auth):
             form["client_id"] = self.client_id
             form["client_secret"] = secret
         request = httpx.Request("POST", self.token_url, data=form, headers=headers)
+        request.extensions[AUTH_REQUEST_EXTENSION] = True
         self._add_extra_headers(request)
         if "timeout" in api_request.extensions:
             request.extensions["timeout"] = api_request.extensions["timeout"]
@@ -342,8 +356,20 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     async def _async_wait(self, round_: _Round) -> None:
         try:
-            if round_.async_done is not None and round_.loop is asyncio.get_running_loop():
-                await asyncio.wait_for(round_.async_done.wait(), self.wait_timeout)
+            if round_.done.is_set():
+                return
+            waiters = round_.waiters
+            if waiters is not None and round_.loop is asyncio.get_running_loop():
+                turn: asyncio.Future[None] = round_.loop.create_future()
+                waiters.append(turn)
+                try:
+                    async with asyncio.timeout(self.wait_timeout):
+                        await turn
+                finally:
+                    if turn in waiters:
+                        waiters.remove(turn)  # left before its turn: nothing to pass on
+                    elif round_.error is None:
+                        _wake_next(waiters)  # its turn came: the next one goes
             elif not await asyncio.to_thread(round_.done.wait, self.wait_timeout):
                 raise TimeoutError
         except TimeoutError:
@@ -381,6 +407,19 @@ class OAuth2ClientCredentials(httpx.Auth):
             if response.status_code != 401 or attempt == 1:
                 return
             self.invalidate(token)
+
+
+def _wake(turn: asyncio.Future[None]) -> bool:
+    if turn.done():  # its task was cancelled meanwhile
+        return False
+    turn.set_result(None)
+    return True
+
+
+def _wake_next(waiters: deque[asyncio.Future[None]]) -> None:
+    """Wake the first follower still waiting (its task resumes at the next loop turn)."""
+    while waiters and not _wake(waiters.popleft()):
+        pass
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -44,6 +44,7 @@ from payments_core.models import Operation, Payment, WebhookEvent
 from payments_core.plausibility import check_result
 from payments_core.provider import (
     ACCEPT_STATUS_EXTENSION,
+    AUTH_REQUEST_EXTENSION,
     Flow,
     PaymentProvider,
     changes_state,
@@ -53,7 +54,7 @@ from payments_core.provider import (
 from payments_core.redact import HttpExchange, redact_payload
 from payments_core.retry import RetryPolicy, is_safe_to_retry
 
-__all__ = ["AsyncDriver", "CallInfo", "SyncDriver", "retry_policy_for"]
+__all__ = ["AsyncDriver", "CallInfo", "CallProgress", "SyncDriver", "retry_policy_for"]
 
 T = TypeVar("T")
 
@@ -96,9 +97,18 @@ class CallInfo:
     external_id: str | None = None
     payment_id: str | None = None
     on_send: Callable[[httpx.Request], None] | None = None
+    progress: CallProgress = field(default_factory=lambda: CallProgress())
 
 
-_NO_INFO = CallInfo()
+@dataclass
+class CallProgress:
+    """What the driver learned while running a call, for the idempotency store."""
+
+    sending: bool = False
+    """A state-changing request was handed to the transport (it may have arrived)."""
+    carried_out: bool = False
+    """A state-changing request was answered as accepted: something moved, so a later
+    failure of the same call leaves its outcome unknown, never "nothing happened"."""
 
 
 class _TrackedAuth(httpx.Auth):
@@ -108,6 +118,12 @@ class _TrackedAuth(httpx.Auth):
     (a token request): a failure there leaves the API request unsent, whatever
     the auth class is. A 401 answer to the API request means it was refused, not
     carried out, so the mark is taken back while the auth flow refreshes.
+
+    When in doubt the request counts as sent (the safe side for money): an
+    outgoing request is the auth's own only when the auth marked it so
+    (``AUTH_REQUEST_EXTENSION``, as ``OAuth2ClientCredentials`` does) or when it
+    goes elsewhere than the API request (another method, host or path). An auth
+    that signs by adding a query parameter or rebuilds the request still counts.
     """
 
     def __init__(self, inner: httpx.Auth) -> None:
@@ -117,8 +133,14 @@ class _TrackedAuth(httpx.Auth):
 
     @staticmethod
     def _is_api(outgoing: httpx.Request, request: httpx.Request) -> bool:
-        return outgoing is request or (
-            outgoing.method == request.method and outgoing.url == request.url
+        if outgoing is request:
+            return True
+        if outgoing.extensions.get(AUTH_REQUEST_EXTENSION):
+            return False
+        return (
+            outgoing.method == request.method
+            and outgoing.url.host == request.url.host
+            and outgoing.url.path == request.url.path
         )
 
     def sync_auth_flow(
@@ -239,7 +261,8 @@ class _Driver:
                     f"({type(exc).__name__}); nothing was sent",
                     provider=self.provider.name,
                 ) from exc
-            raise self._unreadable(response, last, info, f"{type(exc).__name__}: {exc}") from exc
+            # The type only: an exception's text may quote the reply (a token, a card).
+            raise self._unreadable(response, last, info, type(exc).__name__) from exc
         if not isinstance(step, httpx.Request):
             flow.close()
             raise ProviderResponseError(
@@ -265,6 +288,42 @@ class _Driver:
                 raise
             raise self._unreadable(response, request, info, exc.message, exc) from None
         return value
+
+    def _throw(
+        self,
+        flow: Flow[T],
+        error: PaymentError,
+        moved: httpx.Request | None,
+        last: httpx.Request | None,
+        info: CallInfo,
+    ) -> httpx.Request | _Done[T]:
+        """Throw a failed request's error into the flow, which may handle it (BOG names
+        the order it created). Left unhandled after a state change was carried out,
+        it becomes an unknown outcome: the call did something, and did not finish."""
+        try:
+            return self._advance(flow, None, moved or last, info, error=error)
+        except PaymentError as raised:
+            if raised is not error:
+                raise
+            unknown = self._after_carried_out(error, moved, info)
+            if unknown is error:
+                raise
+            raise unknown from error
+
+    def _after_carried_out(
+        self, error: PaymentError, moved: httpx.Request | None, info: CallInfo
+    ) -> PaymentError:
+        """A later request of a call whose state change was already carried out failed:
+        the call's outcome is unknown (it happened, its result could not be read)."""
+        if moved is None or isinstance(error, OutcomeUnknownError):
+            return error
+        return self._unknown(
+            f"the {info.operation} request was carried out, but a later request of the "
+            f"same call failed ({error.code.value})",
+            moved,
+            info,
+            http_status=error.http_status,
+        )
 
     def _unreadable(
         self,
@@ -323,23 +382,36 @@ class _Driver:
             request.extensions.pop(_SENT, None)
             if self.auth is None:
                 request.extensions[_SENT] = True
-            if state_changing and info.on_send is not None:
-                info.on_send(request)
-            exchange = HttpExchange.of(request, retries + 1, self.sensitive_headers)
-            self.hooks.http_request(exchange)
+            if state_changing:
+                info.progress.sending = True
+                if info.on_send is not None:
+                    info.on_send(request)
+            # The redacted view is built only for someone who looks at it: an HTTP
+            # hook, or the logger at DEBUG (checked again when the answer is in).
+            exchange: HttpExchange | None = None
+            hooked = self._has_http_hooks()
+            if hooked or logger.isEnabledFor(logging.DEBUG):
+                exchange = HttpExchange.of(request, retries + 1, self.sensitive_headers)
+                if hooked:
+                    self.hooks.http_request(exchange)
             started = self.clock()
             outcome = yield _SEND
             elapsed = self.clock() - started
             if isinstance(outcome, httpx.Response):
-                self._log(exchange, str(outcome.status_code), elapsed)
-                self.hooks.http_response(exchange, outcome.status_code, elapsed)
-                delay = self._after_response(request, outcome, info, deadline, retries)
+                exchange = self._log(request, retries, exchange, str(outcome.status_code), elapsed)
+                if self._has_http_hooks():
+                    if exchange is None:  # a hook registered while the request was out
+                        exchange = HttpExchange.of(request, retries + 1, self.sensitive_headers)
+                    self.hooks.http_response(exchange, outcome.status_code, elapsed)
+                delay = self._after_response(
+                    request, outcome, info, deadline, retries, maybe_done=sent_before
+                )
                 if delay is None:
                     return outcome
-                sent_before = sent_before or outcome.status_code >= 500
+                sent_before = sent_before or (state_changing and outcome.status_code >= 500)
             else:
                 assert isinstance(outcome, BaseException)
-                self._log(exchange, type(outcome).__name__, elapsed)
+                self._log(request, retries, exchange, type(outcome).__name__, elapsed)
                 sent = bool(request.extensions.get(_SENT)) and not isinstance(outcome, _NOT_SENT)
                 sent_before = sent_before or (sent and state_changing)
                 delay = self._after_failure(
@@ -364,9 +436,26 @@ class _Driver:
             f"{what}; nothing was sent", code=ErrorCode.TIMEOUT, provider=self.provider.name
         )
 
-    def _log(self, exchange: HttpExchange, outcome: str, elapsed: float) -> None:
+    def _has_http_hooks(self) -> bool:
+        hook = self.hooks.manager.hook
+        return bool(
+            hook.payments_http_request.get_hookimpls()
+            or hook.payments_http_response.get_hookimpls()
+        )
+
+    def _log(
+        self,
+        request: httpx.Request,
+        retries: int,
+        exchange: HttpExchange | None,
+        outcome: str,
+        elapsed: float,
+    ) -> HttpExchange | None:
+        """Log the attempt at DEBUG; the exchange, built here if it was not yet."""
         if not logger.isEnabledFor(logging.DEBUG):
-            return
+            return exchange
+        if exchange is None:
+            exchange = HttpExchange.of(request, retries + 1, self.sensitive_headers)
         logger.debug(
             "%s %s -> %s in %.3fs (attempt %d)",
             self.provider.name,
@@ -384,6 +473,7 @@ class _Driver:
                 "attempt": exchange.attempt,
             },
         )
+        return exchange
 
     def _after_failure(
         self,
@@ -438,8 +528,9 @@ class _Driver:
     def _transport_error(self, exc: BaseException, sent: bool) -> PaymentError:
         name = type(exc).__name__
         if isinstance(exc, httpx.LocalProtocolError | httpx.UnsupportedProtocol):
+            # The exception's text may quote a header value (a credential): the type only.
             return InvalidRequestError(
-                f"the request to {self.provider.name} could not be sent ({name}: {exc})",
+                f"the request to {self.provider.name} could not be sent ({name})",
                 provider=self.provider.name,
             )
         if isinstance(exc, httpx.TimeoutException | TimeoutError):
@@ -477,8 +568,15 @@ class _Driver:
         info: CallInfo,
         deadline: float,
         retries: int,
+        *,
+        maybe_done: bool = False,
     ) -> float | None:
-        """``None`` when the response goes to the flow, else the delay before retrying."""
+        """``None`` when the response goes to the flow, else the delay before retrying.
+
+        ``maybe_done``: an earlier attempt of this state-changing request may have
+        been carried out, so an error answer now (a 409 "in progress", a 404, a
+        429) cannot prove it was not: the outcome stays unknown.
+        """
         status = response.status_code
         if status < 400 or status in request.extensions.get(ACCEPT_STATUS_EXTENSION, ()):
             return None
@@ -492,6 +590,16 @@ class _Driver:
         if delay is not None:
             return delay
         error = self._error_for(response)
+        if maybe_done and changes_state(request) and not isinstance(error, OutcomeUnknownError):
+            raise self._unknown(
+                f"{self.provider.name} answered HTTP {status} to a repeat of a request that "
+                "may already have been carried out",
+                request,
+                info,
+                http_status=status,
+                provider_code=error.provider_code,
+                provider_message=error.provider_message,
+            )
         if (
             status >= 500
             and changes_state(request)
@@ -538,10 +646,12 @@ class SyncDriver(_Driver):
         self.sleep = sleep
         deadlines.install(client)
 
-    def run(self, flow: Flow[T], info: CallInfo = _NO_INFO) -> T:
+    def run(self, flow: Flow[T], info: CallInfo | None = None) -> T:
         """Drive ``flow`` to its result; every failure comes out as a PaymentError."""
+        info = info if info is not None else CallInfo()
         deadline = self.clock() + self.policy.deadline
         last: httpx.Request | None = None
+        moved: httpx.Request | None = None  # the state-changing request carried out
         response: httpx.Response | None = None
         try:
             step = self._advance(flow, None, None, info)
@@ -551,10 +661,13 @@ class SyncDriver(_Driver):
                     response = self._send(step, info, deadline)
                 except PaymentError as exc:
                     response = None
-                    step = self._advance(flow, None, last, info, error=exc)
+                    step = self._throw(flow, exc, moved, last, info)
                     continue
-                step = self._advance(flow, response, last, info)
-            return self._result(step.value, response, last, info)
+                if changes_state(step) and response.status_code < 400:
+                    moved = step
+                    info.progress.carried_out = True
+                step = self._advance(flow, response, moved or last, info)
+            return self._result(step.value, response, moved or last, info)
         finally:
             flow.close()
 
@@ -600,10 +713,12 @@ class AsyncDriver(_Driver):
         self.client = client
         self.sleep = sleep
 
-    async def run(self, flow: Flow[T], info: CallInfo = _NO_INFO) -> T:
+    async def run(self, flow: Flow[T], info: CallInfo | None = None) -> T:
         """Drive ``flow`` to its result; every failure comes out as a PaymentError."""
+        info = info if info is not None else CallInfo()
         deadline = self.clock() + self.policy.deadline
         last: httpx.Request | None = None
+        moved: httpx.Request | None = None  # the state-changing request carried out
         response: httpx.Response | None = None
         try:
             step = self._advance(flow, None, None, info)
@@ -613,10 +728,13 @@ class AsyncDriver(_Driver):
                     response = await self._send(step, info, deadline)
                 except PaymentError as exc:
                     response = None
-                    step = self._advance(flow, None, last, info, error=exc)
+                    step = self._throw(flow, exc, moved, last, info)
                     continue
-                step = self._advance(flow, response, last, info)
-            return self._result(step.value, response, last, info)
+                if changes_state(step) and response.status_code < 400:
+                    moved = step
+                    info.progress.carried_out = True
+                step = self._advance(flow, response, moved or last, info)
+            return self._result(step.value, response, moved or last, info)
         finally:
             flow.close()
 
@@ -680,6 +798,11 @@ def _add_client_headers(request: httpx.Request, defaults: httpx.Headers) -> None
     or tracing header set on the application's client (and httpx's own
     ``Accept-Encoding``) would be dropped. What the provider set wins.
     """
+    if not defaults:
+        return
+    headers = request.headers
+    present = {name for name, _ in headers.multi_items()}  # lower-cased, like defaults'
     for name, value in defaults.multi_items():
-        if name not in request.headers:
-            request.headers[name] = value
+        if name not in present:
+            headers[name] = value
+            present.add(name)

@@ -37,6 +37,7 @@ from payments_core.errors import (
     InvalidRequestError,
     OutcomeUnknownError,
     PaymentError,
+    ProviderResponseError,
     UnsupportedOperationError,
     WebhookVerificationError,
 )
@@ -408,7 +409,18 @@ class _Gateway:
                 safe_to_repeat=False,
             )
         if claim.sent is not None:
-            resend = self.provider.resend(call.operation, call.request, claim.sent)
+            try:
+                resend = self.provider.resend(call.operation, call.request, claim.sent)
+            except BaseException as exc:
+                self.idempotency_store.unknown(self.name, call.key)  # still unresolved
+                if isinstance(exc, PaymentError) or not isinstance(exc, Exception):
+                    raise
+                raise self._unknown(
+                    call,
+                    f"provider {self.provider.name!r} could not repeat the earlier "
+                    f"{call.operation} ({type(exc).__name__})",
+                    safe_to_repeat=True,
+                ) from exc
             if resend is not None:
                 return _Plan(flow=lambda: resend)
         return _Plan(flow=call.flow)
@@ -448,18 +460,48 @@ class _Gateway:
         )
 
     def _settle(
-        self, call: _Call[Any], result: Any = None, error: BaseException | None = None
+        self,
+        call: _Call[Any],
+        info: CallInfo,
+        result: Any = None,
+        error: BaseException | None = None,
     ) -> None:
-        """Tell the store how a keyed call ended."""
+        """Tell the store how a keyed call ended.
+
+        A definite failure releases the key only when nothing moved: once a
+        state-changing request was carried out (or, for an interrupted call, was
+        being sent), the key stays "unknown" so a repeat cannot act twice.
+        """
         if call.key is None or call.fingerprint is None:
             return
-        store = self.idempotency_store
+        store, progress = self.idempotency_store, info.progress
         if error is None:
             store.succeeded(self.name, call.key, result)
-        elif isinstance(error, OutcomeUnknownError) or not isinstance(error, PaymentError):
-            store.unknown(self.name, call.key)  # cancelled or interrupted: maybe sent
+        elif isinstance(error, OutcomeUnknownError):
+            store.unknown(self.name, call.key)
+        elif not isinstance(error, PaymentError):  # cancelled or interrupted
+            if progress.sending or progress.carried_out:
+                store.unknown(self.name, call.key)
+            else:
+                store.release(self.name, call.key)
+        elif progress.carried_out:
+            store.unknown(self.name, call.key)
         else:
             store.release(self.name, call.key)
+
+    def _flow_of(self, plan: _Plan[T]) -> Flow[T]:
+        """The plan's flow; a provider failing to even build it is a typed error."""
+        assert plan.flow is not None
+        try:
+            return plan.flow()
+        except PaymentError:
+            raise
+        except Exception as exc:
+            raise ProviderResponseError(
+                f"provider {self.provider.name!r} failed while preparing its request "
+                f"({type(exc).__name__}); nothing was sent",
+                provider=self.provider.name,
+            ) from exc
 
     # -- around every operation ---------------------------------------------------------
 
@@ -689,14 +731,15 @@ class Payments(_Gateway):
             raise
         if plan.flow is None:
             return plan.result  # type: ignore[return-value]
+        info = self._info(call)
         try:
-            result = self._driver.run(plan.flow(), self._info(call))
+            result = self._driver.run(self._flow_of(plan), info)
         except BaseException as exc:
-            self._settle(call, error=exc)
+            self._settle(call, info, error=exc)
             if isinstance(exc, PaymentError):
                 self._failed(call.operation, exc, call.payment_id)
             raise
-        self._settle(call, result)
+        self._settle(call, info, result)
         self._succeeded(call.operation, result, started, call.source)
         return result
 
@@ -842,14 +885,15 @@ class AsyncPayments(_Gateway):
             raise
         if plan.flow is None:
             return plan.result  # type: ignore[return-value]
+        info = self._info(call)
         try:
-            result = await self._driver.run(plan.flow(), self._info(call))
+            result = await self._driver.run(self._flow_of(plan), info)
         except BaseException as exc:
-            self._settle(call, error=exc)
+            self._settle(call, info, error=exc)
             if isinstance(exc, PaymentError):
                 self._failed(call.operation, exc, call.payment_id)
             raise
-        self._settle(call, result)
+        self._settle(call, info, result)
         self._succeeded(call.operation, result, started, call.source)
         return result
 

@@ -147,11 +147,13 @@ class _Entry:
 
 
 class MemoryIdempotencyStore:
-    """The in-process store: bounded (oldest finished keys go first), thread-safe.
+    """The in-process store: thread-safe, with a bounded memory of finished keys.
 
-    ``limit`` bounds the keys kept; keys in flight or with an unknown outcome
-    are never dropped while finished ones remain, since forgetting them could
-    let a repeat act twice.
+    ``limit`` bounds the keys whose operation succeeded: past it the oldest go
+    first (a repeat that late runs the checks afresh). Keys in flight or with an
+    unknown outcome are never dropped, since forgetting them could let a repeat
+    act twice; they leave when their call ends or a repeat settles them. Trimming
+    is constant time per key.
     """
 
     DEFAULT_LIMIT: Final = 10_000
@@ -159,7 +161,9 @@ class MemoryIdempotencyStore:
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
         self.limit = limit
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._entries: dict[tuple[str, str], _Entry] = {}
+        self._finished: OrderedDict[tuple[str, str], None] = OrderedDict()
+        """Keys whose operation succeeded, oldest first: the only ones ever dropped."""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -169,7 +173,6 @@ class MemoryIdempotencyStore:
             entry = self._entries.get((gateway, key))
             if entry is None:
                 self._entries[(gateway, key)] = _Entry(fingerprint, ClaimState.IN_FLIGHT)
-                self._trim()
                 return Claim(ClaimState.NEW)
             if entry.fingerprint != fingerprint:
                 raise conflict(key, entry.fingerprint, fingerprint)
@@ -191,6 +194,11 @@ class MemoryIdempotencyStore:
                 entry.state = ClaimState.SUCCEEDED
                 entry.outcome = outcome
                 entry.sent = None
+                self._finished[(gateway, key)] = None
+                self._finished.move_to_end((gateway, key))
+                while len(self._finished) > self.limit:
+                    oldest, _ = self._finished.popitem(last=False)
+                    self._entries.pop(oldest, None)
 
     def unknown(self, gateway: str, key: str) -> None:
         with self._lock:
@@ -201,17 +209,7 @@ class MemoryIdempotencyStore:
     def release(self, gateway: str, key: str) -> None:
         with self._lock:
             self._entries.pop((gateway, key), None)
-
-    def _trim(self) -> None:
-        excess = len(self._entries) - self.limit
-        if excess <= 0:
-            return
-        for slot in list(self._entries):
-            if excess <= 0:
-                break
-            if self._entries[slot].state is ClaimState.SUCCEEDED:
-                del self._entries[slot]
-                excess -= 1
+            self._finished.pop((gateway, key), None)
 
 
 def conflict(key: str, recorded: Fingerprint, asked: Fingerprint) -> InvalidRequestError:

@@ -48,6 +48,7 @@ from payments_core.redact import SENSITIVE_HEADERS
 
 __all__ = [
     "ACCEPT_STATUS_EXTENSION",
+    "AUTH_REQUEST_EXTENSION",
     "READ_ONLY_EXTENSION",
     "Capability",
     "Flow",
@@ -66,6 +67,11 @@ Flow = Generator[httpx.Request, httpx.Response, T]
 
 ACCEPT_STATUS_EXTENSION = "payments_core.accept_status"
 """Request extension: error statuses the flow wants to see instead of an exception."""
+
+AUTH_REQUEST_EXTENSION = "payments_core.auth_request"
+"""Request extension an ``httpx.Auth`` sets on requests of its own (a token call):
+the driver then knows a failure there left the API request unsent. Without the
+mark, a request to the API's own method, host and path counts as the API request."""
 
 READ_ONLY_EXTENSION = "payments_core.read_only"
 """Request extension: this POST only reads (a search), so a lost answer changes nothing."""

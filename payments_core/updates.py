@@ -9,6 +9,7 @@ the journal, the framework adapters and the conformance kit.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Final
 
 from payments_core.models import Operation, OperationKind, OperationStatus, Payment
@@ -20,9 +21,18 @@ __all__ = ["is_newer"]
 _NO_MONEY_FINAL: Final = frozenset(
     {PaymentStatus.DECLINED, PaymentStatus.EXPIRED, PaymentStatus.CANCELED}
 )
-_BEFORE_MONEY: Final = frozenset(
-    {PaymentStatus.CREATED, PaymentStatus.PENDING, PaymentStatus.PROCESSING}
+_NOTHING_PAID: Final = frozenset(
+    {
+        PaymentStatus.CREATED,
+        PaymentStatus.PENDING,
+        PaymentStatus.PROCESSING,
+        PaymentStatus.AUTHORIZED,
+        PaymentStatus.DECLINED,
+        PaymentStatus.EXPIRED,
+        PaymentStatus.CANCELED,
+    }
 )
+"""Statuses that say no money was taken: an update with grown amounts cannot carry them."""
 
 
 def _compare(current: Money | None, update: Money | None, currency: str) -> int:
@@ -89,10 +99,10 @@ def is_newer(current: Payment, update: Payment) -> bool:
     if (
         current.updated_at is not None
         and update.updated_at is not None
-        and update.updated_at < current.updated_at
+        and _instant(update.updated_at) < _instant(current.updated_at)
     ):
         return False
-    if 1 in changes and new not in _BEFORE_MONEY:
+    if 1 in changes and new not in _NOTHING_PAID:
         # Grown money is news, unless the status goes back against the table on
         # an amount that was merely not reported before (nothing more refunded).
         refund_grew = changes[1] == 1
@@ -112,9 +122,14 @@ def is_newer(current: Payment, update: Payment) -> bool:
     return 1 not in changes and can_transition(old, new)
 
 
+def _instant(moment: datetime) -> datetime:
+    """Naive times are taken as UTC, so a provider's naive and aware times compare."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _later(current: Payment, update: Payment) -> bool:
     return (
         current.updated_at is not None
         and update.updated_at is not None
-        and update.updated_at > current.updated_at
+        and _instant(update.updated_at) > _instant(current.updated_at)
     )

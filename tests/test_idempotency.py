@@ -169,20 +169,29 @@ def test_beyond_the_limit_the_oldest_succeeded_key_goes_first() -> None:
     store = MemoryIdempotencyStore(limit=2)
     _succeed(store, "k1")
     _succeed(store, "k2")
-    store.claim(GW, "k3", REFUND)
+    _succeed(store, "k3")
     assert len(store) == 2
+    assert store.claim(GW, "k3", REFUND) == Claim(ClaimState.SUCCEEDED, outcome="outcome-k3")
     assert store.claim(GW, "k2", REFUND) == Claim(ClaimState.SUCCEEDED, outcome="outcome-k2")
     assert store.claim(GW, "k1", REFUND) == Claim(ClaimState.NEW)
 
 
 def test_beyond_the_limit_an_older_in_flight_key_stays_and_a_succeeded_one_goes() -> None:
-    store = MemoryIdempotencyStore(limit=2)
+    store = MemoryIdempotencyStore(limit=1)
     store.claim(GW, "k1", REFUND)
     _succeed(store, "k2")
-    store.claim(GW, "k3", REFUND)
+    _succeed(store, "k3")
     assert len(store) == 2
     assert store.claim(GW, "k1", REFUND) == Claim(ClaimState.IN_FLIGHT)
-    assert store.claim(GW, "k3", REFUND) == Claim(ClaimState.IN_FLIGHT)
+    assert store.claim(GW, "k2", REFUND) == Claim(ClaimState.NEW)
+
+
+def test_many_keys_past_the_limit_are_trimmed_in_constant_time_each() -> None:
+    store = MemoryIdempotencyStore(limit=100)
+    for number in range(20_000):
+        _succeed(store, f"k{number}")
+    assert len(store) == 100
+    assert store.claim(GW, "k19999", REFUND).state is ClaimState.SUCCEEDED
 
 
 def test_in_flight_and_unknown_keys_are_never_dropped_beyond_the_limit() -> None:

@@ -293,3 +293,109 @@ def test_an_impossible_answer_to_a_read_is_a_provider_response_error() -> None:
     with pytest.raises(ProviderResponseError) as failed:
         payments.get_payment("pay_1")
     assert "negative" in str(failed.value)
+
+
+# -- found by review: each of these could act twice or misreport ------------------------
+
+
+class SigningAuth(httpx.Auth):
+    """Signs by adding a query parameter: the API request is rebuilt, not yielded as is."""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield httpx.Request(
+            request.method,
+            request.url.copy_add_param("sig", "s1"),
+            headers=request.headers,
+            content=request.content,
+        )
+
+
+class SigningProvider(KeylessProvider):
+    name = "signing"
+
+    @property
+    def auth(self) -> httpx.Auth:
+        return SigningAuth()
+
+
+def test_a_rebuilt_api_request_that_timed_out_counts_as_sent() -> None:
+    def timeout(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    payments = facade(SigningProvider, timeout)
+    with pytest.raises(OutcomeUnknownError) as unknown:
+        payments.refund("pay_1", Money("5.00", "GEL"))
+    assert len(recorder_of(payments).posts()) == 1
+    assert "nothing was sent" not in str(unknown.value)
+
+
+class RefundThenReadProvider(KeylessProvider):
+    """A refund flow that reads the payment after the refund was accepted."""
+
+    name = "refundread"
+
+    def refund(
+        self, payment_id: str, amount: Money | None, *, idempotency_key: str
+    ) -> Flow[Operation]:
+        operation = yield from super().refund(payment_id, amount, idempotency_key=idempotency_key)
+        yield from self.get_payment(payment_id)
+        return operation
+
+
+def test_a_failure_after_the_refund_was_accepted_is_unknown_and_never_resent() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(200, json={"id": "rf_1"})
+        raise httpx.ConnectError("read failed", request=request)
+
+    payments = facade(RefundThenReadProvider, answer)
+    with pytest.raises(OutcomeUnknownError) as unknown:
+        payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-after")
+    assert "was carried out" in str(unknown.value)
+    with pytest.raises(OutcomeUnknownError):
+        payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-after")
+    assert len(recorder_of(payments).posts()) == 1
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 429])
+def test_an_error_answer_to_a_repeat_after_a_lost_answer_stays_unknown(status: int) -> None:
+    answers = iter(["timeout", status])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        step = next(answers)
+        if step == "timeout":
+            raise httpx.ReadTimeout("no answer", request=request)
+        return httpx.Response(int(step), headers={"retry-after": "0"})
+
+    payments = facade(KeyedProvider, answer, max_retries=1)
+    with pytest.raises(OutcomeUnknownError) as unknown:
+        payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-409")
+    assert unknown.value.http_status == status
+    assert len(payments.idempotency_store) == 1  # the key is kept, not released
+
+
+class BrokenResendProvider(KeyedProvider):
+    name = "brokenresend"
+
+    def resend(self, operation: str, request: Any, sent: Any) -> Flow[Any] | None:
+        raise RuntimeError("cannot rebuild")
+
+
+def test_a_provider_that_cannot_repeat_leaves_the_key_unknown_and_the_error_typed() -> None:
+    payments = facade(BrokenResendProvider, cut_body, max_retries=0)
+    with pytest.raises(OutcomeUnknownError):
+        payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-br")
+    for _ in range(2):  # not stuck "in flight": each repeat answers at once, typed
+        with pytest.raises(OutcomeUnknownError, match="could not repeat"):
+            payments.refund("pay_1", Money("5.00", "GEL"), idempotency_key="rk-br")
+
+
+def test_a_header_that_cannot_be_sent_is_not_quoted_in_the_error() -> None:
+    def protocol_error(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError("Illegal header value b'sk_live_SECRET123\\n'")
+
+    payments = facade(KeyedProvider, protocol_error)
+    with pytest.raises(InvalidRequestError) as refused:
+        payments.refund("pay_1", Money("5.00", "GEL"))
+    assert "SECRET123" not in str(refused.value)
+    assert "LocalProtocolError" in str(refused.value)

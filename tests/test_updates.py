@@ -470,3 +470,23 @@ def test_further_refund_is_not_evidenced_by_a_failed_refund_alone() -> None:
 )
 def test_other_currency_is_never_newer(current: Payment, update: Payment) -> None:
     assert is_newer(current, update) is False
+
+
+def test_naive_and_aware_event_times_compare_as_utc() -> None:
+    held = payment(S.CAPTURED, captured="10.00").model_copy(
+        update={"updated_at": datetime(2026, 1, 1, 12, 0)}
+    )
+    later = payment(S.REFUND_PENDING, captured="10.00").model_copy(
+        update={"updated_at": datetime(2026, 1, 1, 13, 0, tzinfo=UTC)}
+    )
+    assert is_newer(held, later) is True
+    assert is_newer(later, held) is False
+
+
+@pytest.mark.parametrize("status", [S.DECLINED, S.AUTHORIZED, S.CANCELED, S.EXPIRED])
+def test_grown_money_under_a_status_that_says_nothing_was_paid_is_not_newer(
+    status: PaymentStatus,
+) -> None:
+    held = payment(S.CAPTURED, captured="10.00", refunded="0.00")
+    update = payment(status, captured="10.00", refunded="3.00")
+    assert is_newer(held, update) is False
