@@ -83,7 +83,9 @@ def validation_error_to_payment_error(
 class _Model(BaseModel):
     """Base of the public models: typed errors instead of pydantic's."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    # Built on first use, not at import: most processes touch a few of these models
+    # (subclasses inherit it; pydantic builds a deferred model the first time it validates).
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
     def __init__(self, /, **data: Any) -> None:
         try:

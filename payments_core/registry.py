@@ -5,12 +5,16 @@ A provider package declares, in its own ``pyproject.toml``::
     [project.entry-points."payments_core.providers"]
     mygateway = "my_package:MyGatewayProvider"
 
-The registry loads these with stevedore, one by one: a provider whose import
+Listing the providers loads them all with stevedore, one by one: a provider whose import
 fails, or whose class declares something the core cannot use (``capabilities``
 that are not capabilities, a ``settings_model`` that is not a settings model),
 is listed with its error and the others keep working. Providers can also
 be registered at run time (:meth:`ProviderRegistry.register`), which tests and
 applications with an in-house gateway use without packaging it.
+
+Looking one provider up by its exact name (:meth:`ProviderRegistry.get`, which
+``Payments("bog")`` uses) loads only that provider's entry point, so a process
+that uses one gateway does not import every installed one.
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ import threading
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
-
-from stevedore import ExtensionManager
 
 from payments_core.errors import ConfigurationError, ErrorCode
 from payments_core.provider import Capability, PaymentProvider, ProviderSettings
@@ -173,12 +175,16 @@ class ProviderRegistry:
         self._discovered: dict[str, ProviderInfo] | None = None
         self._generation = 0
         self._runtime: dict[str, ProviderInfo] = {}
+        self._single: dict[str, ProviderInfo] = {}
+        """Providers loaded alone by exact name, before (or without) a full discovery."""
         self._local = threading.local()
 
     def _discovering_here(self) -> bool:
         return bool(getattr(self._local, "discovering", False))
 
     def _discover(self) -> dict[str, ProviderInfo]:
+        from stevedore import ExtensionManager  # only listing needs it: a look-up loads one
+
         found: dict[str, ProviderInfo] = {}
 
         def on_failure(_manager: Any, entrypoint: Any, exc: BaseException) -> None:
@@ -235,10 +241,52 @@ class ProviderRegistry:
             return _info_for(name, obj, ep.value)
         return None
 
+    def _get_exact(self, name: str) -> ProviderInfo | None:
+        """The provider called exactly ``name``, loading only its entry point.
+
+        ``None`` means "ask the full discovery": the name is not an entry point's
+        exact name, or several distributions declare it (discovery decides which
+        wins). What a full discovery would answer is kept: a run-time registration
+        shadows an entry point, a discovery already made is used as it is, and a
+        provider that fails to load is reported with the same error.
+        """
+        with self._lock:
+            runtime = self._runtime.get(name)
+            if runtime is not None:
+                return runtime
+            if self._discovered is not None:
+                return None  # a full scan is at hand: let it answer
+            known = self._single.get(name)
+            generation = self._generation
+        if known is not None:
+            return known
+        found = list(entry_points(group=self.namespace, name=name))
+        if len(found) != 1:
+            return None
+        ep = found[0]
+        # a provider module that calls back into the registry while it imports
+        # gets the answers it would get during a full discovery
+        outer = self._discovering_here()
+        self._local.discovering = True
+        try:
+            obj = _GuardedEntryPoint.of(ep).load()
+        except Exception as exc:
+            info = _failure(name, ep.value, exc)
+        else:
+            info = _info_for(name, obj, ep.value)
+        finally:
+            self._local.discovering = outer
+        with self._lock:
+            if self._generation == generation:
+                self._single[name] = info
+            runtime = self._runtime.get(name)  # registered meanwhile: it wins, as in get()
+        return runtime if runtime is not None else info
+
     def refresh(self) -> None:
         """Forget what was discovered, so the next look-up scans entry points again."""
         with self._lock:
             self._discovered = None
+            self._single.clear()
             self._generation += 1
 
     def providers(self) -> list[ProviderInfo]:
@@ -280,6 +328,10 @@ class ProviderRegistry:
                 f"a provider is named by a string, not {type(name).__name__}",
                 code=ErrorCode.PROVIDER_NOT_FOUND,
             )
+        if not self._discovering_here():
+            exact = self._get_exact(name)
+            if exact is not None:
+                return self._class_of(name, exact)
         known = self._known()
         info = known.get(name)
         if info is None:
@@ -303,6 +355,10 @@ class ProviderRegistry:
                 code=ErrorCode.PROVIDER_NOT_FOUND,
                 provider=name,
             )
+        return self._class_of(name, info)
+
+    @staticmethod
+    def _class_of(name: str, info: ProviderInfo) -> type[PaymentProvider]:
         if info.provider_class is None:
             raise ConfigurationError(
                 f"payment provider {name!r} is installed but failed to load: {info.error}",

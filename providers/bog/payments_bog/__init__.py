@@ -25,12 +25,40 @@ The BOG emulator lives in :mod:`payments_bog.sandbox`; it is imported only when 
 for, never by this package.
 """
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
-from payments_bog.api import AsyncBogPayments, BogPayments
-from payments_bog.options import BogOptions
-from payments_bog.provider import BogProvider, SavedCardKind
-from payments_bog.settings import BogSettings
+if TYPE_CHECKING:
+    from payments_bog.api import AsyncBogPayments, BogPayments
+    from payments_bog.options import BogOptions
+    from payments_bog.provider import BogProvider, SavedCardKind
+    from payments_bog.settings import BogSettings
+
+# The names below are imported on first use, so the entry point
+# (``payments_bog:BogProvider``) loads the provider without the BogPayments facades.
+_LAZY = {
+    "AsyncBogPayments": "payments_bog.api",
+    "BogPayments": "payments_bog.api",
+    "BogOptions": "payments_bog.options",
+    "BogProvider": "payments_bog.provider",
+    "SavedCardKind": "payments_bog.provider",
+    "BogSettings": "payments_bog.settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.2.0"
 

@@ -26,12 +26,44 @@ The TBC emulator lives in :mod:`payments_tbc.sandbox`; it is imported only when
 asked for, never by this package.
 """
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
-from payments_tbc.api import AsyncTbcPayments, SavedCardCharge, SavedCardDeletion, TbcPayments
-from payments_tbc.options import InstallmentProduct, TbcOptions
-from payments_tbc.provider import Initiator, TbcProvider, saved_card_id
-from payments_tbc.settings import TbcSettings
+if TYPE_CHECKING:
+    from payments_tbc.api import AsyncTbcPayments, SavedCardCharge, SavedCardDeletion, TbcPayments
+    from payments_tbc.options import InstallmentProduct, TbcOptions
+    from payments_tbc.provider import Initiator, TbcProvider, saved_card_id
+    from payments_tbc.settings import TbcSettings
+
+# The names below are imported on first use, so the entry point
+# (``payments_tbc:TbcProvider``) loads the provider without the TbcPayments facades.
+_LAZY = {
+    "AsyncTbcPayments": "payments_tbc.api",
+    "SavedCardCharge": "payments_tbc.api",
+    "SavedCardDeletion": "payments_tbc.api",
+    "TbcPayments": "payments_tbc.api",
+    "InstallmentProduct": "payments_tbc.options",
+    "TbcOptions": "payments_tbc.options",
+    "Initiator": "payments_tbc.provider",
+    "TbcProvider": "payments_tbc.provider",
+    "saved_card_id": "payments_tbc.provider",
+    "TbcSettings": "payments_tbc.settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.2.0"
 

@@ -1,0 +1,89 @@
+"""What a fresh process imports to build one gateway: only that gateway's provider.
+
+``Payments("dummy")`` looks the provider up by name, which loads that one entry
+point; the other installed providers, stevedore (used to list every provider),
+the BOG facades and the emulators' web stack stay unimported. Each check runs
+in a new interpreter, so nothing this test session imported can hide a regression.
+Listing the providers still loads them all (tests/test_registry.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+NEVER_IMPORTED_FOR_A_GATEWAY = ("starlette", "uvicorn", "stevedore")
+
+
+def _modules_after(code: str) -> set[str]:
+    """The top-level and provider modules a new interpreter has imported after ``code``."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYMENTS_", "BOG_", "TBC_"))}
+    env["PAYMENTS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _imported(modules: set[str], package: str) -> bool:
+    return any(m == package or m.startswith(package + ".") for m in modules)
+
+
+def test_importing_the_core_loads_no_provider_and_no_emulator() -> None:
+    modules = _modules_after("import payments_core")
+
+    for package in (
+        "payments_bog",
+        "payments_tbc",
+        "payments_dummy",
+        *NEVER_IMPORTED_FOR_A_GATEWAY,
+    ):
+        assert not _imported(modules, package), package
+    assert not _imported(modules, "cryptography")
+
+
+def test_a_dummy_gateway_loads_only_the_dummy_provider() -> None:
+    modules = _modules_after("from payments_core import Payments\nPayments('dummy').close()")
+
+    assert _imported(modules, "payments_dummy")
+    for package in ("payments_bog", "payments_tbc", "cryptography", *NEVER_IMPORTED_FOR_A_GATEWAY):
+        assert not _imported(modules, package), package
+
+
+def test_a_bog_gateway_loads_the_bog_provider_without_its_facades_or_emulator() -> None:
+    pytest.importorskip("payments_bog")
+    modules = _modules_after(
+        "from payments_core import Payments\n"
+        "Payments('bog', client_id='a', client_secret='b').close()"
+    )
+
+    assert "payments_bog.provider" in modules
+    for module in ("payments_bog.api", "payments_bog.sandbox"):
+        assert module not in modules, module
+    for package in ("payments_tbc", "payments_dummy", *NEVER_IMPORTED_FOR_A_GATEWAY):
+        assert not _imported(modules, package), package
+
+
+def test_the_provider_packages_still_export_their_names() -> None:
+    pytest.importorskip("payments_bog")
+    pytest.importorskip("payments_tbc")
+    import payments_bog
+    import payments_tbc
+
+    for package in (payments_bog, payments_tbc):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"
+            assert name in dir(package)
+        with pytest.raises(AttributeError):
+            package.no_such_name  # noqa: B018
