@@ -24,14 +24,22 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from typing import Any, Final, Self
+from typing import Annotated, Any, Final, Self
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import BeforeValidator, GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 from payments_core.errors import ErrorCode, InvalidRequestError
 
-__all__ = ["CURRENCY_EXPONENTS", "MAX_MINOR_UNITS", "Money", "MoneyInput", "minor_unit_exponent"]
+__all__ = [
+    "CURRENCY_EXPONENTS",
+    "MAX_MINOR_UNITS",
+    "ExactDecimal",
+    "Money",
+    "MoneyInput",
+    "exact_decimal",
+    "minor_unit_exponent",
+]
 
 MAX_MINOR_UNITS: Final[int] = 10**15 - 1
 """Largest absolute amount Money holds, in minor units: 9,999,999,999,999.99 GEL,
@@ -509,3 +517,33 @@ class Money:
             "expected Money, e.g. Money('12.50', 'GEL'), got {kind}",
             {"kind": type(value).__name__},
         )
+
+
+def exact_decimal(value: object) -> object:
+    """A provider option's number as a Decimal: from Money, Decimal, int or str.
+
+    For pydantic ``BeforeValidator`` use in providers' option models (split
+    amounts, VAT, installment prices). A float or bool is refused, since it has
+    already lost the exact digits; ``None`` passes through for optional fields.
+    """
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, bool | float):
+        raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError("is not a number") from None
+        if not number.is_finite():
+            raise ValueError("is not a finite number")
+        return number
+    raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
+
+
+ExactDecimal = Annotated[Decimal, BeforeValidator(exact_decimal)]
+"""A Decimal field of a provider's option model, read by :func:`exact_decimal`."""

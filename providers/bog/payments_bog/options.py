@@ -23,13 +23,12 @@ str or :class:`~payments_core.money.Money`; a ``float`` is refused like everywhe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -39,7 +38,7 @@ from pydantic import (
 
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import check_text
-from payments_core.money import Money
+from payments_core.money import ExactDecimal
 
 __all__ = [
     "MAX_SPLIT_PARTS",
@@ -74,30 +73,6 @@ TTL_RANGE: Final = (2, 1440)
 MAX_SPLIT_PARTS: Final = 10
 
 StrictInt = Annotated[int, Field(strict=True)]
-
-
-def _decimal(value: object) -> object:
-    """Money, Decimal, int or str → Decimal; floats and bools refused."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, Money):
-        return value.amount
-    if isinstance(value, bool | float):
-        raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError("is not a number") from None
-        if not number.is_finite():
-            raise ValueError("is not a finite number")
-        return number
-    raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
-
-
-ExactDecimal = Annotated[Decimal, BeforeValidator(_decimal)]
 
 
 def _free_text(value: str) -> str:

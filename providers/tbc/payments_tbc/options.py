@@ -23,14 +23,14 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Final
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from payments_core import money
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import check_text
-from payments_core.money import Money
 
 __all__ = [
     "DESCRIPTION_MAX",
@@ -48,27 +48,6 @@ EXTRA2_MAX: Final = 52
 
 _PRINTABLE_ASCII: Final = re.compile(r"[\x20-\x7e]*")
 _MMYY: Final = re.compile(r"(0[1-9]|1[0-2])[0-9]{2}")
-
-
-def _decimal(value: object) -> object:
-    """Money, Decimal, int or str → Decimal; floats and bools refused."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, Money):
-        return value.amount
-    if isinstance(value, bool | float):
-        raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError("is not a number") from None
-        if not number.is_finite():
-            raise ValueError("is not a finite number")
-        return number
-    raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
 
 
 def _two_decimals(value: Decimal) -> Decimal:
@@ -121,7 +100,7 @@ def _name(value: str) -> str:
     return _free_text(value, "name")
 
 
-ExactDecimal = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_two_decimals)]
+ExactDecimal = Annotated[money.ExactDecimal, AfterValidator(_two_decimals)]
 StrictInt = Annotated[int, Field(strict=True)]
 
 
