@@ -103,6 +103,9 @@ class _Plan(Generic[T]):
 class _Gateway:
     """Everything the two facades share: building, validation, hooks and logging."""
 
+    _driver: SyncDriver | AsyncDriver
+    """Set by each facade; holds what is derived once from the provider (redaction)."""
+
     def __init__(
         self,
         provider: str | PaymentProvider,
@@ -149,10 +152,6 @@ class _Gateway:
             idempotency_store if idempotency_store is not None else MemoryIdempotencyStore()
         )
         """Where this facade keeps idempotency keys (in memory unless you pass one)."""
-        provider_ = self.provider
-        self._redacted_fields = frozenset(
-            name.lower() for name in provider_.sensitive_fields | provider_.sensitive_options
-        )
 
     @classmethod
     def _from_gateway_config(
@@ -366,7 +365,7 @@ class _Gateway:
             }
             return request.model_copy(update={"provider_options": options})
         if isinstance(request, Mapping):
-            return redact_payload(request, self._redacted_fields)
+            return redact_payload(request, self._driver.redacted_fields)
         return request
 
     def _get_call(self, payment_id: object) -> _Call[Payment]:
@@ -446,7 +445,7 @@ class _Gateway:
         key = call.key
         if key is not None and self.provider.honours_idempotency_keys:
             store, gateway = self.idempotency_store, self.name
-            hidden = frozenset(name.lower() for name in self.provider.sensitive_headers)
+            hidden = self._driver.sensitive_headers
 
             def on_send(request: Any) -> None:
                 store.sending(gateway, key, SentRequest.of(request, hidden))
@@ -673,6 +672,8 @@ class Payments(_Gateway):
     * ``sleep`` and ``clock``: the back-off sleep and the deadline's clock, for tests.
     """
 
+    _driver: SyncDriver
+
     def __init__(
         self,
         provider: str | PaymentProvider,
@@ -828,6 +829,8 @@ class AsyncPayments(_Gateway):
 
     The provider implementation is the same one :class:`Payments` runs.
     """
+
+    _driver: AsyncDriver
 
     def __init__(
         self,
