@@ -22,6 +22,13 @@ an async one), exactly one token request goes out:
   ``yield``: a follower passes the turn on before it sends anything. After a
   failed round every follower is woken at once, to raise the error.
 
+With a shared cache (:meth:`OAuth2ClientCredentials.share`, the journal's token
+table) the single flight spans processes and hosts: the one leader of each
+process asks the shared cache first, and of all processes on a cold cache only
+the one holding the cache's lease fetches; the rest poll until its token is
+written. Should the shared cache fail, the process fetches for itself: a token
+is no money, so availability wins.
+
 A 401 on an API call drops the token that failed, fetches one fresh token and
 retries the call once; a second 401 goes back to the caller (the driver turns
 it into :class:`~payments_core.errors.AuthenticationError`), never a loop.
@@ -33,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import hashlib
 import logging
 import re
 import threading
@@ -40,7 +48,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -61,6 +69,8 @@ from payments_core.provider import AUTH_REQUEST_EXTENSION, parse_retry_after
 __all__ = [
     "LifetimeReader",
     "OAuth2ClientCredentials",
+    "SharedTokenCache",
+    "TokenGrant",
     "seconds_lifetime",
 ]
 
@@ -83,6 +93,45 @@ def seconds_lifetime(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("expires_in is not a number")
     return float(value)
+
+
+_SHARED_POLL: Final = 0.05
+"""Seconds between looks at the shared cache while another process fetches."""
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """A shared cache's answer: a token to use, the lease to fetch one, or neither (wait)."""
+
+    token: str | None = None
+    seconds_left: float = 0.0
+    """How long ``token`` may still be used before it is due for refresh."""
+    generation: int | None = None
+    """Set when this caller holds the lease: store the new token under this number."""
+
+    def __repr__(self) -> str:
+        shown = "'***'" if self.token else None
+        return f"TokenGrant(token={shown}, generation={self.generation})"
+
+
+class SharedTokenCache(Protocol):
+    """A token cache shared by processes (the journal's ``tokens`` table).
+
+    ``scope`` identifies one set of credentials (a digest, never the secret).
+    ``acquire`` returns the stored token while it is not due for refresh;
+    otherwise the lease to fetch one (at most one holder per ``lease`` seconds);
+    otherwise nothing, meaning another process is fetching. ``store`` writes
+    the token only while ``generation`` is still the newest lease.
+    """
+
+    def acquire(self, scope: str, lease: float) -> TokenGrant: ...
+    def store(self, scope: str, generation: int, token: str, usable_for: float) -> None: ...
+    def give_up(self, scope: str, generation: int) -> None: ...
+    def drop(self, scope: str, token: str) -> None: ...
+    async def aacquire(self, scope: str, lease: float) -> TokenGrant: ...
+    async def astore(self, scope: str, generation: int, token: str, usable_for: float) -> None: ...
+    async def agive_up(self, scope: str, generation: int) -> None: ...
+    async def adrop(self, scope: str, token: str) -> None: ...
 
 
 @dataclass
@@ -160,6 +209,11 @@ class OAuth2ClientCredentials(httpx.Auth):
         self._lock = threading.Lock()
         self._token: _Token | None = None
         self._round: _Round | None = None
+        self._shared: SharedTokenCache | None = None
+        self.shared_scope = hashlib.sha256(
+            "\0".join((token_url, client_id, scope or "", credentials_in)).encode()
+        ).hexdigest()
+        """Which row of a shared cache these credentials use (no secret in it)."""
         self.token_requests = 0
         """How many token requests this instance has sent (for tests and metrics)."""
 
@@ -167,6 +221,10 @@ class OAuth2ClientCredentials(httpx.Auth):
         return (
             f"OAuth2ClientCredentials(token_url={self.token_url!r}, client_id={self.client_id!r})"
         )
+
+    def share(self, cache: SharedTokenCache | None) -> None:
+        """Share tokens with other processes through ``cache`` (None: this process only)."""
+        self._shared = cache
 
     # -- cache ----------------------------------------------------------------------
 
@@ -195,7 +253,6 @@ class OAuth2ClientCredentials(httpx.Auth):
                 round_.loop = asyncio.get_running_loop()
                 round_.waiters = deque()
             self._round = round_
-            self.token_requests += 1
             return None, round_, True
 
     def _finish(self, round_: _Round) -> None:
@@ -251,8 +308,8 @@ class OAuth2ClientCredentials(httpx.Auth):
     def _error(self, cls: type[PaymentError], message: str, **kwargs: Any) -> PaymentError:
         return cls(message, provider=self._provider, **kwargs)
 
-    def _store(self, response: httpx.Response) -> str:
-        """Read the token response; cache and return the token, or raise a typed error."""
+    def _read(self, response: httpx.Response) -> tuple[str, float]:
+        """Read the token response: the token and how long it is usable, or a typed error."""
         status = response.status_code
         logger.debug(
             "token %s%s -> %d", response.request.url.host, response.request.url.path, status
@@ -307,9 +364,104 @@ class OAuth2ClientCredentials(httpx.Auth):
             ) from None
         # A token living less than twice the margin is refreshed half-way instead.
         margin = min(self.refresh_margin, max(lifetime, 0.0) / 2)
+        return access_token, lifetime - margin
+
+    def _keep(self, token: str, usable_for: float) -> str:
         with self._lock:
-            self._token = _Token(access_token, self._clock() + lifetime - margin)
-        return access_token
+            self._token = _Token(token, self._clock() + usable_for)
+        return token
+
+    # -- the shared cache (other processes) ----------------------------------------------
+
+    def _shared_failed(self, what: str, error: Exception) -> None:
+        logger.warning(
+            "shared token cache: %s failed (%s); this process fetches its own token",
+            what,
+            type(error).__name__,
+        )
+        self._shared = None
+
+    def _granted(self, grant: TokenGrant, waited_until: float) -> tuple[str | None, int | None]:
+        if grant.token is not None:
+            return self._keep(grant.token, grant.seconds_left), None
+        if grant.generation is not None:
+            return None, grant.generation
+        if self._clock() >= waited_until:
+            raise self._error(
+                ProviderUnavailableError,
+                "timed out waiting for another process's token request",
+                code=ErrorCode.TIMEOUT,
+            )
+        return None, None
+
+    def _shared_token(self) -> tuple[str | None, int | None]:
+        """(a token another process fetched, None) or (None, the lease's generation)."""
+        shared, until = self._shared, self._clock() + self.wait_timeout
+        while shared is not None:
+            try:
+                grant = shared.acquire(self.shared_scope, self.wait_timeout)
+            except Exception as exc:
+                self._shared_failed("reading", exc)
+                break
+            token, generation = self._granted(grant, until)
+            if token is not None or generation is not None:
+                return token, generation
+            time.sleep(_SHARED_POLL)
+        return None, None
+
+    async def _ashared_token(self) -> tuple[str | None, int | None]:
+        shared, until = self._shared, self._clock() + self.wait_timeout
+        while shared is not None:
+            try:
+                grant = await shared.aacquire(self.shared_scope, self.wait_timeout)
+            except Exception as exc:
+                self._shared_failed("reading", exc)
+                break
+            token, generation = self._granted(grant, until)
+            if token is not None or generation is not None:
+                return token, generation
+            await asyncio.sleep(_SHARED_POLL)
+        return None, None
+
+    def _share_result(self, generation: int | None, token: str | None, usable_for: float) -> None:
+        shared = self._shared
+        if shared is None or generation is None:
+            return
+        try:
+            if token is None:
+                shared.give_up(self.shared_scope, generation)
+            else:
+                shared.store(self.shared_scope, generation, token, usable_for)
+        except Exception as exc:
+            self._shared_failed("writing", exc)
+
+    async def _ashare_result(
+        self, generation: int | None, token: str | None, usable_for: float
+    ) -> None:
+        shared = self._shared
+        if shared is None or generation is None:
+            return
+        try:
+            if token is None:
+                await shared.agive_up(self.shared_scope, generation)
+            else:
+                await shared.astore(self.shared_scope, generation, token, usable_for)
+        except Exception as exc:
+            self._shared_failed("writing", exc)
+
+    def _drop_shared(self, token: str) -> None:
+        if self._shared is not None:
+            try:
+                self._shared.drop(self.shared_scope, token)
+            except Exception as exc:
+                self._shared_failed("dropping a refused token", exc)
+
+    async def _adrop_shared(self, token: str) -> None:
+        if self._shared is not None:
+            try:
+                await self._shared.adrop(self.shared_scope, token)
+            except Exception as exc:
+                self._shared_failed("dropping a refused token", exc)
 
     # -- flows -------------------------------------------------------------------------
 
@@ -321,15 +473,25 @@ class OAuth2ClientCredentials(httpx.Auth):
             if cached is not None:
                 return cached
             if leader:
+                generation: int | None = None
                 try:
+                    shared, generation = self._shared_token()
+                    if shared is not None:
+                        round_.token = shared
+                        return shared
+                    self.token_requests += 1
                     response = yield self._token_request(api_request)
                     response.read()  # this flow replaces httpx's, which would read it
-                    round_.token = self._store(response)
+                    fetched, usable_for = self._read(response)
+                    round_.token = self._keep(fetched, usable_for)
+                    self._share_result(generation, fetched, usable_for)
+                    generation = None
                     return round_.token
                 except PaymentError as exc:
                     round_.error = exc
                     raise
                 finally:
+                    self._share_result(generation, None, 0.0)  # the fetch failed: end the lease
                     self._finish(round_)
             if not round_.done.wait(self.wait_timeout):
                 raise self._error(
@@ -350,6 +512,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         response = yield request
         if response.status_code == 401:
             self.invalidate(token)
+            self._drop_shared(token)
             token = yield from self._sync_token(request)
             request.headers["Authorization"] = f"Bearer {token}"
             yield request
@@ -389,14 +552,23 @@ class OAuth2ClientCredentials(httpx.Auth):
                 if cached is not None:
                     token = cached
                 elif leader:
+                    generation: int | None = None
                     try:
-                        response = yield self._token_request(request)
-                        await response.aread()
-                        token = round_.token = self._store(response)
+                        token, generation = await self._ashared_token()
+                        if token is None:
+                            self.token_requests += 1
+                            response = yield self._token_request(request)
+                            await response.aread()
+                            fetched, usable_for = self._read(response)
+                            token = self._keep(fetched, usable_for)
+                            await self._ashare_result(generation, token, usable_for)
+                            generation = None
+                        round_.token = token
                     except PaymentError as exc:
                         round_.error = exc
                         raise
                     finally:
+                        await self._ashare_result(generation, None, 0.0)
                         self._finish(round_)
                 else:
                     await self._async_wait(round_)
@@ -407,6 +579,7 @@ class OAuth2ClientCredentials(httpx.Auth):
             if response.status_code != 401 or attempt == 1:
                 return
             self.invalidate(token)
+            await self._adrop_shared(token)
 
 
 def _wake(turn: asyncio.Future[None]) -> bool:

@@ -23,6 +23,11 @@ settings come from variables with the provider's prefix (``BOG_CLIENT_ID``);
 a named gateway uses ``PAYMENTS_<NAME>_PROVIDER`` and ``PAYMENTS_<NAME>_<SETTING>``.
 ``PAYMENTS_CONFIG=path.toml`` points at a file instead.
 
+A ``journal`` key (beside ``provider``, beside ``gateways`` for all of them, or
+inside one gateway's table) names the database of the durable journal
+(``journal = "sqlite:///payments.db"``); ``PAYMENTS_JOURNAL`` overrides it for
+every gateway, and alone gives a journal to a gateway from the environment.
+
 A file and the environment work together: a gateway described in a file takes
 each setting from, in order of precedence,
 
@@ -76,6 +81,7 @@ __all__ = [
 
 DEFAULT_GATEWAY = "default"
 CONFIG_ENV = "PAYMENTS_CONFIG"
+JOURNAL_ENV = "PAYMENTS_JOURNAL"
 PROVIDER_ENV = "PAYMENTS_PROVIDER"
 SECRETS_DIR_ENV = "PAYMENTS_SECRETS_DIR"
 """Variable naming a directory of secret files (``/run/secrets``), one setting a file."""
@@ -105,6 +111,8 @@ class GatewayConfig:
     """Prefixes of the environment variables read for it, the one that wins first."""
     secrets_dir: Path | None = field(default=None, compare=False)
     """The secrets directory read for it, if any."""
+    journal: str | None = None
+    """The journal's database URL (``journal`` key or ``PAYMENTS_JOURNAL``), if any."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,20 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
-def _gateway(name: str, raw: Any, origin: str | None = None) -> GatewayConfig:
+def _journal_url(value: object, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"{where}: journal must be a database URL such as sqlite:///payments.db, "
+            f"not {_describe(value)}"
+        )
+    return value
+
+
+def _gateway(
+    name: str, raw: Any, origin: str | None = None, journal: str | None = None
+) -> GatewayConfig:
     if not isinstance(raw, Mapping):
         raise ConfigurationError(
             f"gateway {name!r} must be a table of settings, not {_describe(raw)}"
@@ -150,12 +171,16 @@ def _gateway(name: str, raw: Any, origin: str | None = None) -> GatewayConfig:
             f'gateway {name!r} does not say which provider it uses: add provider = "<name>"'
         )
     provider = settings.pop("provider")
+    if "journal" in settings:
+        journal = _journal_url(settings.pop("journal"), f"gateway {name!r}")
     if not isinstance(provider, str) or not provider.strip():
         raise ConfigurationError(
             f"gateway {name!r}: provider must be a provider's name (a non-empty string), "
             f"not {_describe(provider) if not isinstance(provider, str) else 'an empty string'}"
         )
-    return GatewayConfig(name=name, provider=provider.strip(), settings=settings, origin=origin)
+    return GatewayConfig(
+        name=name, provider=provider.strip(), settings=settings, origin=origin, journal=journal
+    )
 
 
 def _read_toml(source: object) -> dict[str, Any]:
@@ -227,15 +252,17 @@ def _named_gateways(data: Mapping[str, Any], where: str | None, table: str) -> G
     stray = sorted(
         repr(key)
         for key, value in data.items()
-        if key not in ("default", "gateways") and not isinstance(value, Mapping)
+        if key not in ("default", "gateways", "journal") and not isinstance(value, Mapping)
     )
     if stray:
         # A typo such as 'defualt', or a provider setting outside any gateway:
         # ignoring it would configure something other than what was written.
         raise ConfigurationError(
-            f"unexpected key(s) {', '.join(stray)} beside 'gateways': only 'default' belongs "
+            f"unexpected key(s) {', '.join(stray)} beside 'gateways': only 'default' and "
+            "'journal' belong "
             "there; put provider settings inside a gateway's table"
         )
+    shared_journal = _journal_url(data.get("journal"), "the configuration")
     gateways: dict[str, GatewayConfig] = {}
     for name, raw in tables.items():
         if not isinstance(name, str) or not name.strip():
@@ -243,7 +270,7 @@ def _named_gateways(data: Mapping[str, Any], where: str | None, table: str) -> G
                 f"gateway names must be non-empty strings, got {name!r} in 'gateways'"
             )
         origin = f"the [{table}.{name}] table" + (f" in {where}" if where else "")
-        gateways[name] = _gateway(name, raw, origin)
+        gateways[name] = _gateway(name, raw, origin, shared_journal)
     default = data.get("default")
     if default is None:
         default = DEFAULT_GATEWAY if DEFAULT_GATEWAY in gateways else next(iter(gateways))
@@ -316,6 +343,12 @@ def load_config(
     if not (from_file or environ is not None or secrets_dir is not None):
         return gateways
     env = _environ(environ if environ is not None else (os.environ if from_file else {}))
+    journal = _journal_url(env.get(JOURNAL_ENV), JOURNAL_ENV)
+    if journal is not None:
+        gateways = GatewayTable(
+            {name: replace(config, journal=journal) for name, config in gateways.gateways.items()},
+            gateways.default,
+        )
     return _completed(gateways, named, env, _secrets_dir(secrets_dir, env), registry)
 
 
@@ -547,4 +580,5 @@ def load_env(
         settings=settings,
         env_prefixes=(prefix,),
         secrets_dir=secrets.path if secrets is not None else None,
+        journal=_journal_url(env.get(JOURNAL_ENV), JOURNAL_ENV),
     )

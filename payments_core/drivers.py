@@ -21,6 +21,7 @@ and an async attempt runs under ``asyncio.timeout``.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
@@ -89,14 +90,16 @@ class CallInfo:
     """What the facade knows about the call a flow serves, for complete errors.
 
     ``on_send`` is told of every state-changing request just before it leaves,
-    so an idempotency store can keep the exact bytes a repeat must resend.
+    so an idempotency store can record "sending" (and keep the exact bytes a
+    repeat must resend) first. The async driver awaits what it returns; if it
+    raises, the request is not sent.
     """
 
     operation: str = "operation"
     idempotency_key: str | None = None
     external_id: str | None = None
     payment_id: str | None = None
-    on_send: Callable[[httpx.Request], None] | None = None
+    on_send: Callable[[httpx.Request], Any] | None = None
     progress: CallProgress = field(default_factory=lambda: CallProgress())
 
 
@@ -193,6 +196,9 @@ class _Sleep:
 
 
 _SEND = object()
+_RECORD = object()
+"""Before a state-changing request leaves: the driver calls ``info.on_send`` (and
+awaits it on the async driver). If that fails, nothing was sent."""
 """Step of the attempt loop: send the request (the answer, or the exception, comes back)."""
 
 _Attempts = Generator[object, object, httpx.Response]
@@ -383,9 +389,9 @@ class _Driver:
             if self.auth is None:
                 request.extensions[_SENT] = True
             if state_changing:
-                info.progress.sending = True
                 if info.on_send is not None:
-                    info.on_send(request)
+                    yield _RECORD
+                info.progress.sending = True
             # The redacted view is built only for someone who looks at it: an HTTP
             # hook, or the logger at DEBUG (checked again when the answer is in).
             exchange: HttpExchange | None = None
@@ -685,6 +691,9 @@ class SyncDriver(_Driver):
                             outcome = self.client.send(request, auth=self.auth)
                     except Exception as exc:
                         outcome = exc
+                elif step is _RECORD:
+                    assert info.on_send is not None
+                    info.on_send(request)
                 else:
                     assert isinstance(step, _Sleep)
                     self.sleep(step.seconds)
@@ -754,6 +763,11 @@ class AsyncDriver(_Driver):
                             outcome = await self.client.send(request, auth=self.auth)
                     except Exception as exc:
                         outcome = exc
+                elif step is _RECORD:
+                    assert info.on_send is not None
+                    recorded = info.on_send(request)
+                    if inspect.isawaitable(recorded):
+                        await recorded
                 else:
                     assert isinstance(step, _Sleep)
                     await self.sleep(step.seconds)

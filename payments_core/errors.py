@@ -81,6 +81,7 @@ class ErrorCode(StrEnum):
     NETWORK_ERROR = "network_error"
     INVALID_RESPONSE = "invalid_response"
     OUTCOME_UNKNOWN = "outcome_unknown"
+    JOURNAL_UNAVAILABLE = "journal_unavailable"
     # capabilities and webhooks
     UNSUPPORTED_OPERATION = "unsupported_operation"
     WEBHOOK_SIGNATURE_INVALID = "webhook_signature_invalid"

@@ -16,6 +16,7 @@ one line on the ``payments_core`` logger. Bad input fails before any request.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import re
@@ -24,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -43,6 +44,7 @@ from payments_core.errors import (
 )
 from payments_core.hooks import Hooks
 from payments_core.idempotency import (
+    CallDetails,
     Claim,
     ClaimState,
     Fingerprint,
@@ -57,6 +59,9 @@ from payments_core.redact import REDACTED, redact_payload
 from payments_core.registry import ProviderRegistry, default_registry
 from payments_core.retry import RetryPolicy
 from payments_core.urls import check_callback_url
+
+if TYPE_CHECKING:
+    from payments_core.journal import Journal
 
 __all__ = ["AsyncPayments", "Payments"]
 
@@ -98,6 +103,9 @@ class _Plan(Generic[T]):
     result: T | None = None
     replayed: bool = False
     wait: float | None = None
+    error: BaseException | None = None
+    """Raise this (after telling the store the outcome is still unknown, if ``mark_unknown``)."""
+    mark_unknown: bool = False
 
 
 class _Gateway:
@@ -117,6 +125,7 @@ class _Gateway:
         autoload_plugins: bool | None = None,
         retry: RetryPolicy | None = None,
         idempotency_store: IdempotencyStore | None = None,
+        journal: Any = None,
         provider_settings: Mapping[str, Any] | None = None,
         **settings: Any,
     ) -> None:
@@ -141,6 +150,11 @@ class _Gateway:
         for plugin in plugins:
             self.hooks.register(plugin)
         self._retry = retry
+        self.journal: Journal | None = None
+        """The durable journal this facade records to, if it was given one."""
+        self._owns_journal = False
+        if journal is not None:
+            self._use_journal(journal)
         if idempotency_store is not None and (
             isinstance(idempotency_store, type)
             or not isinstance(idempotency_store, IdempotencyStore)
@@ -148,10 +162,27 @@ class _Gateway:
             raise ConfigurationError(
                 "idempotency_store must implement payments_core.idempotency.IdempotencyStore"
             )
-        self.idempotency_store: IdempotencyStore = (
-            idempotency_store if idempotency_store is not None else MemoryIdempotencyStore()
-        )
-        """Where this facade keeps idempotency keys (in memory unless you pass one)."""
+        if idempotency_store is None:
+            idempotency_store = (
+                MemoryIdempotencyStore() if self.journal is None else self._journal_store()
+            )
+        self.idempotency_store: IdempotencyStore = idempotency_store
+        """Where this facade keeps idempotency keys: in memory, or the journal's table."""
+        self._details = "details" in inspect.signature(idempotency_store.claim).parameters
+
+    def _use_journal(self, journal: object) -> None:
+        from payments_core.auth import OAuth2ClientCredentials
+        from payments_core.journal import Journal
+
+        self._owns_journal = not isinstance(journal, Journal)
+        self.journal = Journal.of(journal)
+        auth = self.provider.auth
+        if isinstance(auth, OAuth2ClientCredentials):
+            auth.share(self.journal.token_cache())
+
+    def _journal_store(self) -> IdempotencyStore:
+        assert self.journal is not None
+        return self.journal.idempotency_store(lease=self._deadline())
 
     @classmethod
     def _from_gateway_config(
@@ -161,6 +192,8 @@ class _Gateway:
         # table to put it in; one given here as a keyword counts as found.
         provider_class = (registry or default_registry).get(config.provider)
         require_settings(config, provider_class, given=kwargs.keys())
+        if config.journal is not None:
+            kwargs.setdefault("journal", config.journal)
         return cls(
             config.provider,
             name=config.name,
@@ -381,45 +414,54 @@ class _Gateway:
 
     # -- the idempotency store -----------------------------------------------------------
 
-    def _plan(self, call: _Call[T], waited: float) -> _Plan[T]:
-        """Ask the store what to do with a keyed call (unkeyed ones just run)."""
-        if call.key is None or call.fingerprint is None:
-            return _Plan(flow=call.flow)
-        claim: Claim = self.idempotency_store.claim(self.name, call.key, call.fingerprint)
+    def _claim(self, call: _Call[Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The store's ``claim`` arguments for a keyed call."""
+        kwargs: dict[str, Any] = {}
+        if self._details:
+            kwargs["details"] = CallDetails(self.provider.name, call.request, call.external_id)
+        return (self.name, call.key, call.fingerprint), kwargs
+
+    def _decide(self, call: _Call[T], claim: Claim, waited: float) -> _Plan[T]:
+        """What to do with a keyed call, given the store's answer to its claim."""
         if claim.state is ClaimState.NEW:
             return _Plan(flow=call.flow)
         if claim.state is ClaimState.SUCCEEDED:
             return _Plan(result=claim.outcome, replayed=True)
         if claim.state is ClaimState.IN_FLIGHT:
             if waited >= self._deadline():
-                raise self._unknown(
-                    call,
-                    "another call with this idempotency key is still in progress",
-                    safe_to_repeat=True,
+                return _Plan(
+                    error=self._unknown(
+                        call,
+                        "another call with this idempotency key is still in progress",
+                        safe_to_repeat=True,
+                    )
                 )
             return _Plan(wait=min(1.0, _IN_FLIGHT_POLL * 2 ** min(waited / _IN_FLIGHT_POLL, 5)))
         # UNKNOWN: the key is ours again.
         if not self.provider.honours_idempotency_keys:
-            self.idempotency_store.unknown(self.name, call.key)
-            raise self._unknown(
-                call,
-                f"an earlier {call.operation} with this key has an unknown outcome and "
-                f"{self.provider.name} has no idempotency keys, so it is not sent again",
-                safe_to_repeat=False,
+            return _Plan(
+                mark_unknown=True,
+                error=self._unknown(
+                    call,
+                    f"an earlier {call.operation} with this key has an unknown outcome and "
+                    f"{self.provider.name} has no idempotency keys, so it is not sent again",
+                    safe_to_repeat=False,
+                ),
             )
         if claim.sent is not None:
             try:
                 resend = self.provider.resend(call.operation, call.request, claim.sent)
             except BaseException as exc:
-                self.idempotency_store.unknown(self.name, call.key)  # still unresolved
                 if isinstance(exc, PaymentError) or not isinstance(exc, Exception):
-                    raise
-                raise self._unknown(
+                    return _Plan(mark_unknown=True, error=exc)  # still unresolved
+                error = self._unknown(
                     call,
                     f"provider {self.provider.name!r} could not repeat the earlier "
                     f"{call.operation} ({type(exc).__name__})",
                     safe_to_repeat=True,
-                ) from exc
+                )
+                error.__cause__ = exc
+                return _Plan(mark_unknown=True, error=error)
             if resend is not None:
                 return _Plan(flow=lambda: resend)
         return _Plan(flow=call.flow)
@@ -443,12 +485,12 @@ class _Gateway:
     def _info(self, call: _Call[Any]) -> CallInfo:
         on_send = None
         key = call.key
-        if key is not None and self.provider.honours_idempotency_keys:
-            store, gateway = self.idempotency_store, self.name
+        if key is not None and call.fingerprint is not None:
+            store, gateway = self._store_for_calls, self.name
             hidden = self._driver.sensitive_headers
 
-            def on_send(request: Any) -> None:
-                store.sending(gateway, key, SentRequest.of(request, hidden))
+            def on_send(request: Any) -> Any:
+                return store.sending(gateway, key, SentRequest.of(request, hidden))
 
         return CallInfo(
             operation=call.operation,
@@ -458,6 +500,52 @@ class _Gateway:
             on_send=on_send,
         )
 
+    @property
+    def _store_for_calls(self) -> Any:
+        """The store as this facade calls it (awaitable methods on ``AsyncPayments``)."""
+        return self.idempotency_store
+
+    def _settlement(
+        self, call: _Call[Any], info: CallInfo, error: BaseException | None
+    ) -> str | None:
+        """Which store method ends a keyed call: succeeded, unknown or release.
+
+        A definite failure releases the key only when nothing moved: once a
+        state-changing request was carried out (or, for an interrupted call, was
+        being sent), the key stays "unknown" so a repeat cannot act twice.
+        """
+        if call.key is None or call.fingerprint is None:
+            return None
+        progress = info.progress
+        if error is None:
+            return "succeeded"
+        if isinstance(error, OutcomeUnknownError):
+            return "unknown"
+        if not isinstance(error, PaymentError):  # cancelled or interrupted
+            return "unknown" if progress.sending or progress.carried_out else "release"
+        return "unknown" if progress.carried_out else "release"
+
+    def _settle_failed(self, call: _Call[Any], step: str, exc: Exception) -> None:
+        # The gateway's answer stands; the journal's reconciler settles the row.
+        logger.error(
+            "gateway=%s operation=%s idempotency_key=%s: could not record %r in the "
+            "idempotency store (%s); the reconciler will settle it",
+            self.name,
+            call.operation,
+            call.key,
+            step,
+            exc,
+        )
+
+    def _record_failed(self, payment: Payment, error: PaymentError) -> None:
+        # The payment state is a cache of the gateway's: the next update refreshes it.
+        logger.warning(
+            "gateway=%s payment_id=%s: could not record the payment's state in the journal: %s",
+            self.name,
+            payment.id,
+            error.message,
+        )
+
     def _settle(
         self,
         call: _Call[Any],
@@ -465,28 +553,15 @@ class _Gateway:
         result: Any = None,
         error: BaseException | None = None,
     ) -> None:
-        """Tell the store how a keyed call ended.
-
-        A definite failure releases the key only when nothing moved: once a
-        state-changing request was carried out (or, for an interrupted call, was
-        being sent), the key stays "unknown" so a repeat cannot act twice.
-        """
-        if call.key is None or call.fingerprint is None:
+        """Tell the store how a keyed call ended (see :meth:`_settlement`)."""
+        step = self._settlement(call, info, error)
+        if step is None:
             return
-        store, progress = self.idempotency_store, info.progress
-        if error is None:
-            store.succeeded(self.name, call.key, result)
-        elif isinstance(error, OutcomeUnknownError):
-            store.unknown(self.name, call.key)
-        elif not isinstance(error, PaymentError):  # cancelled or interrupted
-            if progress.sending or progress.carried_out:
-                store.unknown(self.name, call.key)
-            else:
-                store.release(self.name, call.key)
-        elif progress.carried_out:
-            store.unknown(self.name, call.key)
-        else:
-            store.release(self.name, call.key)
+        args = (self.name, call.key, result) if step == "succeeded" else (self.name, call.key)
+        try:
+            getattr(self.idempotency_store, step)(*args)
+        except Exception as exc:
+            self._settle_failed(call, step, exc)
 
     def _flow_of(self, plan: _Plan[T]) -> Flow[T]:
         """The plan's flow; a provider failing to even build it is a typed error."""
@@ -627,6 +702,7 @@ class _Gateway:
         )
 
     def _webhook_received(self, event: WebhookEvent) -> None:
+        """Log the callback; hooks hear a new one (``payment_updated`` only if it applied)."""
         payment = event.payment
         fields = {
             "provider": self.provider.name,
@@ -637,14 +713,48 @@ class _Gateway:
             "external_id": payment.external_id,
             "provider_transaction_id": payment.provider_transaction_id,
             "status": payment.status.value,
+            "delivery": "duplicate" if event.duplicate else "stale" if event.stale else None,
         }
         logger.info(
             "callback %s",
             " ".join(f"{key}={value}" for key, value in fields.items() if value is not None),
             extra=fields,
         )
+        if event.duplicate:
+            return
         self.hooks.webhook_received(event)
-        self.hooks.payment_updated(event.payment, "webhook")
+        if not event.stale:
+            self.hooks.payment_updated(event.payment, "webhook")
+
+
+def _delivered(event: WebhookEvent, delivery: Any) -> WebhookEvent:
+    """The event marked as the journal's inbox saw it."""
+    duplicate, stale = delivery == "duplicate", delivery == "stale"
+    if not (duplicate or stale):
+        return event
+    return event.model_copy(update={"duplicate": duplicate, "stale": stale})
+
+
+class _AwaitableStore:
+    """A store with plain methods (the in-memory one), awaited by ``AsyncPayments``."""
+
+    def __init__(self, store: IdempotencyStore) -> None:
+        self.store = store
+
+    async def claim(self, gateway: str, key: str, fingerprint: Fingerprint, **kw: Any) -> Claim:
+        return self.store.claim(gateway, key, fingerprint, **kw)
+
+    async def sending(self, gateway: str, key: str, sent: SentRequest) -> None:
+        self.store.sending(gateway, key, sent)
+
+    async def succeeded(self, gateway: str, key: str, outcome: Any) -> None:
+        self.store.succeeded(gateway, key, outcome)
+
+    async def unknown(self, gateway: str, key: str) -> None:
+        self.store.unknown(gateway, key)
+
+    async def release(self, gateway: str, key: str) -> None:
+        self.store.release(gateway, key)
 
 
 def _header_items(
@@ -685,6 +795,10 @@ class Payments(_Gateway):
         **kwargs: Any,
     ) -> None:
         super().__init__(provider, **kwargs)
+        if inspect.iscoroutinefunction(self.idempotency_store.claim):
+            raise ConfigurationError(
+                "this idempotency store's methods are coroutines: use it with AsyncPayments"
+            )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(
                 "Payments needs an httpx.Client (AsyncPayments takes AsyncClient)"
@@ -713,10 +827,24 @@ class Payments(_Gateway):
         self.close()
 
     def close(self) -> None:
-        """Close the HTTP client (if this facade made it) and the provider."""
+        """Close the HTTP client and journal (if this facade made them) and the provider."""
         if self._owns_client:
             self.http_client.close()
+        if self._owns_journal and self.journal is not None:
+            self.journal.close()
         self.provider.close()
+
+    def _plan(self, call: _Call[T], waited: float) -> _Plan[T]:
+        """Ask the store what to do with a keyed call (unkeyed ones just run)."""
+        if call.key is None or call.fingerprint is None:
+            return _Plan(flow=call.flow)
+        args, kwargs = self._claim(call)
+        plan = self._decide(call, self.idempotency_store.claim(*args, **kwargs), waited)
+        if plan.mark_unknown:
+            self.idempotency_store.unknown(self.name, call.key)
+        if plan.error is not None:
+            raise plan.error
+        return plan
 
     def _run(self, call: _Call[T]) -> T:
         started = self._begin(call.operation, call.request)
@@ -741,8 +869,17 @@ class Payments(_Gateway):
                 self._failed(call.operation, exc, call.payment_id)
             raise
         self._settle(call, info, result)
+        if self.journal is not None and isinstance(result, Payment):
+            self._record(result, call.source)
         self._succeeded(call.operation, result, started, call.source)
         return result
+
+    def _record(self, payment: Payment, source: str | None) -> None:
+        assert self.journal is not None
+        try:
+            self.journal.record_payment(self.name, payment, source)
+        except PaymentError as exc:
+            self._record_failed(payment, exc)
 
     def run_flow(
         self,
@@ -785,6 +922,8 @@ class Payments(_Gateway):
         try:
             flow = self._webhook_flow(headers, body, remote_addr)
             event = self._driver.run(flow, CallInfo(operation="webhook"))
+            if self.journal is not None:
+                event = _delivered(event, self.journal.receive_callback(self.name, event))
         except PaymentError as exc:
             self._webhook_failed(exc)
             raise
@@ -843,6 +982,10 @@ class AsyncPayments(_Gateway):
         **kwargs: Any,
     ) -> None:
         super().__init__(provider, **kwargs)
+        store = self.idempotency_store
+        self._astore: Any = (
+            store if inspect.iscoroutinefunction(store.claim) else _AwaitableStore(store)
+        )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError("AsyncPayments needs an httpx.AsyncClient")
         self._owns_client = http_client is None
@@ -869,20 +1012,59 @@ class AsyncPayments(_Gateway):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP client (if this facade made it) and the provider."""
+        """Close the HTTP client and journal (if this facade made them) and the provider."""
         if self._owns_client:
             await self.http_client.aclose()
+        if self._owns_journal and self.journal is not None:
+            await self.journal.aclose()
         self.provider.close()
+
+    def _journal_store(self) -> IdempotencyStore:
+        assert self.journal is not None
+        store: Any = self.journal.async_idempotency_store(lease=self._deadline())
+        return store  # type: ignore[no-any-return]
+
+    @property
+    def _store_for_calls(self) -> Any:
+        return self._astore
+
+    async def _plan(self, call: _Call[T], waited: float) -> _Plan[T]:
+        """Ask the store what to do with a keyed call (unkeyed ones just run)."""
+        if call.key is None or call.fingerprint is None:
+            return _Plan(flow=call.flow)
+        args, kwargs = self._claim(call)
+        plan = self._decide(call, await self._astore.claim(*args, **kwargs), waited)
+        if plan.mark_unknown:
+            await self._astore.unknown(self.name, call.key)
+        if plan.error is not None:
+            raise plan.error
+        return plan
+
+    async def _asettle(
+        self,
+        call: _Call[Any],
+        info: CallInfo,
+        result: Any = None,
+        error: BaseException | None = None,
+    ) -> None:
+        step = self._settlement(call, info, error)
+        if step is None:
+            return
+        args = (self.name, call.key, result) if step == "succeeded" else (self.name, call.key)
+        try:
+            await getattr(self._astore, step)(*args)
+        except Exception as exc:
+            self._settle_failed(call, step, exc)
 
     async def _run(self, call: _Call[T]) -> T:
         started = self._begin(call.operation, call.request)
         waited = 0.0
         try:
-            plan = self._plan(call, waited)
+            plan = await self._plan(call, waited)
             while plan.wait is not None:
                 await self._sleep(plan.wait)
                 waited += plan.wait
-                plan = self._plan(call, waited)
+                plan = await self._plan(call, waited)
         except PaymentError as exc:
             self._failed(call.operation, exc, call.payment_id)
             raise
@@ -892,11 +1074,16 @@ class AsyncPayments(_Gateway):
         try:
             result = await self._driver.run(self._flow_of(plan), info)
         except BaseException as exc:
-            self._settle(call, info, error=exc)
+            await asyncio.shield(self._asettle(call, info, error=exc))
             if isinstance(exc, PaymentError):
                 self._failed(call.operation, exc, call.payment_id)
             raise
-        self._settle(call, info, result)
+        await self._asettle(call, info, result)
+        if self.journal is not None and isinstance(result, Payment):
+            try:
+                await self.journal.arecord_payment(self.name, result, call.source)
+            except PaymentError as exc:
+                self._record_failed(result, exc)
         self._succeeded(call.operation, result, started, call.source)
         return result
 
@@ -926,6 +1113,9 @@ class AsyncPayments(_Gateway):
         try:
             flow = self._webhook_flow(headers, body, remote_addr)
             event = await self._driver.run(flow, CallInfo(operation="webhook"))
+            if self.journal is not None:
+                delivery = await self.journal.areceive_callback(self.name, event)
+                event = _delivered(event, delivery)
         except PaymentError as exc:
             self._webhook_failed(exc)
             raise

@@ -36,6 +36,7 @@ from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.provider import SentRequest
 
 __all__ = [
+    "CallDetails",
     "Claim",
     "ClaimState",
     "Fingerprint",
@@ -98,6 +99,20 @@ class ClaimState(StrEnum):
 
 
 @dataclass(frozen=True)
+class CallDetails:
+    """What the facade knows about a keyed call besides its fingerprint.
+
+    A durable store keeps it so that a later process can reconcile the call:
+    which provider, the request as plugins see it (credentials redacted), the
+    platform's own reference. The in-memory store ignores it.
+    """
+
+    provider: str
+    request: Any = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Claim:
     """The store's answer to :meth:`IdempotencyStore.claim`."""
 
@@ -114,10 +129,18 @@ class IdempotencyStore(Protocol):
 
     Every method is keyed by ``(gateway, key)``: two gateways (two merchant
     accounts) never share keys. Implementations must be safe to call from many
-    threads; the durable ones also from many processes.
+    threads; the durable ones also from many processes. ``AsyncPayments`` also
+    takes a store whose methods are coroutines (the journal's async store).
     """
 
-    def claim(self, gateway: str, key: str, fingerprint: Fingerprint) -> Claim:
+    def claim(
+        self,
+        gateway: str,
+        key: str,
+        fingerprint: Fingerprint,
+        *,
+        details: CallDetails | None = None,
+    ) -> Claim:
         """Take the key for this operation, or say why not (raises on conflict)."""
         ...
 
@@ -168,7 +191,14 @@ class MemoryIdempotencyStore:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def claim(self, gateway: str, key: str, fingerprint: Fingerprint) -> Claim:
+    def claim(
+        self,
+        gateway: str,
+        key: str,
+        fingerprint: Fingerprint,
+        *,
+        details: CallDetails | None = None,
+    ) -> Claim:
         with self._lock:
             entry = self._entries.get((gateway, key))
             if entry is None:

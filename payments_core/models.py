@@ -601,3 +601,9 @@ class WebhookEvent(_Result):
     received_at: datetime
     occurred_at: datetime | None = None
     raw: dict[str, Any] | None = Field(default=None, repr=False)
+    duplicate: bool = False
+    """With a journal: this delivery was seen before and is not applied again.
+    Without one the facade cannot tell, and it is always ``False``."""
+    stale: bool = False
+    """With a journal: new, but older than the payment state already known
+    (a late callback); recorded, not applied."""

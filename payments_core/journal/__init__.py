@@ -1,0 +1,57 @@
+"""Durable payment state: the journal (extras ``journal`` and ``postgres``).
+
+The facades' promises — one outcome per idempotency key, each callback applied
+once and in order, one token request per cold cache, "outcome unknown"
+resolved — hold within one process without a journal. With one they hold
+across processes, restarts and hosts::
+
+    Payments("bog", journal="sqlite:///payments.db", ...)        # one host
+    Payments("bog", journal="postgresql://app@db/payments", ...)  # many hosts
+
+What it records, each with the constraint that keeps it true under
+concurrency: operations (unique per gateway and key, written before sending),
+callbacks (an inbox unique per gateway and dedupe key), payments (latest state,
+moved forward only by :func:`~payments_core.is_newer`, compare-and-set), tokens
+(one lease-holder fetches) and events (the append-only audit trail, no
+secrets). :func:`reconcile_once` settles what stayed unknown or pending.
+Rules: record before sending, record after the answer, "unknown" when in
+doubt, and never hold a database transaction across a gateway call.
+"""
+
+from __future__ import annotations
+
+try:
+    import sqlalchemy  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    from payments_core.errors import ConfigurationError
+
+    raise ConfigurationError(
+        "the payments journal needs the journal extra: pip install 'payments-core[journal]' "
+        "(and 'payments-core[postgres]' for PostgreSQL)"
+    ) from exc
+
+from payments_core.journal.inbox import Delivery
+from payments_core.journal.journal import (
+    AsyncJournalIdempotencyStore,
+    EventRecord,
+    Journal,
+    JournalIdempotencyStore,
+    OperationRecord,
+    PaymentHistory,
+    SharedTokenCache,
+)
+from payments_core.journal.migrations import CURRENT as SCHEMA_VERSION
+from payments_core.journal.operations import OperationState
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AsyncJournalIdempotencyStore",
+    "Delivery",
+    "EventRecord",
+    "Journal",
+    "JournalIdempotencyStore",
+    "OperationRecord",
+    "OperationState",
+    "PaymentHistory",
+    "SharedTokenCache",
+]

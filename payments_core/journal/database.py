@@ -1,0 +1,198 @@
+"""Engines for the two supported databases, the database clock, and typed failures.
+
+* **SQLite** (``sqlite:///payments.db``): one file on one host's local disk. WAL
+  mode, ``synchronous=NORMAL``, a busy timeout, and every transaction opened with
+  ``BEGIN IMMEDIATE``: a transaction that reads and then writes would otherwise
+  fail at once with "database is locked" when another process wrote meanwhile
+  (the busy timeout does not cover that case). SQLite 3.35+ is required
+  (``RETURNING``).
+* **PostgreSQL** (``postgresql://…``, through psycopg 3): READ COMMITTED, rows
+  locked with ``SELECT … FOR UPDATE`` inside short transactions, work claimed
+  with ``FOR UPDATE SKIP LOCKED``.
+
+The same statements run on a sync engine (``sqlite3``, psycopg) and an async one
+(aiosqlite, psycopg's async mode): each journal step is a plain function of a
+``Connection``, run directly or through ``AsyncConnection.run_sync``.
+
+Every failure of the database (unreachable, locked, connection lost) comes out
+as :class:`~payments_core.errors.ProviderUnavailableError` with
+``code=JOURNAL_UNAVAILABLE`` and the next step in its message; a URL that cannot
+work is a :class:`~payments_core.errors.ConfigurationError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3 as sqlite3_module
+from collections.abc import Callable, Iterator
+from typing import Any, Final, TypeVar
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import Float
+
+from payments_core.errors import ConfigurationError, ErrorCode, ProviderUnavailableError
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS: Final = 10_000
+"""How long a SQLite writer waits for another process's transaction to end."""
+
+CONNECT_TIMEOUT: Final = 10
+"""Seconds to wait for PostgreSQL to accept a connection."""
+
+MIN_SQLITE: Final = (3, 35, 0)
+
+
+class db_now(FunctionElement[float]):
+    """Seconds since the epoch on the database's clock, shared by every host."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(db_now, "sqlite")
+def _sqlite_now(element: db_now, compiler: Any, **kw: Any) -> str:
+    return "((julianday('now') - 2440587.5) * 86400.0)"
+
+
+@compiles(db_now, "postgresql")
+def _postgresql_now(element: db_now, compiler: Any, **kw: Any) -> str:
+    return "EXTRACT(EPOCH FROM clock_timestamp())::float8"
+
+
+def insert_ignoring(connection: Connection, table: Table) -> Any:
+    """An ``INSERT`` of this dialect, for ``.on_conflict_do_nothing(...)``."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def parse_url(url: object) -> URL:
+    """The journal's URL, checked: SQLite on a file, or PostgreSQL through psycopg."""
+    if not isinstance(url, str | URL):
+        raise ConfigurationError(
+            f"the journal needs a database URL such as sqlite:///payments.db, not "
+            f"{type(url).__name__}"
+        )
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        raise ConfigurationError(
+            "the journal URL is not a database URL; use sqlite:///payments.db or "
+            "postgresql://user@host/dbname"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed):
+            raise ConfigurationError(
+                "the journal needs a SQLite file (sqlite:///payments.db), not an in-memory "
+                "database: its state must outlive the process and be shared by workers"
+            )
+        return parsed.set(drivername="sqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg")
+    raise ConfigurationError(
+        f"the journal supports SQLite and PostgreSQL, not {backend!r}; use "
+        "sqlite:///payments.db (one host) or postgresql://user@host/dbname (several hosts)"
+    )
+
+
+def shown(url: URL) -> str:
+    """The URL without its password, for messages."""
+    return url.render_as_string(hide_password=True)
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_connection: Any, record: Any) -> None:
+        # Take BEGIN away from the driver: the "begin" listener issues our own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sync_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        if sqlite3_module.sqlite_version_info < MIN_SQLITE:
+            raise ConfigurationError(
+                f"the journal needs SQLite 3.35 or newer (this Python has "
+                f"{sqlite3_module.sqlite_version})"
+            )
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _prepare_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        isolation_level="READ COMMITTED",
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+    )
+
+
+def async_engine(url: URL) -> AsyncEngine:
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(
+            url.set(drivername="sqlite+aiosqlite"),
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+        )
+        _prepare_sqlite(engine.sync_engine)
+        return engine
+    return create_async_engine(
+        url,
+        isolation_level="READ COMMITTED",
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+    )
+
+
+def unavailable(error: BaseException, url: URL) -> ProviderUnavailableError:
+    """The typed error for a database failure, with what to do next."""
+    text = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+    if "locked" in text or "busy" in text:
+        step = (
+            "another process held the SQLite file for longer than the busy timeout; "
+            "retry, and move to PostgreSQL if writers keep waiting"
+        )
+    else:
+        step = "check that the database is running and reachable, then retry"
+    return ProviderUnavailableError(
+        f"the payments journal at {shown(url)} failed ({type(error).__name__}: {text}); {step}",
+        code=ErrorCode.JOURNAL_UNAVAILABLE,
+    )
+
+
+_DATABASE_ERRORS: Final = (exc.DBAPIError, exc.InterfaceError, OSError, sqlite3_module.Error)
+
+
+@contextlib.contextmanager
+def typed_errors(url: URL) -> Iterator[None]:
+    try:
+        yield
+    except _DATABASE_ERRORS as error:
+        raise unavailable(error, url) from error
+
+
+def run(engine: Engine, url: URL, step: Callable[..., T], *args: Any) -> T:
+    """Run one journal step in its own transaction."""
+    with typed_errors(url), engine.begin() as connection:
+        return step(connection, *args)
+
+
+async def arun(engine: AsyncEngine, url: URL, step: Callable[..., T], *args: Any) -> T:
+    """Run one journal step in its own transaction, on the async engine."""
+    with typed_errors(url):
+        async with engine.begin() as connection:
+            return await connection.run_sync(step, *args)

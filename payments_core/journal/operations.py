@@ -1,0 +1,265 @@
+"""Money-moving calls, recorded before they are sent: the durable idempotency store.
+
+One row per (gateway, idempotency key). Its state word moves
+
+    intended → sending → succeeded | failed | unknown → reconciled
+
+* **intended**: the key is claimed, nothing sent yet; the claim holds a lease
+  (the call's deadline plus a margin). If the lease runs out while still
+  intended, the process died before sending: nothing left, so anyone may take
+  the key over.
+* **sending**: committed *before* the request leaves. A lease that runs out
+  here means the outcome is unknown (the process may have died mid-call).
+* **succeeded** / **failed**: the answer was seen. Failed means nothing moved
+  (a definite refusal); the key may be tried again.
+* **unknown**: sent, no usable answer. A repeat with the same key, or the
+  reconciler, settles it; time alone never does.
+* **reconciled**: settled later by the reconciler, with its outcome.
+
+Each step below is one short transaction (never held across a gateway call) and
+a plain function of a ``Connection``, so the sync and async stores share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy import Connection, Row, and_, or_, select, update
+
+from payments_core.idempotency import Claim, ClaimState, Fingerprint, conflict
+from payments_core.journal import audit, schema
+from payments_core.journal.codec import outcome_from_json, sent_from_json
+from payments_core.journal.database import db_now, insert_ignoring
+
+ops = schema.operations
+
+
+class OperationState(StrEnum):
+    INTENDED = "intended"
+    SENDING = "sending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    RECONCILED = "reconciled"
+
+
+FINISHED: Final = (OperationState.SUCCEEDED.value, OperationState.RECONCILED.value)
+HELD: Final = (OperationState.INTENDED.value, OperationState.SENDING.value)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a claim writes besides the fingerprint."""
+
+    provider: str
+    lease: float
+    request: str | None = None
+    external_id: str | None = None
+
+
+def _row(connection: Connection, gateway: str, key: str, *, lock: bool = True) -> Row[Any] | None:
+    query = select(ops, db_now().label("now")).where(
+        ops.c.gateway == gateway, ops.c.idempotency_key == key
+    )
+    if lock:
+        query = query.with_for_update()
+    return connection.execute(query).first()
+
+
+def _fingerprint(row: Row[Any]) -> Fingerprint:
+    return Fingerprint(row.operation, row.payment_id, row.amount, row.digest)
+
+
+def _move(
+    connection: Connection,
+    row: Row[Any],
+    action: str,
+    values: dict[str, Any],
+    *,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Update the row (compare-and-set on its version) and append the audit event."""
+    result = connection.execute(
+        update(ops)
+        .where(ops.c.id == row.id, ops.c.version == row.version)
+        .values(version=row.version + 1, updated_at=db_now(), **values)
+    )
+    if result.rowcount != 1:  # pragma: no cover - the row is locked by this transaction
+        raise RuntimeError("journal operation row changed under its lock")
+    audit.record(
+        connection,
+        row.gateway,
+        "operation",
+        action,
+        payment_id=values.get("payment_id", row.payment_id),
+        operation_id=row.id,
+        idempotency_key=row.idempotency_key,
+        from_state=row.state,
+        to_state=values.get("state", row.state),
+        detail=detail,
+    )
+
+
+def claim(
+    connection: Connection, gateway: str, key: str, fingerprint: Fingerprint, intent: Intent
+) -> Claim:
+    inserted = connection.execute(
+        insert_ignoring(connection, ops)
+        .values(
+            gateway=gateway,
+            idempotency_key=key,
+            provider=intent.provider,
+            operation=fingerprint.operation,
+            payment_id=fingerprint.payment_id,
+            amount=fingerprint.amount,
+            digest=fingerprint.digest,
+            external_id=intent.external_id,
+            request=intent.request,
+            state=OperationState.INTENDED.value,
+            attempts=1,
+            checks=0,
+            version=1,
+            lease_until=db_now() + intent.lease,
+            created_at=db_now(),
+            updated_at=db_now(),
+        )
+        .on_conflict_do_nothing(index_elements=["gateway", "idempotency_key"])
+        .returning(ops.c.id)
+    ).first()
+    if inserted is not None:
+        audit.record(
+            connection,
+            gateway,
+            "operation",
+            "claimed",
+            payment_id=fingerprint.payment_id,
+            operation_id=inserted.id,
+            idempotency_key=key,
+            to_state=OperationState.INTENDED.value,
+            detail={"operation": fingerprint.operation, "amount": fingerprint.amount},
+        )
+        return Claim(ClaimState.NEW)
+    row = _row(connection, gateway, key)
+    assert row is not None  # the insert conflicted on it and rows are never deleted
+    recorded = _fingerprint(row)
+    if recorded != fingerprint:
+        raise conflict(key, recorded, fingerprint)
+    state = row.state
+    lease_over = row.lease_until is None or row.lease_until < row.now
+    retake = {
+        "lease_until": db_now() + intent.lease,
+        "attempts": row.attempts + 1,
+        "next_check_at": None,
+    }
+    if state in FINISHED:
+        return Claim(ClaimState.SUCCEEDED, outcome=outcome_from_json(row.outcome))
+    if state == OperationState.FAILED or (state == OperationState.INTENDED and lease_over):
+        # Nothing moved (a definite failure, or a process that died before sending).
+        _move(
+            connection,
+            row,
+            "claimed",
+            {**retake, "state": OperationState.INTENDED.value, "error_code": None, "sent": None},
+        )
+        return Claim(ClaimState.NEW)
+    if state in HELD and not lease_over:
+        return Claim(ClaimState.IN_FLIGHT)
+    # Unknown, or sending with its lease run out: this call now holds the key,
+    # and a request may already have been carried out.
+    _move(connection, row, "retaken", {**retake, "state": OperationState.SENDING.value})
+    return Claim(ClaimState.UNKNOWN, sent=sent_from_json(row.sent))
+
+
+def sending(connection: Connection, gateway: str, key: str, sent: str, lease: float) -> None:
+    row = _row(connection, gateway, key)
+    if row is None:
+        return
+    values: dict[str, Any] = {
+        "state": OperationState.SENDING.value,
+        "lease_until": db_now() + lease,
+    }
+    if row.sent is None:
+        values["sent"] = sent
+    if row.state == OperationState.SENDING and row.sent is not None:
+        # A retry of the same request: only the lease moves (no audit row per attempt).
+        connection.execute(
+            update(ops).where(ops.c.id == row.id).values(lease_until=db_now() + lease)
+        )
+        return
+    _move(connection, row, "sending", values)
+
+
+def succeeded(
+    connection: Connection,
+    gateway: str,
+    key: str,
+    outcome: str,
+    status: str | None,
+    payment_id: str | None,
+    follow_up: float | None,
+) -> None:
+    """Record the answer; ``follow_up`` (seconds) schedules a check of a pending result."""
+    row = _row(connection, gateway, key)
+    if row is None:
+        return
+    values: dict[str, Any] = {
+        "state": OperationState.SUCCEEDED.value,
+        "outcome": outcome,
+        "outcome_status": status,
+        "lease_until": None,
+        "sent": None,
+        "next_check_at": None if follow_up is None else db_now() + follow_up,
+    }
+    if payment_id is not None and row.payment_id is None:
+        values["payment_id"] = payment_id
+    _move(connection, row, "succeeded", values, detail={"status": status})
+
+
+def unknown(connection: Connection, gateway: str, key: str) -> None:
+    row = _row(connection, gateway, key)
+    if row is None or row.state in FINISHED:
+        return
+    _move(
+        connection,
+        row,
+        "unknown",
+        {
+            "state": OperationState.UNKNOWN.value,
+            "lease_until": None,
+            "next_check_at": row.next_check_at if row.checks else db_now(),
+        },
+    )
+
+
+def release(connection: Connection, gateway: str, key: str, error_code: str | None) -> None:
+    row = _row(connection, gateway, key)
+    if row is None or row.state in FINISHED:
+        return
+    _move(
+        connection,
+        row,
+        "failed",
+        {"state": OperationState.FAILED.value, "lease_until": None, "error_code": error_code},
+        detail={"error_code": error_code} if error_code else None,
+    )
+
+
+def due_condition(now: Any) -> Any:
+    """Rows the reconciler should look at now."""
+    lease_over = or_(ops.c.lease_until.is_(None), ops.c.lease_until < now)
+    check_due = or_(ops.c.next_check_at.is_(None), ops.c.next_check_at <= now)
+    return and_(
+        ops.c.flagged_at.is_(None),
+        or_(
+            and_(ops.c.state == OperationState.UNKNOWN.value, check_due, lease_over),
+            and_(ops.c.state.in_(HELD), ops.c.lease_until < now),
+            and_(
+                ops.c.state == OperationState.SUCCEEDED.value,
+                ops.c.next_check_at.is_not(None),
+                ops.c.next_check_at <= now,
+                lease_over,
+            ),
+        ),
+    )
