@@ -6,6 +6,7 @@ Errors print one line on stderr and exit with status 1 (a payment error) or 2
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import sys
@@ -21,6 +22,8 @@ from payments_core.config import CONFIG_ENV, load_config, load_env, require_sett
 from payments_core.demo import DemoStep, load_stage, run_demo
 from payments_core.errors import ErrorCode, InvalidRequestError, PaymentError
 from payments_core.gateway import Payments
+from payments_core.journal.commands import DEFAULT_JOURNAL
+from payments_core.journal.commands import journal as journal_commands
 from payments_core.models import LineItem, Operation, Payment, PaymentRequest
 from payments_core.money import Money
 from payments_core.provider import Capability
@@ -210,9 +213,23 @@ def _open(config_path: str | None, gateway: str | None) -> Iterator[Payments]:
     require_settings(config, default_registry.get(config.provider))
     with (
         _notes(),
-        Payments(config.provider, name=config.name, provider_settings=config.settings) as payments,
+        Payments(
+            config.provider,
+            name=config.name,
+            provider_settings=config.settings,
+            journal=_journal_for(config.journal),
+        ) as payments,
     ):
         yield payments
+
+
+def _journal_for(configured: str | None) -> str | None:
+    """The configured journal, else the embedded default when the extra is installed."""
+    if configured:
+        return configured
+    if importlib.util.find_spec("sqlalchemy") is None:
+        return None
+    return DEFAULT_JOURNAL
 
 
 def _show_payment(payment: Payment, as_json: bool) -> None:
@@ -500,6 +517,9 @@ def verify(
         else:
             click.echo(f"signature OK: event {event.type} ({event.id})")
             _show_payment(event.payment, as_json=False)
+
+
+main.add_command(journal_commands)
 
 
 if __name__ == "__main__":  # pragma: no cover

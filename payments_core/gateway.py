@@ -33,12 +33,15 @@ from payments_core import wire
 from payments_core.config import GatewayConfig, load_config, load_env, require_settings
 from payments_core.drivers import AsyncDriver, CallInfo, SyncDriver
 from payments_core.errors import (
+    AuthenticationError,
     ConfigurationError,
     ErrorCode,
     InvalidRequestError,
     OutcomeUnknownError,
     PaymentError,
     ProviderResponseError,
+    ProviderUnavailableError,
+    RateLimitedError,
     UnsupportedOperationError,
     WebhookVerificationError,
 )
@@ -73,6 +76,9 @@ _PAYMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 """Provider ids go into URL paths: anything else could reach another endpoint."""
 
 
+_NO_ANSWER = (ProviderUnavailableError, AuthenticationError, RateLimitedError)
+"""Failures that are not the gateway's answer to the request itself."""
+
 _IN_FLIGHT_POLL = 0.05
 """Seconds between looks at a key another call holds (doubling, up to 1 s)."""
 
@@ -103,6 +109,8 @@ class _Plan(Generic[T]):
     result: T | None = None
     replayed: bool = False
     wait: float | None = None
+    retaken: bool = False
+    """The key had an unknown outcome: the first attempt may have been carried out."""
     error: BaseException | None = None
     """Raise this (after telling the store the outcome is still unknown, if ``mark_unknown``)."""
     mark_unknown: bool = False
@@ -463,8 +471,8 @@ class _Gateway:
                 error.__cause__ = exc
                 return _Plan(mark_unknown=True, error=error)
             if resend is not None:
-                return _Plan(flow=lambda: resend)
-        return _Plan(flow=call.flow)
+                return _Plan(flow=lambda: resend, retaken=True)
+        return _Plan(flow=call.flow, retaken=True)
 
     def _deadline(self) -> float:
         if self._retry is not None:
@@ -506,13 +514,15 @@ class _Gateway:
         return self.idempotency_store
 
     def _settlement(
-        self, call: _Call[Any], info: CallInfo, error: BaseException | None
+        self, call: _Call[Any], info: CallInfo, error: BaseException | None, retaken: bool
     ) -> str | None:
         """Which store method ends a keyed call: succeeded, unknown or release.
 
         A definite failure releases the key only when nothing moved: once a
         state-changing request was carried out (or, for an interrupted call, was
-        being sent), the key stays "unknown" so a repeat cannot act twice.
+        being sent), the key stays "unknown" so a repeat cannot act twice. A
+        repeat of an unknown outcome (``retaken``) that got no answer of the
+        gateway's own leaves it unknown: the first attempt may still have landed.
         """
         if call.key is None or call.fingerprint is None:
             return None
@@ -522,7 +532,10 @@ class _Gateway:
         if isinstance(error, OutcomeUnknownError):
             return "unknown"
         if not isinstance(error, PaymentError):  # cancelled or interrupted
-            return "unknown" if progress.sending or progress.carried_out else "release"
+            moved = progress.sending or progress.carried_out
+            return "unknown" if moved or retaken else "release"
+        if retaken and isinstance(error, _NO_ANSWER):
+            return "unknown"
         return "unknown" if progress.carried_out else "release"
 
     def _settle_failed(self, call: _Call[Any], step: str, exc: Exception) -> None:
@@ -552,9 +565,10 @@ class _Gateway:
         info: CallInfo,
         result: Any = None,
         error: BaseException | None = None,
+        retaken: bool = False,
     ) -> None:
         """Tell the store how a keyed call ended (see :meth:`_settlement`)."""
-        step = self._settlement(call, info, error)
+        step = self._settlement(call, info, error, retaken)
         if step is None:
             return
         args = (self.name, call.key, result) if step == "succeeded" else (self.name, call.key)
@@ -864,7 +878,7 @@ class Payments(_Gateway):
         try:
             result = self._driver.run(self._flow_of(plan), info)
         except BaseException as exc:
-            self._settle(call, info, error=exc)
+            self._settle(call, info, error=exc, retaken=plan.retaken)
             if isinstance(exc, PaymentError):
                 self._failed(call.operation, exc, call.payment_id)
             raise
@@ -1046,8 +1060,9 @@ class AsyncPayments(_Gateway):
         info: CallInfo,
         result: Any = None,
         error: BaseException | None = None,
+        retaken: bool = False,
     ) -> None:
-        step = self._settlement(call, info, error)
+        step = self._settlement(call, info, error, retaken)
         if step is None:
             return
         args = (self.name, call.key, result) if step == "succeeded" else (self.name, call.key)
@@ -1074,7 +1089,7 @@ class AsyncPayments(_Gateway):
         try:
             result = await self._driver.run(self._flow_of(plan), info)
         except BaseException as exc:
-            await asyncio.shield(self._asettle(call, info, error=exc))
+            await asyncio.shield(self._asettle(call, info, error=exc, retaken=plan.retaken))
             if isinstance(exc, PaymentError):
                 self._failed(call.operation, exc, call.payment_id)
             raise

@@ -20,31 +20,38 @@ doubt, and never hold a database transaction across a gateway call.
 
 from __future__ import annotations
 
-try:
-    import sqlalchemy  # noqa: F401
-except ImportError as exc:  # pragma: no cover - depends on the installed extras
-    from payments_core.errors import ConfigurationError
+import importlib
+from typing import TYPE_CHECKING, Any
 
-    raise ConfigurationError(
-        "the payments journal needs the journal extra: pip install 'payments-core[journal]' "
-        "(and 'payments-core[postgres]' for PostgreSQL)"
-    ) from exc
+if TYPE_CHECKING:
+    from payments_core.journal.inbox import Delivery
+    from payments_core.journal.journal import (
+        AsyncJournalIdempotencyStore,
+        EventRecord,
+        Journal,
+        JournalIdempotencyStore,
+        OperationRecord,
+        PaymentHistory,
+        SharedTokenCache,
+    )
+    from payments_core.journal.operations import OperationState
+    from payments_core.journal.reconcile import ReconcileReport, Resolution, reconcile_once
 
-from payments_core.journal.inbox import Delivery
-from payments_core.journal.journal import (
-    AsyncJournalIdempotencyStore,
-    EventRecord,
-    Journal,
-    JournalIdempotencyStore,
-    OperationRecord,
-    PaymentHistory,
-    SharedTokenCache,
-)
-from payments_core.journal.migrations import CURRENT as SCHEMA_VERSION
-from payments_core.journal.operations import OperationState
-
+_EXPORTS = {
+    "AsyncJournalIdempotencyStore": "journal",
+    "Delivery": "inbox",
+    "EventRecord": "journal",
+    "Journal": "journal",
+    "JournalIdempotencyStore": "journal",
+    "OperationRecord": "journal",
+    "OperationState": "operations",
+    "PaymentHistory": "journal",
+    "ReconcileReport": "reconcile",
+    "Resolution": "reconcile",
+    "SharedTokenCache": "journal",
+    "reconcile_once": "reconcile",
+}
 __all__ = [
-    "SCHEMA_VERSION",
     "AsyncJournalIdempotencyStore",
     "Delivery",
     "EventRecord",
@@ -53,5 +60,27 @@ __all__ = [
     "OperationRecord",
     "OperationState",
     "PaymentHistory",
+    "ReconcileReport",
+    "Resolution",
     "SharedTokenCache",
+    "reconcile_once",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load the journal on first use, so ``payments`` runs without the extra installed."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        import sqlalchemy  # noqa: F401
+    except ImportError as exc:
+        from payments_core.errors import ConfigurationError
+
+        raise ConfigurationError(
+            "the payments journal needs the journal extra: pip install "
+            "'payments-core[journal]' (and 'payments-core[postgres]' for PostgreSQL)"
+        ) from exc
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -69,7 +69,7 @@ def _row(connection: Connection, gateway: str, key: str, *, lock: bool = True) -
 
 
 def _fingerprint(row: Row[Any]) -> Fingerprint:
-    return Fingerprint(row.operation, row.payment_id, row.amount, row.digest)
+    return Fingerprint(row.operation, row.target, row.amount, row.digest)
 
 
 def _move(
@@ -112,6 +112,7 @@ def claim(
             idempotency_key=key,
             provider=intent.provider,
             operation=fingerprint.operation,
+            target=fingerprint.payment_id,
             payment_id=fingerprint.payment_id,
             amount=fingerprint.amount,
             digest=fingerprint.digest,
@@ -256,7 +257,7 @@ def due_condition(now: Any) -> Any:
             and_(ops.c.state == OperationState.UNKNOWN.value, check_due, lease_over),
             and_(ops.c.state.in_(HELD), ops.c.lease_until < now),
             and_(
-                ops.c.state == OperationState.SUCCEEDED.value,
+                ops.c.state.in_(FINISHED),
                 ops.c.next_check_at.is_not(None),
                 ops.c.next_check_at <= now,
                 lease_over,

@@ -38,6 +38,9 @@ operations = Table(
     Column("idempotency_key", String(255), nullable=False),
     Column("provider", String(100), nullable=False),
     Column("operation", String(100), nullable=False),
+    # The payment the call names (part of the fingerprint); NULL for a create.
+    Column("target", String(128)),
+    # The payment it concerns: the target, or the one a create made once known.
     Column("payment_id", String(128)),
     # ``"5.00 GEL"``, or NULL for "the whole amount".
     Column("amount", String(64)),
