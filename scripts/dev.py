@@ -14,10 +14,11 @@ in ``constraints.txt``). Usage::
 
 ``.venv`` is filled in two layers, each with its own stamp:
 
-* ``run``: the four packages with the providers' ``[sandbox]`` extras (the emulators),
-  all that ``demo`` and ``shop`` need;
-* ``dev``: the core's ``dev``, ``docs``, ``django`` and ``fastapi`` extras on top,
-  for ``test``, ``lint``, ``docs`` and ``setup``.
+* ``run``: the four packages with the core's ``journal`` extra (SQLAlchemy and
+  aiosqlite: the demo and the CLI keep an embedded SQLite journal) and the providers'
+  ``[sandbox]`` extras (the emulators), all that ``demo`` and ``shop`` need;
+* ``dev``: the core's ``dev``, ``docs``, ``django``, ``fastapi`` and ``postgres``
+  (psycopg) extras on top, for ``test``, ``lint``, ``docs`` and ``setup``.
 
 A layer is installed again only when a packaging file changed since its last
 install, so repeated runs start at once.
@@ -50,8 +51,11 @@ RUN = "run"
 DEV = "dev"
 PROVIDERS = ["providers/dummy", "providers/bog[sandbox]", "providers/tbc[sandbox]"]
 """The providers, editable, with the emulators' extras: all that ``demo`` and ``shop`` add."""
-DEV_EXTRAS = "dev,docs,django,fastapi"
-"""The core's extras the ``dev`` layer adds: test, lint and docs tools, the web frameworks."""
+RUN_EXTRAS = "journal"
+"""The core's extras the ``run`` layer installs: the journal's SQLite stack."""
+DEV_EXTRAS = "dev,docs,django,fastapi,postgres"
+"""The core's extras the ``dev`` layer adds: test, lint and docs tools, the web frameworks,
+the journal's PostgreSQL driver."""
 JOB_LAYER = {"demo": RUN, "shop": RUN, "test": DEV, "lint": DEV, "docs": DEV, "setup": DEV}
 
 
@@ -83,17 +87,21 @@ def _say(message: str) -> None:
 
 def _pip_install(layers: list[str]) -> None:
     """Install ``layers`` in one pip run, telling what goes in and letting pip show progress."""
-    core = f".[{DEV_EXTRAS}]" if DEV in layers else "."
-    requirements = ["-e", core]
+    extras = [RUN_EXTRAS, DEV_EXTRAS] if DEV in layers else [RUN_EXTRAS]
+    requirements = ["-e", f".[{','.join(extras)}]"]
     if RUN in layers:
         requirements += [arg for provider in PROVIDERS for arg in ("-e", provider)]
         _say(
-            "installing payments-core, payments-dummy, payments-bog[sandbox] and "
-            "payments-tbc[sandbox] (editable; [sandbox] brings the emulators' web stack)"
+            f"installing payments-core[{RUN_EXTRAS}], payments-dummy, payments-bog[sandbox] "
+            "and payments-tbc[sandbox] (editable; [journal] brings SQLAlchemy for the "
+            "journal, [sandbox] the emulators' web stack)"
         )
     if DEV in layers:
-        _say(f"installing payments-core's extras [{DEV_EXTRAS}] (test, lint and docs tools)")
-    pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check"]
+        _say(
+            f"installing payments-core's extras [{DEV_EXTRAS}] "
+            "(test, lint and docs tools, the web frameworks, psycopg)"
+        )
+    pip: list[str | Path] = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check"]
     constraints = ROOT / "constraints.txt"
     if constraints.exists():
         _say("versions pinned by constraints.txt; pip's own progress follows")
