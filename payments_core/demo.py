@@ -14,6 +14,8 @@ reaches its outcome.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 import threading
 import time
@@ -26,6 +28,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from payments_core.config import JOURNAL_ENV
 from payments_core.errors import (
     ConfigurationError,
     ErrorCode,
@@ -193,6 +196,42 @@ def run_demo(
         payment,
         f"refunded {payment.refunded_amount} in all (operation {operation.status.value})",
     )
+
+    if payments.journal is not None:
+        yield step("journal", payment, journal_summary(payments, payment.id))
+
+
+def demo_journal() -> str | None:
+    """The journal demos record to: ``PAYMENTS_JOURNAL``, else the embedded default.
+
+    ``None`` when the journal extra is not installed: the demo then runs without one.
+    """
+    configured = os.environ.get(JOURNAL_ENV)
+    if configured:
+        return configured
+    if importlib.util.find_spec("sqlalchemy") is None:
+        return None
+    from payments_core.journal.commands import DEFAULT_JOURNAL
+
+    return DEFAULT_JOURNAL
+
+
+def journal_summary(payments: Payments, payment_id: str) -> str:
+    """One line on what the journal holds for a payment: its operations and callbacks."""
+    assert payments.journal is not None
+    history = payments.journal.history(payment_id, payments.name)
+    words = [f"{record.operation} {record.state}" for record in history.operations]
+    callbacks = [event.action for event in history.events if event.kind == "callback"]
+    states = dict(history.states)
+    known = states.get(payments.name)
+    parts = [
+        f"{payments.journal!r}",
+        ", ".join(words) or "no operations",
+        f"{len(callbacks)} callback(s) {'/'.join(sorted(set(callbacks))) or ''}".strip(),
+    ]
+    if known is not None:
+        parts.append(f"state {known.status.value}")
+    return "; ".join(parts)
 
 
 def wait_for_refund(payments: Payments, before: Payment, timeout: float) -> Payment:

@@ -62,8 +62,10 @@ def test_dummy_demo_json_lists_every_step(runner: CliRunner) -> None:
         "payment details",
         "partial refund",
         "refund the rest",
+        "journal",
     ]
     assert steps[-1]["status"] == "refunded"
+    assert "create_payment succeeded, refund succeeded, refund succeeded" in steps[-1]["detail"]
 
 
 def test_unknown_demo_is_one_line_and_exit_1(runner: CliRunner) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from payments_bog.sandbox import BogSandbox
 from payments_core import Payment, Payments
-from payments_core.demo import CallbackReceiver, pay_on_hosted_page
+from payments_core.demo import CallbackReceiver, demo_journal, pay_on_hosted_page
 
 __all__ = ["BogStage", "stage"]
 
@@ -72,6 +72,11 @@ def stage() -> Iterator[BogStage]:
     """Start the emulator and the receiver on loopback, and a gateway pointed at them."""
     sandbox = BogSandbox()
     with sandbox.serve() as _url, CallbackReceiver(_order_id_of, "/bog/callback") as receiver:
-        config = {"provider": "bog", **sandbox.provider_settings(), "language": "en"}
+        config = {
+            "provider": "bog",
+            **sandbox.provider_settings(),
+            "language": "en",
+            "journal": demo_journal(),
+        }
         with Payments.from_config(config) as payments:
             yield BogStage(payments, sandbox, receiver, config)

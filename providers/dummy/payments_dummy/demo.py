@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from payments_core import Payment, Payments
+from payments_core.demo import demo_journal
 from payments_dummy.provider import DummyProvider
 
 __all__ = ["DummyStage", "stage"]
@@ -36,6 +37,10 @@ class DummyStage:
 @contextmanager
 def stage() -> Iterator[DummyStage]:
     """A dummy gateway with a fresh store, for one demo run."""
-    config: dict[str, object] = {"provider": "dummy", "store": f"demo-{uuid.uuid4().hex}"}
+    config: dict[str, object] = {
+        "provider": "dummy",
+        "store": f"demo-{uuid.uuid4().hex}",
+        "journal": demo_journal(),
+    }
     with Payments.from_config(config) as payments:
         yield DummyStage(payments, config)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from payments_core import Payment, Payments
-from payments_core.demo import CallbackReceiver, pay_on_hosted_page
+from payments_core.demo import CallbackReceiver, demo_journal, pay_on_hosted_page
 from payments_tbc.sandbox import TbcSandbox
 
 __all__ = ["TbcStage", "sandbox_settings", "stage"]
@@ -84,6 +84,6 @@ def stage() -> Iterator[TbcStage]:
     """Start the emulator and the receiver on loopback, and a gateway pointed at them."""
     sandbox = TbcSandbox()
     with sandbox.serve() as url, CallbackReceiver(_pay_id_of, "/tbc/callback") as receiver:
-        config = {"provider": "tbc", **sandbox_settings(sandbox, url)}
+        config = {"provider": "tbc", **sandbox_settings(sandbox, url), "journal": demo_journal()}
         with Payments.from_config(config) as payments:
             yield TbcStage(payments, config, receiver)
