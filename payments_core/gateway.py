@@ -944,6 +944,19 @@ class Payments(_Gateway):
         self._webhook_received(event)
         return event
 
+    def forget_webhook(self, event: WebhookEvent) -> bool:
+        """Take back a callback whose handling failed, so its redelivery applies again.
+
+        With a journal, ``parse_webhook`` records each delivery as it verifies it;
+        if your handling of the event then fails, call this before answering the
+        gateway with an error: its next delivery comes back as new (not
+        ``duplicate``) and the payment's recorded state is put back. Without a
+        journal there is nothing to take back (``False``).
+        """
+        if self.journal is None:
+            return False
+        return self.journal.forget_callback(self.name, event)
+
     def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""
         return self._run(self._create_call(request))
@@ -1136,6 +1149,12 @@ class AsyncPayments(_Gateway):
             raise
         self._webhook_received(event)
         return event
+
+    async def forget_webhook(self, event: WebhookEvent) -> bool:
+        """Take back a callback whose handling failed (see ``Payments.forget_webhook``)."""
+        if self.journal is None:
+            return False
+        return await self.journal.aforget_callback(self.name, event)
 
     async def create_payment(self, request: PaymentRequest) -> Payment:
         """Start a payment. Send the customer to ``payment.redirect_url`` if it has one."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -59,9 +60,15 @@ def open_gateway(
     elif config.gateway.provider == "dummy":
         settings["hosted_page_url"] = f"{shop_url}/dummy-pay"
         lines.append(f"dummy gateway  stand-in payment page at {shop_url}/dummy-pay/{{id}}")
+    journal = os.environ.get("PAYMENTS_JOURNAL") or config.gateway.journal
     payments = AsyncPayments(
-        config.gateway.provider, name=config.gateway.name, provider_settings=settings
+        config.gateway.provider,
+        name=config.gateway.name,
+        provider_settings=settings,
+        journal=journal,
     )
+    if journal:
+        lines.append(f"journal        {payments.journal!r}")
     return payments, lines
 
 

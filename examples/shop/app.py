@@ -331,9 +331,15 @@ class Shop:
         except PaymentError as exc:
             logger.warning("refused a callback: %s", exc)
             return JSONResponse({"error": exc.code.value}, status_code=400)
-        if not self.orders.first_delivery(event.id):
+        # With a journal the facade has already told repeats apart, across workers
+        # and restarts; the order book's own memory covers a shop without one.
+        if event.duplicate or not self.orders.first_delivery(event.id):
             return JSONResponse({"result": "duplicate"})
-        result = self.orders.apply(event.payment, "callback")
+        try:
+            result = self.orders.apply(event.payment, "callback")
+        except Exception:
+            await self.payments.forget_webhook(event)  # its redelivery applies again
+            raise
         if result is Update.UNKNOWN:
             logger.warning("callback for unknown payment %s", event.payment.id)
         return JSONResponse({"result": result.value})

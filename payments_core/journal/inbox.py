@@ -6,14 +6,16 @@ inserted and the payment's state offered in one transaction: either both
 happen or, if the process dies, neither, and the gateway's next delivery is
 applied then. A repeat finds the row and is counted, never applied again.
 Callbacks are recorded only after they were verified: a forged one never
-reaches the table.
+reaches the table. When the application's handling of a delivery fails (a hook
+raises, an adapter's receiver raises), :func:`forget` takes it back, so that the
+gateway's next delivery is applied and handled again.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, delete, select, update
 
 from payments_core.journal import audit, schema, states
 from payments_core.journal.database import db_now, insert_ignoring
@@ -58,11 +60,17 @@ def receive(connection: Connection, gateway: str, event: WebhookEvent) -> Delive
         )
         result = Delivery.DUPLICATE
     else:
-        applied = states.offer(connection, gateway, payment, "webhook")
-        result = Delivery.APPLIED if applied else Delivery.STALE
-        if applied:
+        offered = states.offer_undoably(connection, gateway, payment, "webhook")
+        result = Delivery.APPLIED if offered.applied else Delivery.STALE
+        if offered.applied:
             connection.execute(
-                update(rows).where(rows.c.id == inserted.id).values(result=result.value)
+                update(rows)
+                .where(rows.c.id == inserted.id)
+                .values(
+                    result=result.value,
+                    previous_state=offered.previous,
+                    applied_version=offered.version,
+                )
             )
     audit.record(
         connection,
@@ -74,3 +82,31 @@ def receive(connection: Connection, gateway: str, event: WebhookEvent) -> Delive
         detail={"event_id": event.id[:255], "type": event.type[:100]},
     )
     return result
+
+
+def forget(connection: Connection, gateway: str, event: WebhookEvent) -> bool:
+    """Undo a delivery whose handling failed: its next delivery is applied afresh.
+
+    The inbox row goes; the payment's state goes back to what it was before, unless
+    a newer state was recorded since (then that one stays, and the redelivery is
+    rightly stale). Whether there was anything to forget.
+    """
+    row = connection.execute(
+        select(rows)
+        .where(rows.c.gateway == gateway, rows.c.dedupe_key == event.id[:255])
+        .with_for_update()
+    ).first()
+    if row is None:
+        return False
+    if row.result == Delivery.APPLIED and row.applied_version is not None:
+        states.undo(connection, gateway, event.payment.id, row.previous_state, row.applied_version)
+    connection.execute(delete(rows).where(rows.c.id == row.id))
+    audit.record(
+        connection,
+        gateway,
+        "callback",
+        "forgotten",
+        payment_id=event.payment.id,
+        detail={"event_id": event.id[:255], "reason": "its handling failed"},
+    )
+    return True

@@ -211,6 +211,13 @@ class Journal:
     async def areceive_callback(self, gateway: str, event: WebhookEvent) -> inbox.Delivery:
         return await self.arun(inbox.receive, gateway, event)
 
+    def forget_callback(self, gateway: str, event: WebhookEvent) -> bool:
+        """Take back a delivery whose handling failed, so its redelivery is applied again."""
+        return self.run(inbox.forget, gateway, event)
+
+    async def aforget_callback(self, gateway: str, event: WebhookEvent) -> bool:
+        return await self.arun(inbox.forget, gateway, event)
+
     # -- reading -------------------------------------------------------------------------
 
     def payment(self, gateway: str, payment_id: str) -> Payment | None:

@@ -90,6 +90,10 @@ callbacks = Table(
     # applied or stale: whether the delivery moved the payment's state.
     Column("result", String(16), nullable=False),
     Column("deliveries", Integer, nullable=False, default=1),
+    # For an applied one: the payment's state before it and the version it wrote, so
+    # that a delivery whose handling failed can be forgotten (and applied again).
+    Column("previous_state", Text),
+    Column("applied_version", Integer),
     Column("received_at", Float, nullable=False),
     Column("last_seen_at", Float, nullable=False),
     UniqueConstraint("gateway", "dedupe_key", name=f"{PREFIX}callbacks_key"),

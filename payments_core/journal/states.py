@@ -9,9 +9,10 @@ its version, so two processes offering updates at once never lose one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from payments_core.journal import audit, schema
 from payments_core.journal.codec import payment_from_json, payment_to_json
@@ -47,8 +48,26 @@ def current(connection: Connection, gateway: str, payment_id: str) -> Payment | 
     return None if row is None else payment_from_json(row.state)
 
 
+@dataclass(frozen=True)
+class Offered:
+    """What :func:`offer` did: whether it applied, and what it replaced."""
+
+    applied: bool
+    previous: str | None = None
+    """The stored state it replaced (JSON), ``None`` when there was none."""
+    version: int | None = None
+    """The row's version after the write."""
+
+
 def offer(connection: Connection, gateway: str, payment: Payment, source: str | None) -> bool:
     """Store ``payment`` if it is newer than what is known; whether it was."""
+    return offer_undoably(connection, gateway, payment, source).applied
+
+
+def offer_undoably(
+    connection: Connection, gateway: str, payment: Payment, source: str | None
+) -> Offered:
+    """:func:`offer`, saying what it replaced so that :func:`undo` can put it back."""
     row = connection.execute(
         select(rows.c.state, rows.c.version, rows.c.status)
         .where(rows.c.gateway == gateway, rows.c.payment_id == payment.id)
@@ -63,10 +82,10 @@ def offer(connection: Connection, gateway: str, payment: Payment, source: str | 
         ).first()
         if inserted is not None:
             _audit(connection, gateway, payment, None, source)
-            return True
-        return offer(connection, gateway, payment, source)  # another process inserted first
+            return Offered(True, None, 1)
+        return offer_undoably(connection, gateway, payment, source)  # inserted meanwhile
     if not is_newer(payment_from_json(row.state), payment):
-        return False
+        return Offered(False)
     result = connection.execute(
         update(rows)
         .where(
@@ -77,9 +96,24 @@ def offer(connection: Connection, gateway: str, payment: Payment, source: str | 
         .values(version=row.version + 1, **_values(payment, source))
     )
     if result.rowcount != 1:
-        return offer(connection, gateway, payment, source)  # lost the compare-and-set: again
+        return offer_undoably(connection, gateway, payment, source)  # lost the CAS: again
     _audit(connection, gateway, payment, row.status, source)
-    return True
+    return Offered(True, row.state, row.version + 1)
+
+
+def undo(
+    connection: Connection, gateway: str, payment_id: str, previous: str | None, version: int
+) -> bool:
+    """Put back the state an applied update replaced, unless a newer one came since."""
+    where = (rows.c.gateway == gateway, rows.c.payment_id == payment_id, rows.c.version == version)
+    if previous is None:
+        result = connection.execute(delete(rows).where(*where))
+    else:
+        restored = payment_from_json(previous)
+        result = connection.execute(
+            update(rows).where(*where).values(version=version + 1, **_values(restored, "undo"))
+        )
+    return result.rowcount == 1
 
 
 def _audit(

@@ -14,10 +14,13 @@ the next slot has made the compare-and-set, and a loser compares again against
 what the winner wrote. So two processes that verify different callbacks for the
 same payment at once send the signal for at most one of them.
 
-Caveats, until the journal replaces this store: the cache must be shared by every
-process that serves callbacks (Redis, Memcached or the database cache; the
-local-memory cache is per process), and a cache that evicts entries early forgets
-deliveries and states early (a forgotten state lets an old callback through once).
+Caveats: the cache must be shared by every process that serves callbacks (Redis,
+Memcached or the database cache; the local-memory cache is per process), and a
+cache that evicts entries early forgets deliveries and states early (a forgotten
+state lets an old callback through once). A gateway with a journal
+(``journal`` in its settings, or ``PAYMENTS_JOURNAL``) needs none of this: the
+journal dedupes and orders deliveries durably, and :func:`deliver_journaled`
+only sends the signal for what it applied.
 """
 
 from __future__ import annotations
@@ -35,10 +38,11 @@ from django.core.cache import caches
 from pydantic import ValidationError
 
 from payments_core.contrib.django.signals import payment_updated
+from payments_core.gateway import Payments
 from payments_core.models import Payment, WebhookEvent
 from payments_core.updates import is_newer
 
-__all__ = ["CACHE_SETTING", "REMEMBER_FOR", "Outcome", "deliver"]
+__all__ = ["CACHE_SETTING", "REMEMBER_FOR", "Outcome", "deliver", "deliver_journaled"]
 
 logger = logging.getLogger("payments_core.contrib.django")
 
@@ -180,5 +184,24 @@ def deliver(gateway: str, event: WebhookEvent) -> Outcome:
     except BaseException:
         ledger.undo(claim)
         ledger.forget_delivery(event.id)
+        raise
+    return Outcome.APPLIED
+
+
+def deliver_journaled(payments: Payments, event: WebhookEvent) -> Outcome:
+    """:func:`deliver` for a gateway with a journal, which has judged the delivery already.
+
+    When a receiver raises, the journal forgets the delivery again (the payment's
+    recorded state goes back) and the exception propagates, so that answering
+    500 gets the callback delivered, and applied, again.
+    """
+    if event.duplicate:
+        return Outcome.DUPLICATE
+    if event.stale:
+        return Outcome.STALE
+    try:
+        payment_updated.send(sender=sys.intern(payments.name), payment=event.payment, event=event)
+    except BaseException:
+        payments.forget_webhook(event)
         raise
     return Outcome.APPLIED

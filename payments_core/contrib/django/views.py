@@ -23,7 +23,7 @@ from typing import Any
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from payments_core.contrib.django.delivery import deliver
+from payments_core.contrib.django.delivery import deliver, deliver_journaled
 from payments_core.contrib.django.gateways import gateway_table, get_payments
 from payments_core.errors import PaymentError, WebhookVerificationError
 
@@ -50,6 +50,8 @@ def _webhook(request: Any, gateway: str) -> Any:
     except PaymentError as exc:
         # The facade has logged it. The callback may be genuine: ask for it again.
         return JsonResponse({"error": exc.code.value}, status=503)
+    if payments.journal is not None:
+        return JsonResponse({"result": deliver_journaled(payments, event).value})
     return JsonResponse({"result": deliver(payments.name, event).value})
 
 

@@ -181,7 +181,10 @@ def webhook_router(
             return _refuse(500, INTERNAL_ERROR)
 
         try:
-            result = await _apply(state, gateway, event, on_update)
+            if facade.journal is not None:
+                result = await _apply_journaled(facade, event, on_update)
+            else:
+                result = await _apply(state, gateway, event, on_update)
         except _UpdateFailed:
             return _refuse(500, UPDATE_FAILED)
         except Exception:
@@ -227,6 +230,31 @@ async def _apply(
                 raise _UpdateFailed from exc
         await store.remember(gateway, event.id, payment)
         return "applied"
+
+
+async def _apply_journaled(
+    facade: AsyncPayments, event: WebhookEvent, on_update: OnUpdate | None
+) -> WebhookResult:
+    """With a journal, the facade has deduped and ordered the delivery durably already."""
+    if event.duplicate:
+        return "duplicate"
+    if event.stale:
+        return "stale"
+    if on_update is not None:
+        try:
+            await _call(on_update, event.payment, event)
+        except Exception as exc:
+            logger.exception(
+                "gateway=%s payment_id=%s event_id=%s: on_update raised %s; the journal "
+                "forgets the delivery and the gateway is answered 500",
+                facade.name,
+                event.payment.id,
+                event.id,
+                type(exc).__name__,
+            )
+            await facade.forget_webhook(event)
+            raise _UpdateFailed from exc
+    return "applied"
 
 
 async def _call(on_update: OnUpdate, payment: Payment, event: WebhookEvent) -> None:
