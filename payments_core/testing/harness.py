@@ -255,6 +255,8 @@ def _facade_options(target: ConformanceTarget) -> dict[str, Any]:
     options: dict[str, Any] = {"autoload_plugins": False, "retry": KIT_RETRY}
     if target.idempotency_store is not None:
         options["idempotency_store"] = target.idempotency_store()
+    if target.journal is not None:
+        options["journal"] = target.journal()
     return options
 
 

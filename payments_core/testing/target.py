@@ -129,6 +129,11 @@ class ConformanceTarget:
     """A store for each facade the kit builds, to run the scenarios over a store of
     your own (a durable one, say) instead of each facade's in-memory default."""
 
+    journal: Callable[[], Any] | None = None
+    """A journal (or its URL) for each facade the kit builds, to run every scenario
+    with durable state: the journal's idempotency store, callback inbox, payment
+    states and shared token cache. ``idempotency_store``, when also given, wins."""
+
     skip: Mapping[str, str] = field(default_factory=dict)
     """Scenario name -> reason, for what a test set-up cannot do at all (a sandbox
     that cannot decline a card). Scenarios that do not apply to what the provider
@@ -139,7 +144,7 @@ class ConformanceTarget:
         for name in ("make_provider", "customer_pays"):
             if not callable(getattr(self, name)):
                 raise TypeError(f"ConformanceTarget.{name} must be callable")
-        for name in ("transport", "async_transport", "webhook_for", "idempotency_store"):
+        for name in ("transport", "async_transport", "webhook_for", "idempotency_store", "journal"):
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise TypeError(f"ConformanceTarget.{name} must be callable or None")

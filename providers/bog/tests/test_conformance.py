@@ -13,6 +13,8 @@ the host, so no loopback receiver (and no ``allow_insecure_callback``) is needed
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from pathlib import Path
 
 import httpx
 import pytest
@@ -69,3 +71,14 @@ def payments_conformance(sandbox: BogSandbox) -> ConformanceTarget:
 
 class TestBogConformance(ConformanceSuite):
     """Every scenario of the conformance suite, against BOG's emulator."""
+
+
+class TestBogConformanceWithJournal(ConformanceSuite):
+    """The same scenarios with every facade recording to a journal (a SQLite file)."""
+
+    @pytest.fixture
+    def payments_conformance(
+        self, payments_conformance: ConformanceTarget, tmp_path: Path
+    ) -> ConformanceTarget:
+        url = f"sqlite:///{tmp_path / 'journal.db'}"
+        return dataclasses.replace(payments_conformance, journal=lambda: url)

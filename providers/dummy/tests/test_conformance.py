@@ -6,7 +6,9 @@ idempotency keys, HTTP error mapping) are skipped with that reason.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from pathlib import Path
 
 import pytest
 from payments_dummy import DummyProvider
@@ -46,3 +48,14 @@ def payments_conformance() -> ConformanceTarget:
 
 class TestDummyConformance(ConformanceSuite):
     """Every scenario of the conformance suite, against the in-memory dummy provider."""
+
+
+class TestDummyConformanceWithJournal(ConformanceSuite):
+    """The same scenarios with every facade recording to a journal (a SQLite file)."""
+
+    @pytest.fixture
+    def payments_conformance(
+        self, payments_conformance: ConformanceTarget, tmp_path: Path
+    ) -> ConformanceTarget:
+        url = f"sqlite:///{tmp_path / 'journal.db'}"
+        return dataclasses.replace(payments_conformance, journal=lambda: url)

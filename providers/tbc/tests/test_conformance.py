@@ -7,7 +7,9 @@ is the emulator's tests' job.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,3 +47,14 @@ def payments_conformance(settings: dict[str, Any], fake_tbc: Any) -> Conformance
 
 class TestTbcConformance(ConformanceSuite):
     """TBC keeps the payments_core provider contract."""
+
+
+class TestTbcConformanceWithJournal(ConformanceSuite):
+    """The same scenarios with every facade recording to a journal (a SQLite file)."""
+
+    @pytest.fixture
+    def payments_conformance(
+        self, payments_conformance: ConformanceTarget, tmp_path: Path
+    ) -> ConformanceTarget:
+        url = f"sqlite:///{tmp_path / 'journal.db'}"
+        return dataclasses.replace(payments_conformance, journal=lambda: url)
