@@ -28,7 +28,7 @@ class Delivery(StrEnum):
     APPLIED = "applied"
     """New, and it moved the payment's state forward."""
     STALE = "stale"
-    """New, but older than what is known: recorded, not applied."""
+    """New, but not newer than a callback already applied: recorded, not applied."""
     DUPLICATE = "duplicate"
     """Seen before: not applied again."""
 
@@ -60,7 +60,7 @@ def receive(connection: Connection, gateway: str, event: WebhookEvent) -> Delive
         )
         result = Delivery.DUPLICATE
     else:
-        offered = states.offer_undoably(connection, gateway, payment, "webhook")
+        offered = states.offer_callback(connection, gateway, payment)
         result = Delivery.APPLIED if offered.applied else Delivery.STALE
         if offered.applied:
             connection.execute(
@@ -87,9 +87,9 @@ def receive(connection: Connection, gateway: str, event: WebhookEvent) -> Delive
 def forget(connection: Connection, gateway: str, event: WebhookEvent) -> bool:
     """Undo a delivery whose handling failed: its next delivery is applied afresh.
 
-    The inbox row goes; the payment's state goes back to what it was before, unless
-    a newer state was recorded since (then that one stays, and the redelivery is
-    rightly stale). Whether there was anything to forget.
+    The inbox row goes; the last callback state goes back to what it was before,
+    unless a newer callback was applied since (then that one stays, and the
+    redelivery is rightly stale). Whether there was anything to forget.
     """
     row = connection.execute(
         select(rows)
@@ -99,7 +99,9 @@ def forget(connection: Connection, gateway: str, event: WebhookEvent) -> bool:
     if row is None:
         return False
     if row.result == Delivery.APPLIED and row.applied_version is not None:
-        states.undo(connection, gateway, event.payment.id, row.previous_state, row.applied_version)
+        states.undo_callback(
+            connection, gateway, event.payment.id, row.previous_state, row.applied_version
+        )
     connection.execute(delete(rows).where(rows.c.id == row.id))
     audit.record(
         connection,

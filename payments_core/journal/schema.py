@@ -115,6 +115,11 @@ payments = Table(
     Column("state", Text, nullable=False),
     Column("source", String(32)),
     Column("version", Integer, nullable=False),
+    # The latest state applied from a callback: what orders callbacks among
+    # themselves (an answer or a read may know more, and does not make a callback
+    # that brings the same state stale).
+    Column("callback_state", Text),
+    Column("callback_version", Integer, nullable=False, default=0),
     Column("updated_at", Float, nullable=False),
 )
 """The latest known state per payment, moved only forward (``is_newer``)."""

@@ -2,9 +2,11 @@
 
 Every ``Payment`` the facade sees (an answer, a read, a callback) is offered
 here; it replaces the stored one only when :func:`payments_core.is_newer` says
-so. The row is read under a lock (``FOR UPDATE`` on PostgreSQL; SQLite's
-``BEGIN IMMEDIATE`` serializes writers) and written with a compare-and-set on
-its version, so two processes offering updates at once never lose one.
+so. Callbacks are also ordered among themselves (``callback_state``), which
+decides whether a delivery is news or stale. The row is read under a lock
+(``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serializes writers)
+and written with a compare-and-set on its version, so two processes offering
+updates at once never lose one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from payments_core.journal import audit, schema
 from payments_core.journal.codec import payment_from_json, payment_to_json
@@ -48,44 +50,36 @@ def current(connection: Connection, gateway: str, payment_id: str) -> Payment | 
     return None if row is None else payment_from_json(row.state)
 
 
-@dataclass(frozen=True)
-class Offered:
-    """What :func:`offer` did: whether it applied, and what it replaced."""
-
-    applied: bool
-    previous: str | None = None
-    """The stored state it replaced (JSON), ``None`` when there was none."""
-    version: int | None = None
-    """The row's version after the write."""
+def _locked(connection: Connection, gateway: str, payment_id: str) -> Row[Any] | None:
+    return connection.execute(
+        select(rows)
+        .where(rows.c.gateway == gateway, rows.c.payment_id == payment_id)
+        .with_for_update()
+    ).first()
 
 
 def offer(connection: Connection, gateway: str, payment: Payment, source: str | None) -> bool:
     """Store ``payment`` if it is newer than what is known; whether it was."""
-    return offer_undoably(connection, gateway, payment, source).applied
-
-
-def offer_undoably(
-    connection: Connection, gateway: str, payment: Payment, source: str | None
-) -> Offered:
-    """:func:`offer`, saying what it replaced so that :func:`undo` can put it back."""
-    row = connection.execute(
-        select(rows.c.state, rows.c.version, rows.c.status)
-        .where(rows.c.gateway == gateway, rows.c.payment_id == payment.id)
-        .with_for_update()
-    ).first()
+    row = _locked(connection, gateway, payment.id)
     if row is None:
         inserted = connection.execute(
             insert_ignoring(connection, rows)
-            .values(gateway=gateway, payment_id=payment.id, version=1, **_values(payment, source))
+            .values(
+                gateway=gateway,
+                payment_id=payment.id,
+                version=1,
+                callback_version=0,
+                **_values(payment, source),
+            )
             .on_conflict_do_nothing(index_elements=["gateway", "payment_id"])
             .returning(rows.c.version)
         ).first()
         if inserted is not None:
             _audit(connection, gateway, payment, None, source)
-            return Offered(True, None, 1)
-        return offer_undoably(connection, gateway, payment, source)  # inserted meanwhile
+            return True
+        return offer(connection, gateway, payment, source)  # inserted meanwhile: compare
     if not is_newer(payment_from_json(row.state), payment):
-        return Offered(False)
+        return False
     result = connection.execute(
         update(rows)
         .where(
@@ -96,23 +90,67 @@ def offer_undoably(
         .values(version=row.version + 1, **_values(payment, source))
     )
     if result.rowcount != 1:
-        return offer_undoably(connection, gateway, payment, source)  # lost the CAS: again
+        return offer(connection, gateway, payment, source)  # lost the compare-and-set: again
     _audit(connection, gateway, payment, row.status, source)
-    return Offered(True, row.state, row.version + 1)
+    return True
 
 
-def undo(
+@dataclass(frozen=True)
+class Offered:
+    """What :func:`offer_callback` did, and what :func:`undo_callback` needs."""
+
+    applied: bool
+    previous: str | None = None
+    """The callback state it replaced (JSON), ``None`` when there was none."""
+    version: int | None = None
+    """The callback state's version after the write."""
+
+
+def offer_callback(connection: Connection, gateway: str, payment: Payment) -> Offered:
+    """A verified callback's state: applied if newer than the last callback's.
+
+    It also moves the latest known state, like any update. Callbacks are ordered
+    among themselves: a callback bringing what an answer or a read already showed
+    is still news to whoever handles callbacks.
+    """
+    offer(connection, gateway, payment, "webhook")
+    row = _locked(connection, gateway, payment.id)
+    assert row is not None  # offer() made it
+    if row.callback_state is not None and not is_newer(
+        payment_from_json(row.callback_state), payment
+    ):
+        return Offered(False)
+    result = connection.execute(
+        update(rows)
+        .where(
+            rows.c.gateway == gateway,
+            rows.c.payment_id == payment.id,
+            rows.c.callback_version == row.callback_version,
+        )
+        .values(callback_state=payment_to_json(payment), callback_version=row.callback_version + 1)
+    )
+    if result.rowcount != 1:
+        return offer_callback(connection, gateway, payment)  # lost the compare-and-set: again
+    return Offered(True, row.callback_state, row.callback_version + 1)
+
+
+def undo_callback(
     connection: Connection, gateway: str, payment_id: str, previous: str | None, version: int
 ) -> bool:
-    """Put back the state an applied update replaced, unless a newer one came since."""
-    where = (rows.c.gateway == gateway, rows.c.payment_id == payment_id, rows.c.version == version)
-    if previous is None:
-        result = connection.execute(delete(rows).where(*where))
-    else:
-        restored = payment_from_json(previous)
-        result = connection.execute(
-            update(rows).where(*where).values(version=version + 1, **_values(restored, "undo"))
+    """Put back the callback state a delivery replaced, unless a newer one came since.
+
+    The latest known state stays: the callback was genuine, the gateway's state is
+    what it said.
+    """
+    result = connection.execute(
+        update(rows)
+        .where(
+            rows.c.gateway == gateway,
+            rows.c.payment_id == payment_id,
+            rows.c.callback_version == version,
         )
+        .values(callback_state=previous, callback_version=version + 1)
+    )
     return result.rowcount == 1
 
 
@@ -135,4 +173,4 @@ def _audit(
     )
 
 
-__all__ = ["current", "offer"]
+__all__ = ["Offered", "current", "offer", "offer_callback", "undo_callback"]

@@ -23,6 +23,7 @@ import types
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,8 +93,10 @@ MIDDLEWARE = [
 ]
 
 
-def _payments_setting(store: str) -> dict[str, Any]:
+def _payments_setting(store: str, journal: str | None = None) -> dict[str, Any]:
+    journaled = {} if journal is None else {"journal": journal}
     return {
+        **journaled,
         "default": "dummy",
         "gateways": {
             "dummy": {"provider": "dummy", "store": store, "webhook_secret": SECRET},
@@ -165,10 +168,15 @@ def _recorder(site: Site) -> Callable[..., None]:
     return receive
 
 
-@pytest.fixture
-def site(caplog: pytest.LogCaptureFixture) -> Iterator[Site]:
+@pytest.fixture(params=["cache", "journal"])
+def site(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> Iterator[Site]:
+    """The endpoint over Django's cache, and over gateways with a journal (which then
+    dedupes and orders, and forgets a delivery whose receiver failed)."""
     caplog.set_level(logging.DEBUG)
-    with _site_settings(_payments_setting(f"django-{uuid.uuid4().hex}")):
+    journal = f"sqlite:///{tmp_path / 'journal.db'}" if request.param == "journal" else None
+    with _site_settings(_payments_setting(f"django-{uuid.uuid4().hex}", journal)):
         site = Site(Client(enforce_csrf_checks=True))
         receiver = _recorder(site)
         payment_updated.connect(receiver, weak=False)

@@ -19,6 +19,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -118,8 +119,9 @@ class Shop:
 
 
 @asynccontextmanager
-async def _shop(**router_options: Any) -> AsyncIterator[Shop]:
-    gateways = Gateways(_config(), autoload_plugins=False)
+async def _shop(journal: str | None = None, **router_options: Any) -> AsyncIterator[Shop]:
+    config = _config() if journal is None else {**_config(), "journal": journal}
+    gateways = Gateways(config, autoload_plugins=False)
     on_update = router_options.pop("on_update", None) or Recorder()
     app = FastAPI(lifespan=gateways.lifespan)
     app.include_router(
@@ -130,9 +132,12 @@ async def _shop(**router_options: Any) -> AsyncIterator[Shop]:
         yield Shop(app, client, gateways, on_update)
 
 
-@pytest.fixture
-async def shop() -> AsyncIterator[Shop]:
-    async with _shop() as running:
+@pytest.fixture(params=["store", "journal"])
+async def shop(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Shop]:
+    """The endpoint over its webhook state store, and over a gateway with a journal
+    (which then dedupes and orders, and forgets a delivery the application failed)."""
+    journal = f"sqlite:///{tmp_path / 'journal.db'}" if request.param == "journal" else None
+    async with _shop(journal) as running:
         yield running
 
 
