@@ -332,12 +332,40 @@ def _settled(journal: Journal, outcome: Any) -> tuple[str, str | None, str | Non
     return outcome_to_json(outcome), status_of(outcome), payment_id, follow_up
 
 
+class _Fences:
+    """The claim numbers this store's calls hold, per (gateway, key).
+
+    Within one process a key has one holder at a time (a second caller waits), so
+    one number per key is enough; it fences the holder's writes (see
+    :func:`operations.claim`).
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def keep(self, gateway: str, key: str, answer: tuple[Claim, int | None]) -> Claim:
+        claim, fence = answer
+        if fence is not None:
+            with self._lock:
+                self._held[(gateway, key)] = fence
+        return claim
+
+    def get(self, gateway: str, key: str) -> int | None:
+        return self._held.get((gateway, key))
+
+    def drop(self, gateway: str, key: str) -> int | None:
+        with self._lock:
+            return self._held.pop((gateway, key), None)
+
+
 class JournalIdempotencyStore:
     """The idempotency store on the journal: keys hold across processes and hosts."""
 
     def __init__(self, journal: Journal, lease: float) -> None:
         self.journal = journal
         self.lease = lease
+        self._fences = _Fences()
 
     def __repr__(self) -> str:
         return f"JournalIdempotencyStore({self.journal!r})"
@@ -350,21 +378,25 @@ class JournalIdempotencyStore:
         *,
         details: CallDetails | None = None,
     ) -> Claim:
-        return self.journal.run(
+        answer = self.journal.run(
             operations.claim, gateway, key, fingerprint, _intent(self.lease, details)
         )
+        return self._fences.keep(gateway, key, answer)
 
     def sending(self, gateway: str, key: str, sent: SentRequest) -> None:
-        self.journal.run(operations.sending, gateway, key, sent_to_json(sent), self.lease)
+        fence = self._fences.get(gateway, key)
+        self.journal.run(operations.sending, gateway, key, sent_to_json(sent), self.lease, fence)
 
     def succeeded(self, gateway: str, key: str, outcome: Any) -> None:
-        self.journal.run(operations.succeeded, gateway, key, *_settled(self.journal, outcome))
+        fence = self._fences.drop(gateway, key)
+        settled = _settled(self.journal, outcome)
+        self.journal.run(operations.succeeded, gateway, key, *settled, fence)
 
     def unknown(self, gateway: str, key: str) -> None:
-        self.journal.run(operations.unknown, gateway, key)
+        self.journal.run(operations.unknown, gateway, key, self._fences.drop(gateway, key))
 
     def release(self, gateway: str, key: str) -> None:
-        self.journal.run(operations.release, gateway, key, None)
+        self.journal.run(operations.release, gateway, key, None, self._fences.drop(gateway, key))
 
 
 class AsyncJournalIdempotencyStore:
@@ -373,6 +405,7 @@ class AsyncJournalIdempotencyStore:
     def __init__(self, journal: Journal, lease: float) -> None:
         self.journal = journal
         self.lease = lease
+        self._fences = _Fences()
 
     def __repr__(self) -> str:
         return f"AsyncJournalIdempotencyStore({self.journal!r})"
@@ -385,23 +418,29 @@ class AsyncJournalIdempotencyStore:
         *,
         details: CallDetails | None = None,
     ) -> Claim:
-        return await self.journal.arun(
+        answer = await self.journal.arun(
             operations.claim, gateway, key, fingerprint, _intent(self.lease, details)
         )
+        return self._fences.keep(gateway, key, answer)
 
     async def sending(self, gateway: str, key: str, sent: SentRequest) -> None:
-        await self.journal.arun(operations.sending, gateway, key, sent_to_json(sent), self.lease)
-
-    async def succeeded(self, gateway: str, key: str, outcome: Any) -> None:
+        fence = self._fences.get(gateway, key)
         await self.journal.arun(
-            operations.succeeded, gateway, key, *_settled(self.journal, outcome)
+            operations.sending, gateway, key, sent_to_json(sent), self.lease, fence
         )
 
+    async def succeeded(self, gateway: str, key: str, outcome: Any) -> None:
+        fence = self._fences.drop(gateway, key)
+        settled = _settled(self.journal, outcome)
+        await self.journal.arun(operations.succeeded, gateway, key, *settled, fence)
+
     async def unknown(self, gateway: str, key: str) -> None:
-        await self.journal.arun(operations.unknown, gateway, key)
+        fence = self._fences.drop(gateway, key)
+        await self.journal.arun(operations.unknown, gateway, key, fence)
 
     async def release(self, gateway: str, key: str) -> None:
-        await self.journal.arun(operations.release, gateway, key, None)
+        fence = self._fences.drop(gateway, key)
+        await self.journal.arun(operations.release, gateway, key, None, fence)
 
 
 class SharedTokenCache:

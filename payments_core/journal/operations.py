@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Row, and_, or_, select, update
 
+from payments_core.errors import ErrorCode, ProviderUnavailableError
 from payments_core.idempotency import Claim, ClaimState, Fingerprint, conflict
 from payments_core.journal import audit, schema
 from payments_core.journal.codec import outcome_from_json, sent_from_json
@@ -104,7 +105,13 @@ def _move(
 
 def claim(
     connection: Connection, gateway: str, key: str, fingerprint: Fingerprint, intent: Intent
-) -> Claim:
+) -> tuple[Claim, int | None]:
+    """The store's answer, and the claim's number when this call now holds the key.
+
+    The number (the row's attempt count) fences the holder: should its lease run
+    out and another call take the key over, the first holder's later writes are
+    refused instead of overwriting the second's.
+    """
     inserted = connection.execute(
         insert_ignoring(connection, ops)
         .values(
@@ -141,7 +148,7 @@ def claim(
             to_state=OperationState.INTENDED.value,
             detail={"operation": fingerprint.operation, "amount": fingerprint.amount},
         )
-        return Claim(ClaimState.NEW)
+        return Claim(ClaimState.NEW), 1
     row = _row(connection, gateway, key)
     assert row is not None  # the insert conflicted on it and rows are never deleted
     recorded = _fingerprint(row)
@@ -155,7 +162,7 @@ def claim(
         "next_check_at": None,
     }
     if state in FINISHED:
-        return Claim(ClaimState.SUCCEEDED, outcome=outcome_from_json(row.outcome))
+        return Claim(ClaimState.SUCCEEDED, outcome=outcome_from_json(row.outcome)), None
     if state == OperationState.FAILED or (state == OperationState.INTENDED and lease_over):
         # Nothing moved (a definite failure, or a process that died before sending).
         _move(
@@ -164,19 +171,38 @@ def claim(
             "claimed",
             {**retake, "state": OperationState.INTENDED.value, "error_code": None, "sent": None},
         )
-        return Claim(ClaimState.NEW)
+        return Claim(ClaimState.NEW), row.attempts + 1
     if state in HELD and not lease_over:
-        return Claim(ClaimState.IN_FLIGHT)
+        return Claim(ClaimState.IN_FLIGHT), None
     # Unknown, or sending with its lease run out: this call now holds the key,
     # and a request may already have been carried out.
     _move(connection, row, "retaken", {**retake, "state": OperationState.SENDING.value})
-    return Claim(ClaimState.UNKNOWN, sent=sent_from_json(row.sent))
+    return Claim(ClaimState.UNKNOWN, sent=sent_from_json(row.sent)), row.attempts + 1
 
 
-def sending(connection: Connection, gateway: str, key: str, sent: str, lease: float) -> None:
+def _held(connection: Connection, gateway: str, key: str, fence: int | None) -> Row[Any] | None:
+    """The row, if this call still holds it (``fence`` is its claim's number)."""
     row = _row(connection, gateway, key)
-    if row is None:
-        return
+    if row is None or (fence is not None and row.attempts != fence):
+        return None
+    return row
+
+
+def _lapsed(key: str) -> ProviderUnavailableError:
+    return ProviderUnavailableError(
+        f"this call's hold on idempotency key {key!r} lapsed (it outlived its lease) and "
+        "the key was taken over; nothing was sent: repeat the call with the same key to "
+        "get the operation's outcome",
+        code=ErrorCode.JOURNAL_UNAVAILABLE,
+    )
+
+
+def sending(
+    connection: Connection, gateway: str, key: str, sent: str, lease: float, fence: int | None
+) -> None:
+    row = _held(connection, gateway, key, fence)
+    if row is None or row.state not in HELD:
+        raise _lapsed(key)  # raised before sending: the request does not leave
     values: dict[str, Any] = {
         "state": OperationState.SENDING.value,
         "lease_until": db_now() + lease,
@@ -200,9 +226,10 @@ def succeeded(
     status: str | None,
     payment_id: str | None,
     follow_up: float | None,
+    fence: int | None,
 ) -> None:
     """Record the answer; ``follow_up`` (seconds) schedules a check of a pending result."""
-    row = _row(connection, gateway, key)
+    row = _held(connection, gateway, key, fence)
     if row is None:
         return
     values: dict[str, Any] = {
@@ -218,8 +245,8 @@ def succeeded(
     _move(connection, row, "succeeded", values, detail={"status": status})
 
 
-def unknown(connection: Connection, gateway: str, key: str) -> None:
-    row = _row(connection, gateway, key)
+def unknown(connection: Connection, gateway: str, key: str, fence: int | None) -> None:
+    row = _held(connection, gateway, key, fence)
     if row is None or row.state in FINISHED:
         return
     _move(
@@ -234,8 +261,10 @@ def unknown(connection: Connection, gateway: str, key: str) -> None:
     )
 
 
-def release(connection: Connection, gateway: str, key: str, error_code: str | None) -> None:
-    row = _row(connection, gateway, key)
+def release(
+    connection: Connection, gateway: str, key: str, error_code: str | None, fence: int | None
+) -> None:
+    row = _held(connection, gateway, key, fence)
     if row is None or row.state in FINISHED:
         return
     _move(
