@@ -183,8 +183,8 @@ def claim(
 def _held(connection: Connection, gateway: str, key: str, fence: int | None) -> Row[Any] | None:
     """The row, if this call still holds it (``fence`` is its claim's number)."""
     row = _row(connection, gateway, key)
-    if row is None or (fence is not None and row.attempts != fence):
-        return None
+    if row is None or fence is None or row.attempts != fence:
+        return None  # never claimed by this call, already settled, or taken over
     return row
 
 
