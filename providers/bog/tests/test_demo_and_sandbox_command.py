@@ -37,7 +37,10 @@ def test_bog_demo_json_reports_each_status() -> None:
         "captured",
         "partially_refunded",
         "refunded",
+        "refunded",  # the journal's record of it
     ]
+    assert steps[-1]["step"] == "journal"
+    assert "create_payment succeeded" in steps[-1]["detail"]
     assert steps[-1]["elapsed"] < 10
 
 

@@ -34,7 +34,10 @@ def test_tbc_demo_json_reports_each_status() -> None:
         "captured",
         "partially_refunded",
         "refunded",
+        "refunded",  # the journal's record of it
     ]
+    assert steps[-1]["step"] == "journal"
+    assert "create_payment succeeded" in steps[-1]["detail"]
 
 
 def test_sandbox_command_serves_the_emulator_on_loopback() -> None:
