@@ -78,19 +78,27 @@ def _auth(payments: Payments | AsyncPayments) -> OAuth2ClientCredentials:
 
 
 class SyncBench:
-    """Library and baseline clients sharing one (recording) transport."""
+    """Library and baseline clients sharing one (recording) transport.
+
+    ``journal`` (a URL or a ``Journal``) gives the library's gateway a journal: the
+    journal rows (``benchmarks/journal.py``) time the same lifecycle with and without.
+    """
 
     def __init__(
         self,
         inner: httpx.BaseTransport,
         settings: dict[str, Any],
         pay: Callable[[str], None] | None,
+        *,
+        journal: Any = None,
     ) -> None:
         self.recorder = Recorder()
         transport = RecordingTransport(inner, self.recorder)
         self.library_client = httpx.Client(transport=transport)
         self.baseline_client = httpx.Client(transport=transport)
-        self.payments = Payments("bog", http_client=self.library_client, **settings)
+        self.payments = Payments(
+            "bog", http_client=self.library_client, journal=journal, **settings
+        )
         self.pay = pay
         self.before: list[Template] = []
         self.after: list[Template] = []

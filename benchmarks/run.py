@@ -4,7 +4,9 @@
     .venv/bin/python benchmarks/run.py --quick
 
 Each row is measured in this run, library and baseline interleaved round by
-round; the table shows the median ratio and its min-max over the rounds.
+round; the table shows the median ratio and its min-max over the rounds. A row
+that cannot run here (PostgreSQL without a server to use) is listed after the
+table with how to enable it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks.journal import journal_rows
     from benchmarks.lifecycle import async_rows, sync_rows
     from benchmarks.loopback import loopback_rows
     from benchmarks.startup import startup_row
@@ -53,10 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(webhook_row(sandbox, 300 if quick else 2000, rounds))
     rows.append(startup_row(3 if quick else 5, rounds))
     rows += loopback_rows(loopback, gets, rounds)
+    journal, skipped = journal_rows(in_process, rounds)
+    rows += journal
     print(f"payments-core benchmarks: library/baseline, {rounds} rounds per row, same run")
     print("x time: lower is better (1.00 = the library costs nothing over the baseline)")
     print("x throughput: higher is better (1.00 = as fast as the bare code)\n")
     print_table(rows)
+    for reason in skipped:
+        print(reason)
     met = sum(row.met for row in rows)
     print(f"\n{met}/{len(rows)} goals met; {time.perf_counter() - started:.0f} s")
     return 0
