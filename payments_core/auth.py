@@ -26,8 +26,8 @@ With a shared cache (:meth:`OAuth2ClientCredentials.share`, the journal's token
 table) the single flight spans processes and hosts: the one leader of each
 process asks the shared cache first, and of all processes on a cold cache only
 the one holding the cache's lease fetches; the rest poll until its token is
-written. Should the shared cache fail, the process fetches for itself: a token
-is no money, so availability wins.
+written. Should the shared cache fail, the process fetches for itself for a
+while: a token is no money, so availability wins.
 
 A 401 on an API call drops the token that failed, fetches one fresh token and
 retries the call once; a second 401 goes back to the caller (the driver turns
@@ -97,6 +97,8 @@ def seconds_lifetime(value: Any) -> float:
 
 _SHARED_POLL: Final = 0.05
 """Seconds between looks at the shared cache while another process fetches."""
+_SHARED_PAUSE: Final = 30.0
+"""Seconds a process fetches its own tokens after the shared cache failed."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         self._token: _Token | None = None
         self._round: _Round | None = None
         self._shared: SharedTokenCache | None = None
+        self._shared_paused_until = 0.0
         self.shared_scope = hashlib.sha256(
             "\0".join((token_url, client_id, scope or "", credentials_in)).encode()
         ).hexdigest()
@@ -225,6 +228,7 @@ class OAuth2ClientCredentials(httpx.Auth):
     def share(self, cache: SharedTokenCache | None) -> None:
         """Share tokens with other processes through ``cache`` (None: this process only)."""
         self._shared = cache
+        self._shared_paused_until = 0.0
 
     # -- cache ----------------------------------------------------------------------
 
@@ -375,11 +379,20 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def _shared_failed(self, what: str, error: Exception) -> None:
         logger.warning(
-            "shared token cache: %s failed (%s); this process fetches its own token",
+            "shared token cache: %s failed (%s); this process fetches its own tokens for "
+            "the next %gs",
             what,
             type(error).__name__,
+            _SHARED_PAUSE,
         )
-        self._shared = None
+        self._shared_paused_until = self._clock() + _SHARED_PAUSE
+
+    @property
+    def _sharing(self) -> SharedTokenCache | None:
+        """The shared cache, unless it failed lately."""
+        if self._shared is None or self._clock() < self._shared_paused_until:
+            return None
+        return self._shared
 
     def _granted(self, grant: TokenGrant, waited_until: float) -> tuple[str | None, int | None]:
         if grant.token is not None:
@@ -396,7 +409,7 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def _shared_token(self) -> tuple[str | None, int | None]:
         """(a token another process fetched, None) or (None, the lease's generation)."""
-        shared, until = self._shared, self._clock() + self.wait_timeout
+        shared, until = self._sharing, self._clock() + self.wait_timeout
         while shared is not None:
             try:
                 grant = shared.acquire(self.shared_scope, self.wait_timeout)
@@ -410,7 +423,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         return None, None
 
     async def _ashared_token(self) -> tuple[str | None, int | None]:
-        shared, until = self._shared, self._clock() + self.wait_timeout
+        shared, until = self._sharing, self._clock() + self.wait_timeout
         while shared is not None:
             try:
                 grant = await shared.aacquire(self.shared_scope, self.wait_timeout)
@@ -424,7 +437,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         return None, None
 
     def _share_result(self, generation: int | None, token: str | None, usable_for: float) -> None:
-        shared = self._shared
+        shared = self._sharing
         if shared is None or generation is None:
             return
         try:
@@ -438,7 +451,7 @@ class OAuth2ClientCredentials(httpx.Auth):
     async def _ashare_result(
         self, generation: int | None, token: str | None, usable_for: float
     ) -> None:
-        shared = self._shared
+        shared = self._sharing
         if shared is None or generation is None:
             return
         try:
@@ -450,16 +463,18 @@ class OAuth2ClientCredentials(httpx.Auth):
             self._shared_failed("writing", exc)
 
     def _drop_shared(self, token: str) -> None:
-        if self._shared is not None:
+        shared = self._sharing
+        if shared is not None:
             try:
-                self._shared.drop(self.shared_scope, token)
+                shared.drop(self.shared_scope, token)
             except Exception as exc:
                 self._shared_failed("dropping a refused token", exc)
 
     async def _adrop_shared(self, token: str) -> None:
-        if self._shared is not None:
+        shared = self._sharing
+        if shared is not None:
             try:
-                await self._shared.adrop(self.shared_scope, token)
+                await shared.adrop(self.shared_scope, token)
             except Exception as exc:
                 self._shared_failed("dropping a refused token", exc)
 

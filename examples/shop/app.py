@@ -52,6 +52,7 @@ from payments_core import (
     PaymentError,
     PaymentRequest,
     PaymentStatus,
+    WebhookVerificationError,
 )
 
 if TYPE_CHECKING:
@@ -328,9 +329,14 @@ class Shop:
             event = await self.payments.parse_webhook(
                 request.headers, body, remote_addr=remote_addr
             )
-        except PaymentError as exc:
+        except WebhookVerificationError as exc:
             logger.warning("refused a callback: %s", exc)
             return JSONResponse({"error": exc.code.value}, status_code=400)
+        except PaymentError as exc:
+            # Not the callback's fault (the gateway could not be asked, the journal is
+            # down): a 5xx, so that the gateway delivers it again later.
+            logger.warning("could not handle a callback now: %s", exc)
+            return JSONResponse({"error": exc.code.value}, status_code=503)
         # With a journal the facade has already told repeats apart, across workers
         # and restarts; the order book's own memory covers a shop without one.
         if event.duplicate or not self.orders.first_delivery(event.id):

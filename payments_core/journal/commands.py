@@ -167,6 +167,25 @@ def show(
         click.echo(f"  {_when(event.at)}  {event.kind:<9} {event.action:<13} {move}")
 
 
+@journal.command()
+@_options
+@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+def flagged(journal_option: str | None, config_path: str | None, as_json: bool) -> None:
+    """Operations reconciliation could not settle: each needs a person to look."""
+    with _errors(), _journal(journal_option, config_path) as opened:
+        records = opened.flagged()
+    if as_json:
+        click.echo(json.dumps([vars(record) for record in records], indent=2, default=str))
+        return
+    for record in records:
+        amount = f" {record.amount}" if record.amount else ""
+        click.echo(
+            f"{record.gateway} {record.operation}{amount} payment {record.payment_id or '-'} "
+            f"key {record.idempotency_key}: {record.state}; {record.flag_reason}"
+        )
+    click.echo(f"{len(records)} flagged")
+
+
 def _gateways(opened: Journal, config_path: str | None) -> Any:
     """Build each gateway the journal names from the configuration, on this journal."""
     from payments_core.gateway import Payments

@@ -47,6 +47,16 @@ CONNECT_TIMEOUT: Final = 10
 
 MIN_SQLITE: Final = (3, 35, 0)
 
+READ_ONLY: Final = "payments_journal_read_only"
+"""Execution option of a transaction that only reads (SQLite then takes no write lock)."""
+
+_POSTGRES_CONNECT: Final = {
+    "connect_timeout": CONNECT_TIMEOUT,
+    # No server-side prepared statements: a pooler in transaction mode (PgBouncer)
+    # hands each transaction to another server connection, which would not know them.
+    "prepare_threshold": None,
+}
+
 
 class db_now(FunctionElement[float]):
     """Seconds since the epoch on the database's clock, shared by every host."""
@@ -121,7 +131,9 @@ def _prepare_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front; a reader needs none (WAL).
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def sync_engine(url: URL) -> Engine:
@@ -134,12 +146,10 @@ def sync_engine(url: URL) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _prepare_sqlite(engine)
         return engine
-    return create_engine(
-        url,
-        isolation_level="READ COMMITTED",
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT},
-    )
+    # No pre-ping: it would double a short transaction. A connection the server
+    # dropped fails its next use with a typed error, and SQLAlchemy then discards
+    # the pool's connections, so the call after works.
+    return create_engine(url, isolation_level="READ COMMITTED", connect_args=_POSTGRES_CONNECT)
 
 
 def async_engine(url: URL) -> AsyncEngine:
@@ -151,10 +161,7 @@ def async_engine(url: URL) -> AsyncEngine:
         _prepare_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(
-        url,
-        isolation_level="READ COMMITTED",
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+        url, isolation_level="READ COMMITTED", connect_args=_POSTGRES_CONNECT
     )
 
 
@@ -189,6 +196,14 @@ def run(engine: Engine, url: URL, step: Callable[..., T], *args: Any) -> T:
     """Run one journal step in its own transaction."""
     with typed_errors(url), engine.begin() as connection:
         return step(connection, *args)
+
+
+def read(engine: Engine, url: URL, step: Callable[..., T], *args: Any) -> T:
+    """Run one step that only reads, in a transaction that takes no write lock."""
+    with typed_errors(url), engine.connect() as connection:
+        connection = connection.execution_options(**{READ_ONLY: True})
+        with connection.begin():
+            return step(connection, *args)
 
 
 async def arun(engine: AsyncEngine, url: URL, step: Callable[..., T], *args: Any) -> T:

@@ -6,9 +6,10 @@ inserted and the payment's state offered in one transaction: either both
 happen or, if the process dies, neither, and the gateway's next delivery is
 applied then. A repeat finds the row and is counted, never applied again.
 Callbacks are recorded only after they were verified: a forged one never
-reaches the table. When the application's handling of a delivery fails (a hook
-raises, an adapter's receiver raises), :func:`forget` takes it back, so that the
-gateway's next delivery is applied and handled again.
+reaches the table. When the application's handling of a delivery fails (its
+code after ``parse_webhook``, or an adapter's receiver), :func:`forget` takes it
+back (``Payments.forget_webhook``), so that the gateway's next delivery is
+applied and handled again.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
@@ -14,6 +15,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from payments_core.auth import TokenGrant
+from payments_core.errors import ConfigurationError
 from payments_core.idempotency import CallDetails, Claim, Fingerprint
 from payments_core.journal import database, inbox, migrations, operations, schema, states, tokens
 from payments_core.journal.codec import dumps, outcome_to_json, sent_to_json, status_of
@@ -143,7 +145,17 @@ class Journal:
         return before_after
 
     def schema_version(self) -> int:
-        return database.run(self.engine, self.url, migrations.version_of)
+        self._refuse_missing_file()
+        return database.read(self.engine, self.url, migrations.version_of)
+
+    def _refuse_missing_file(self) -> None:
+        """A journal that may not create its SQLite file must not leave an empty one."""
+        path = self.url.database
+        if self.backend == "sqlite" and not self.create and path and not Path(path).exists():
+            raise ConfigurationError(
+                f"there is no journal at {database.shown(self.url)} (no such file); "
+                "check the path, or run `payments journal migrate` to create one"
+            )
 
     def check(self) -> None:
         """Raise ``ConfigurationError`` unless the schema is current (creating a new SQLite one)."""
@@ -153,13 +165,18 @@ class Journal:
         if found == 0 and self.create:
             self.migrate()
             return
-        database.run(self.engine, self.url, migrations.check, database.shown(self.url))
+        database.read(self.engine, self.url, migrations.check, database.shown(self.url))
         self._ready = True
 
     def run(self, step: Callable[..., T], *args: Any) -> T:
         """Run one journal step (a function of a ``Connection``) in its own transaction."""
         self.check()
         return database.run(self.engine, self.url, step, *args)
+
+    def read(self, step: Callable[..., T], *args: Any) -> T:
+        """:meth:`run` for a step that only reads (no write lock on SQLite)."""
+        self.check()
+        return database.read(self.engine, self.url, step, *args)
 
     async def arun(self, step: Callable[..., T], *args: Any) -> T:
         """:meth:`run` on the async engine."""
@@ -222,14 +239,18 @@ class Journal:
 
     def payment(self, gateway: str, payment_id: str) -> Payment | None:
         """The latest known state of a payment, or None."""
-        return self.run(states.current, gateway, payment_id)
+        return self.read(states.current, gateway, payment_id)
 
     def history(self, payment_id: str, gateway: str | None = None) -> PaymentHistory:
         """A payment's state, its operations and its audit trail, oldest first."""
-        return self.run(_history, payment_id, gateway)
+        return self.read(_history, payment_id, gateway)
 
     def operation(self, gateway: str, idempotency_key: str) -> OperationRecord | None:
-        return self.run(_operation, gateway, idempotency_key)
+        return self.read(_operation, gateway, idempotency_key)
+
+    def flagged(self) -> list[OperationRecord]:
+        """Operations reconciliation could not settle: a person must look at each."""
+        return self.read(_flagged)
 
 
 def _operation_record(row: Any) -> OperationRecord:
@@ -259,6 +280,14 @@ def _operation(connection: Connection, gateway: str, key: str) -> OperationRecor
         select(ops).where(ops.c.gateway == gateway, ops.c.idempotency_key == key)
     ).first()
     return None if row is None else _operation_record(row)
+
+
+def _flagged(connection: Connection) -> list[OperationRecord]:
+    ops = schema.operations
+    found = connection.execute(
+        select(ops).where(ops.c.flagged_at.is_not(None)).order_by(ops.c.id)
+    ).all()
+    return [_operation_record(row) for row in found]
 
 
 def _history(connection: Connection, payment_id: str, gateway: str | None) -> PaymentHistory:

@@ -234,6 +234,8 @@ def succeeded(
         return
     values: dict[str, Any] = {
         "state": OperationState.SUCCEEDED.value,
+        "flagged_at": None,  # a person (or a repeat) settled what reconciliation could not
+        "flag_reason": None,
         "outcome": outcome,
         "outcome_status": status,
         "lease_until": None,
@@ -271,7 +273,13 @@ def release(
         connection,
         row,
         "failed",
-        {"state": OperationState.FAILED.value, "lease_until": None, "error_code": error_code},
+        {
+            "state": OperationState.FAILED.value,
+            "lease_until": None,
+            "error_code": error_code,
+            "flagged_at": None,
+            "flag_reason": None,
+        },
         detail={"error_code": error_code} if error_code else None,
     )
 

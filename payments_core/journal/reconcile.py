@@ -84,7 +84,8 @@ class Resolution:
     idempotency_key: str
     before: str
     after: str
-    """reconciled, failed, unknown (checked again later), pending or flagged."""
+    """reconciled, failed, unknown (checked again later), pending, flagged, or sending
+    (a caller's own repeat took the key meanwhile)."""
     note: str = ""
 
 
@@ -374,6 +375,22 @@ class _Settler:
         return self._later(row, why), why
 
 
+def _not_now(connection: Connection, operation_id: int, delay: float) -> str:
+    """Give a taken row back untouched but for a later check (its check not counted)."""
+    row = connection.execute(select(ops).where(ops.c.id == operation_id)).one()
+    connection.execute(
+        update(ops)
+        .where(ops.c.id == operation_id)
+        .values(
+            checks=max(row.checks - 1, 0),
+            lease_until=None,
+            next_check_at=db_now() + delay,
+            version=row.version + 1,
+        )
+    )
+    return "pending" if row.state in FINISHED else str(row.state)
+
+
 def _later_flag(connection: Connection, operation_id: int, why: str) -> str:
     _finish(
         connection,
@@ -417,8 +434,11 @@ def reconcile_once(
             try:
                 facade = _facade(gateways, row.gateway, cache)
             except (KeyError, PaymentError) as exc:
-                why = f"no gateway named {row.gateway!r} is configured here ({exc})"
-                after = journal.run(_later_flag, row.id, why)
+                # This host's configuration is at fault, not the operation: leave it
+                # for a reconciler that can reach its gateway (this check not counted).
+                why = f"gateway {row.gateway!r} cannot be built here ({exc})"
+                logger.error("reconcile: %s; operation %s left for later", why, row.id)
+                after = journal.run(_not_now, row.id, journal.schedule[0])
                 report.resolutions.append(
                     Resolution(
                         row.id, row.gateway, row.operation, row.idempotency_key, before, after, why
@@ -450,9 +470,13 @@ def reconcile_loop(
     """Run :func:`reconcile_once` every ``interval`` seconds (``rounds`` times, or forever)."""
     done = 0
     while rounds is None or done < rounds:
-        report = reconcile_once(journal, gateways)
-        if on_report is not None:
-            on_report(report)
+        try:
+            report = reconcile_once(journal, gateways)
+        except PaymentError as exc:  # the journal is down, say: try again next round
+            logger.error("reconcile round failed: %s [%s]", exc.message, exc.code.value)
+        else:
+            if on_report is not None:
+                on_report(report)
         done += 1
         if rounds is None or done < rounds:
             sleep(interval)
