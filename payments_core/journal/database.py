@@ -91,7 +91,8 @@ def parse_url(url: object) -> URL:
         )
     try:
         parsed = make_url(url)
-    except exc.ArgumentError:
+        parsed.port  # noqa: B018 - a port that is not a number fails here, not at connect
+    except (exc.ArgumentError, ValueError):
         raise ConfigurationError(
             "the journal URL is not a database URL; use sqlite:///payments.db or "
             "postgresql://user@host/dbname"

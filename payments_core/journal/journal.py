@@ -161,8 +161,8 @@ class Journal:
         """Raise ``ConfigurationError`` unless the schema is current (creating a new SQLite one)."""
         if self._ready:
             return
-        found = self.schema_version()
-        if found == 0 and self.create:
+        self._refuse_missing_file()
+        if self.create and database.read(self.engine, self.url, migrations.is_empty):
             self.migrate()
             return
         database.read(self.engine, self.url, migrations.check, database.shown(self.url))
@@ -307,6 +307,8 @@ def _history(connection: Connection, payment_id: str, gateway: str | None) -> Pa
         event_query = event_query.where(
             (events.c.payment_id == payment_id) | events.c.operation_id.in_(ids)
         )
+        if gateway is not None:
+            event_query = event_query.where(events.c.gateway == gateway)
     else:
         event_query = event_query.where(*where_events)
     event_rows = connection.execute(event_query).all()

@@ -47,10 +47,21 @@ _LOCK_ID: Final = 0x7061796D  # "paym": the advisory lock migrations take on Pos
 
 def version_of(connection: Connection) -> int:
     """The schema version the database is at (0: no journal there yet)."""
+    found = _recorded(connection)
+    return 0 if found is None else found
+
+
+def _recorded(connection: Connection) -> int | None:
+    """The version row's number; ``None`` when there is no version table or row."""
     if not inspect(connection).has_table(schema.version.name):
-        return 0
+        return None
     found = connection.execute(select(schema.version.c.version)).scalar()
-    return int(found or 0)
+    return None if found is None else int(found)
+
+
+def is_empty(connection: Connection) -> bool:
+    """No journal at all here (no version recorded): a first use may create it."""
+    return _recorded(connection) is None
 
 
 def migrate(connection: Connection) -> tuple[int, int]:
@@ -58,12 +69,13 @@ def migrate(connection: Connection) -> tuple[int, int]:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
     schema.version.create(connection, checkfirst=True)
-    before = version_of(connection)
+    recorded = _recorded(connection)
+    before = 0 if recorded is None else recorded
     if before > CURRENT:
         raise ahead(before)
     for step in STEPS[before:]:
         step(connection)
-    if before == 0:
+    if recorded is None:
         connection.execute(
             schema.version.insert().values(id=1, version=CURRENT, applied_at=db_now())
         )
