@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3 as sqlite3_module
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar
 
@@ -125,7 +126,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -135,6 +136,27 @@ def _prepare_sqlite(engine: Engine) -> None:
         # Writers take the write lock up front; a reader needs none (WAL).
         reading = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the file in WAL mode (once per file; later connections find it so).
+
+    The switch needs the file to itself, and SQLite answers "locked" at once
+    instead of waiting the busy timeout: several processes opening a new journal
+    together would fail. So the switch is retried until the busy timeout is spent.
+    """
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() == "wal":
+        return
+    give_up = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3_module.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= give_up:
+                raise
+            time.sleep(0.01)
 
 
 def sync_engine(url: URL) -> Engine:

@@ -339,7 +339,9 @@ class _Settler:
         note = "repeated under the same idempotency key"
         after = self.journal.run(_resolved, row.id, outcome, note)
         if isinstance(outcome, Operation) and outcome.status is OperationStatus.PENDING:
-            return self._later(row, "the gateway still reports it pending"), note
+            # Settled (the gateway took it); its result is checked on the schedule.
+            later = self._later(row, "the gateway still reports it pending")
+            return ("flagged" if later == "flagged" else after), f"{note}; pending at the gateway"
         return after, note
 
     def _by_reading(self, row: Row[Any], *, pending: bool) -> tuple[str, str]:
