@@ -30,6 +30,8 @@ import pytest
 if TYPE_CHECKING:
     from psycopg.abc import Query
 
+    from tests.journal.support import Bog, Tbc
+
 PG_DSN_VARIABLE = "PAYMENTS_TEST_PG_DSN"
 DATABASES = ["sqlite", "postgresql"]
 CONNECT_TIMEOUT = 10
@@ -171,3 +173,34 @@ def journal_url(journal_database: JournalDatabase) -> str:
     """The test's database as a SQLAlchemy URL (``sqlite:///…/journal.db``,
     ``postgresql+psycopg://…``); ``journal_database`` has the other forms."""
     return journal_database.url
+
+
+# -- the gateways and the migrated database most journal tests use -------------------------
+
+
+@pytest.fixture
+def bog() -> Iterator[Bog]:
+    """The BOG emulator in process (keys honoured), with its own callback receiver."""
+    from tests.journal.support import Bog  # support imports this module: not at the top
+
+    bank = Bog()
+    yield bank
+    bank.close()
+
+
+@pytest.fixture
+def tbc() -> Iterator[Tbc]:
+    """The TBC emulator in process (no idempotency keys)."""
+    from tests.journal.support import Tbc
+
+    bank = Tbc()
+    yield bank
+    bank.close()
+
+
+@pytest.fixture
+def url(journal_url: str) -> str:
+    """The test's database, migrated (as a deployment does before starting)."""
+    from tests.journal.support import migrated
+
+    return migrated(journal_url)

@@ -37,11 +37,6 @@ async def bog() -> AsyncIterator[Bog]:
     await bank.aclose()
 
 
-@pytest.fixture
-def url(journal_url: str) -> str:
-    return migrated(journal_url)
-
-
 async def test_an_async_create_is_recorded_and_replayed_by_another_process(
     bog: Bog, url: str
 ) -> None:

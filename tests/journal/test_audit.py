@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -23,32 +22,12 @@ from tests.journal.support import (
     Tbc,
     callback_headers,
     gel,
-    migrated,
     rows_of,
     stored_tokens,
 )
 
 EVERY_TABLE_BUT_TOKENS = sorted(JOURNAL_TABLES - {"payments_journal_tokens"})
 """The token table holds the shared access token by design; nothing else may."""
-
-
-@pytest.fixture
-def bog() -> Iterator[Bog]:
-    bank = Bog()
-    yield bank
-    bank.close()
-
-
-@pytest.fixture
-def tbc() -> Iterator[Tbc]:
-    bank = Tbc()
-    yield bank
-    bank.close()
-
-
-@pytest.fixture
-def url(journal_url: str) -> str:
-    return migrated(journal_url)
 
 
 def secrets_found(journal: Journal, secrets: dict[str, str]) -> list[str]:

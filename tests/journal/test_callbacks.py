@@ -3,7 +3,7 @@ receives it; a forged one never reaches the journal."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -15,16 +15,8 @@ from tests.journal.support import (
     Heard,
     callback_headers,
     gel,
-    migrated,
     rows_of,
 )
-
-
-@pytest.fixture
-def bog() -> Iterator[Bog]:
-    bank = Bog()
-    yield bank
-    bank.close()
 
 
 @pytest.fixture
@@ -32,11 +24,6 @@ async def async_bog() -> AsyncIterator[Bog]:
     bank = Bog()
     yield bank
     await bank.aclose()
-
-
-@pytest.fixture
-def url(journal_url: str) -> str:
-    return migrated(journal_url)
 
 
 def test_a_callback_delivered_twice_is_applied_once(bog: Bog, url: str) -> None:

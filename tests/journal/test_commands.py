@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,6 @@ from tests.journal.support import GATEWAY, Bog, gel, migrated
 
 CLEAN_ENV: dict[str, str | None] = {"PAYMENTS_JOURNAL": None, "PAYMENTS_CONFIG": None}
 """The variables the commands read, unset: each test says where its journal is."""
-
-
-@pytest.fixture
-def bog() -> Iterator[Bog]:
-    bank = Bog()
-    yield bank
-    bank.close()
 
 
 def payments(*args: str, env: dict[str, str | None] | None = None) -> Result:

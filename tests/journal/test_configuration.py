@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from payments_core import ConfigurationError, LineItem, Money, PaymentRequest, Payments
-from tests.journal.support import GATEWAY, migrated
+from tests.journal.support import GATEWAY
 
 
 def dummy(**settings: Any) -> dict[str, Any]:
@@ -41,11 +41,6 @@ def opened() -> Iterator[Callable[[Payments], Payments]]:
     yield keep
     for facade in facades:
         facade.close()
-
-
-@pytest.fixture
-def url(journal_url: str) -> str:
-    return migrated(journal_url)
 
 
 def records(facade: Payments, key: str) -> bool:

@@ -4,7 +4,7 @@ a money-moving call whose journal fails sends nothing."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,13 +30,6 @@ from tests.journal.support import (
 )
 
 NEXT_STEP = "check that the database is running and reachable, then retry"
-
-
-@pytest.fixture
-def bog() -> Iterator[Bog]:
-    bank = Bog()
-    yield bank
-    bank.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ on the test's database, and shares nothing else with the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -32,32 +32,11 @@ from tests.journal.support import (
     StopsAfterSending,
     Tbc,
     gel,
-    migrated,
     refund_fingerprint,
     set_lease,
 )
 
 FIVE = gel("5.00")
-
-
-@pytest.fixture
-def bog() -> Iterator[Bog]:
-    bank = Bog()
-    yield bank
-    bank.close()
-
-
-@pytest.fixture
-def tbc() -> Iterator[Tbc]:
-    bank = Tbc()
-    yield bank
-    bank.close()
-
-
-@pytest.fixture
-def url(journal_url: str) -> str:
-    """The test's database, migrated (as a deployment does before starting)."""
-    return migrated(journal_url)
 
 
 def process(bank: Bog | Tbc, url: str, **options: object) -> Payments:

@@ -9,7 +9,6 @@ the schedule ends, then is flagged for a person (never marked failed).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Literal
 
 import pytest
@@ -25,7 +24,6 @@ from tests.journal.support import (
     StopsAfterSending,
     Tbc,
     gel,
-    migrated,
     refund_fingerprint,
     set_lease,
 )
@@ -33,26 +31,6 @@ from tests.journal.support import (
 FIVE = gel("5.00")
 SCHEDULE = (0.01, 0.01)
 """Two checks for an unknown operation: the first at once, the second 10 ms later."""
-
-
-@pytest.fixture
-def bog() -> Iterator[Bog]:
-    bank = Bog()
-    yield bank
-    bank.close()
-
-
-@pytest.fixture
-def tbc() -> Iterator[Tbc]:
-    bank = Tbc()
-    yield bank
-    bank.close()
-
-
-@pytest.fixture
-def url(journal_url: str) -> str:
-    """The test's database, migrated (as a deployment does before starting)."""
-    return migrated(journal_url)
 
 
 @pytest.fixture

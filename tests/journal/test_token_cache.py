@@ -3,7 +3,7 @@ the gateway refused dropped for all of them, and a failing cache never in the wa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,22 +12,10 @@ from tests.journal.support import CARD_OK, Bog, migrated, stored_tokens, take_da
 
 
 @pytest.fixture
-def bog() -> Iterator[Bog]:
-    bank = Bog()
-    yield bank
-    bank.close()
-
-
-@pytest.fixture
 async def async_bog() -> AsyncIterator[Bog]:
     bank = Bog()
     yield bank
     await bank.aclose()
-
-
-@pytest.fixture
-def url(journal_url: str) -> str:
-    return migrated(journal_url)
 
 
 def test_two_processes_on_a_cold_cache_make_one_token_request(bog: Bog, url: str) -> None:
