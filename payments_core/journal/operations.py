@@ -73,15 +73,19 @@ def _fingerprint(row: Row[Any]) -> Fingerprint:
     return Fingerprint(row.operation, row.target, row.amount, row.digest)
 
 
-def _move(
+def move(
     connection: Connection,
     row: Row[Any],
     action: str,
     values: dict[str, Any],
     *,
     detail: dict[str, Any] | None = None,
+    kind: str = "operation",
 ) -> None:
-    """Update the row (compare-and-set on its version) and append the audit event."""
+    """Update the row (compare-and-set on its version) and append the audit event.
+
+    ``kind`` names who moved it in the audit trail (``reconcile`` for the reconciler).
+    """
     result = connection.execute(
         update(ops)
         .where(ops.c.id == row.id, ops.c.version == row.version)
@@ -92,7 +96,7 @@ def _move(
     audit.record(
         connection,
         row.gateway,
-        "operation",
+        kind,
         action,
         payment_id=values.get("payment_id", row.payment_id),
         operation_id=row.id,
@@ -165,7 +169,7 @@ def claim(
         return Claim(ClaimState.SUCCEEDED, outcome=outcome_from_json(row.outcome)), None
     if state == OperationState.FAILED or (state == OperationState.INTENDED and lease_over):
         # Nothing moved (a definite failure, or a process that died before sending).
-        _move(
+        move(
             connection,
             row,
             "claimed",
@@ -176,7 +180,7 @@ def claim(
         return Claim(ClaimState.IN_FLIGHT), None
     # Unknown, or sending with its lease run out: this call now holds the key,
     # and a request may already have been carried out.
-    _move(connection, row, "retaken", {**retake, "state": OperationState.SENDING.value})
+    move(connection, row, "retaken", {**retake, "state": OperationState.SENDING.value})
     return Claim(ClaimState.UNKNOWN, sent=sent_from_json(row.sent)), row.attempts + 1
 
 
@@ -215,7 +219,7 @@ def sending(
             update(ops).where(ops.c.id == row.id).values(lease_until=db_now() + lease)
         )
         return
-    _move(connection, row, "sending", values)
+    move(connection, row, "sending", values)
 
 
 def succeeded(
@@ -244,14 +248,14 @@ def succeeded(
     }
     if payment_id is not None and row.payment_id is None:
         values["payment_id"] = payment_id
-    _move(connection, row, "succeeded", values, detail={"status": status})
+    move(connection, row, "succeeded", values, detail={"status": status})
 
 
 def unknown(connection: Connection, gateway: str, key: str, fence: int | None) -> None:
     row = _held(connection, gateway, key, fence)
     if row is None or row.state in FINISHED:
         return
-    _move(
+    move(
         connection,
         row,
         "unknown",
@@ -269,7 +273,7 @@ def release(
     row = _held(connection, gateway, key, fence)
     if row is None or row.state in FINISHED:
         return
-    _move(
+    move(
         connection,
         row,
         "failed",

@@ -43,11 +43,11 @@ from payments_core.errors import (
     OutcomeUnknownError,
     PaymentError,
 )
-from payments_core.journal import audit, schema
+from payments_core.journal import schema
 from payments_core.journal.codec import outcome_from_json, outcome_to_json
 from payments_core.journal.database import db_now
 from payments_core.journal.journal import Journal
-from payments_core.journal.operations import FINISHED, OperationState, due_condition
+from payments_core.journal.operations import FINISHED, OperationState, due_condition, move
 from payments_core.models import (
     Operation,
     OperationKind,
@@ -118,12 +118,7 @@ def _take(connection: Connection, batch: int, lease: float) -> list[tuple[Row[An
         query = query.with_for_update(skip_locked=True)
     taken: list[tuple[Row[Any], str]] = []
     for row in connection.execute(query).all():
-        values: dict[str, Any] = {
-            "lease_until": db_now() + lease,
-            "checks": row.checks + 1,
-            "version": row.version + 1,
-            "updated_at": db_now(),
-        }
+        values: dict[str, Any] = {"lease_until": db_now() + lease, "checks": row.checks + 1}
         if row.state == OperationState.INTENDED:
             values.update(state=OperationState.FAILED.value, lease_until=None)
             action = "abandoned"
@@ -132,21 +127,13 @@ def _take(connection: Connection, batch: int, lease: float) -> list[tuple[Row[An
             action = "lease expired"
         else:
             action = "reconciling"
-        connection.execute(update(ops).where(ops.c.id == row.id).values(**values))
-        audit.record(
-            connection,
-            row.gateway,
-            "reconcile",
-            action,
-            payment_id=row.payment_id,
-            operation_id=row.id,
-            idempotency_key=row.idempotency_key,
-            from_state=row.state,
-            to_state=values.get("state", row.state),
-        )
-        fresh = connection.execute(select(ops).where(ops.c.id == row.id)).one()
-        taken.append((fresh, row.state))
+        move(connection, row, action, values, kind="reconcile")
+        taken.append((_row_by_id(connection, row.id), row.state))
     return taken
+
+
+def _row_by_id(connection: Connection, operation_id: int) -> Row[Any]:
+    return connection.execute(select(ops).where(ops.c.id == operation_id)).one()
 
 
 def _finish(
@@ -156,40 +143,24 @@ def _finish(
     values: dict[str, Any],
     note: str,
 ) -> None:
-    row = connection.execute(select(ops).where(ops.c.id == operation_id)).one()
-    connection.execute(
-        update(ops)
-        .where(ops.c.id == operation_id)
-        .values(version=row.version + 1, updated_at=db_now(), **values)
-    )
-    audit.record(
-        connection,
-        row.gateway,
-        "reconcile",
-        action,
-        payment_id=values.get("payment_id", row.payment_id),
-        operation_id=row.id,
-        idempotency_key=row.idempotency_key,
-        from_state=row.state,
-        to_state=values.get("state", row.state),
-        detail={"note": note} if note else None,
-    )
+    row = _row_by_id(connection, operation_id)
+    move(connection, row, action, values, detail={"note": note} if note else None, kind="reconcile")
+
+
+def _flag(connection: Connection, operation_id: int, why: str) -> str:
+    """Mark for a person: reconciliation cannot settle it (never marked failed)."""
+    values = {"flagged_at": db_now(), "flag_reason": why[:1000], "lease_until": None}
+    _finish(connection, operation_id, "flagged", values, why)
+    return "flagged"
 
 
 def _later(connection: Connection, operation_id: int, schedule: tuple[float, ...], why: str) -> str:
     """Check again on the schedule, or flag for a person when it has run out."""
-    row = connection.execute(select(ops).where(ops.c.id == operation_id)).one()
+    row = _row_by_id(connection, operation_id)
     if row.state in (OperationState.FAILED, OperationState.SENDING):
         return str(row.state)  # settled meanwhile by a caller's own repeat
     if row.checks >= len(schedule):
-        _finish(
-            connection,
-            operation_id,
-            "flagged",
-            {"flagged_at": db_now(), "flag_reason": why[:1000], "lease_until": None},
-            why,
-        )
-        return "flagged"
+        return _flag(connection, operation_id, why)
     delay = schedule[row.checks]
     _finish(
         connection,
@@ -202,7 +173,7 @@ def _later(connection: Connection, operation_id: int, schedule: tuple[float, ...
 
 
 def _resolved(connection: Connection, operation_id: int, outcome: Any, note: str) -> str:
-    row = connection.execute(select(ops).where(ops.c.id == operation_id)).one()
+    row = _row_by_id(connection, operation_id)
     values: dict[str, Any] = {
         "state": OperationState.RECONCILED.value,
         "lease_until": None,
@@ -306,7 +277,7 @@ class _Settler:
         if error.code is ErrorCode.IDEMPOTENCY_CONFLICT:
             # The request kept in the journal no longer matches its fingerprint
             # (credentials were redacted from it): a person must repeat it.
-            return self.journal.run(_later_flag, row.id, why), why
+            return self.journal.run(_flag, row.id, why), why
         record = self.journal.operation(row.gateway, row.idempotency_key)
         if record is not None and record.state == OperationState.FAILED:
             return "failed", f"the gateway refused the repeat ({error.code.value})"
@@ -379,7 +350,7 @@ class _Settler:
 
 def _not_now(connection: Connection, operation_id: int, delay: float) -> str:
     """Give a taken row back untouched but for a later check (its check not counted)."""
-    row = connection.execute(select(ops).where(ops.c.id == operation_id)).one()
+    row = _row_by_id(connection, operation_id)
     connection.execute(
         update(ops)
         .where(ops.c.id == operation_id)
@@ -391,17 +362,6 @@ def _not_now(connection: Connection, operation_id: int, delay: float) -> str:
         )
     )
     return "pending" if row.state in FINISHED else str(row.state)
-
-
-def _later_flag(connection: Connection, operation_id: int, why: str) -> str:
-    _finish(
-        connection,
-        operation_id,
-        "flagged",
-        {"flagged_at": db_now(), "flag_reason": why[:1000], "lease_until": None},
-        why,
-    )
-    return "flagged"
 
 
 Gateways = Mapping[str, Any] | Callable[[str], Any]
