@@ -76,9 +76,11 @@ def _postgresql_now(element: db_now, compiler: Any, **kw: Any) -> str:
     return "EXTRACT(EPOCH FROM clock_timestamp())::float8"
 
 
-def insert_ignoring(connection: Connection, table: Table) -> Any:
-    """An ``INSERT`` of this dialect, for ``.on_conflict_do_nothing(...)``."""
-    if connection.dialect.name == "postgresql":
+def insert_ignoring(on: Connection | str, table: Table) -> Any:
+    """An ``INSERT`` of this connection's dialect (or dialect name), for
+    ``.on_conflict_do_nothing(...)``."""
+    dialect = on if isinstance(on, str) else on.dialect.name
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, and_, or_, select, update
+from sqlalchemy import Connection, Float, Row, and_, bindparam, or_, select, update
 
 from payments_core.errors import ErrorCode, ProviderUnavailableError
 from payments_core.idempotency import Claim, ClaimState, Fingerprint, conflict
@@ -60,13 +61,21 @@ class Intent:
     external_id: str | None = None
 
 
-def _row(connection: Connection, gateway: str, key: str, *, lock: bool = True) -> Row[Any] | None:
-    query = select(ops, db_now().label("now")).where(
-        ops.c.gateway == gateway, ops.c.idempotency_key == key
-    )
-    if lock:
-        query = query.with_for_update()
-    return connection.execute(query).first()
+_ROW: Final = (
+    select(ops, db_now().label("now"))
+    .where(ops.c.gateway == bindparam("gateway"), ops.c.idempotency_key == bindparam("key"))
+    .with_for_update()
+)
+"""A key's row, locked, with the database's clock (``now``): built once, run with
+parameters. Times written back are ``now`` plus seconds, so every statement the
+journal repeats is built once, not per call."""
+
+_MOVE: Final = update(ops).where(ops.c.id == bindparam("_id"), ops.c.version == bindparam("_v"))
+"""The compare-and-set on a row's version; the columns to set come as parameters."""
+
+
+def _row(connection: Connection, gateway: str, key: str) -> Row[Any] | None:
+    return connection.execute(_ROW, {"gateway": gateway, "key": key}).first()
 
 
 def _fingerprint(row: Row[Any]) -> Fingerprint:
@@ -87,9 +96,14 @@ def move(
     ``kind`` names who moved it in the audit trail (``reconcile`` for the reconciler).
     """
     result = connection.execute(
-        update(ops)
-        .where(ops.c.id == row.id, ops.c.version == row.version)
-        .values(version=row.version + 1, updated_at=db_now(), **values)
+        _MOVE,
+        {
+            **values,
+            "version": row.version + 1,
+            "updated_at": row.now,
+            "_id": row.id,
+            "_v": row.version,
+        },
     )
     if result.rowcount != 1:  # pragma: no cover - the row is locked by this transaction
         raise RuntimeError("journal operation row changed under its lock")
@@ -107,6 +121,21 @@ def move(
     )
 
 
+@cache
+def _claim_insert(dialect: str) -> Any:
+    """A claim's ``INSERT ... ON CONFLICT DO NOTHING``, built once per dialect."""
+    return (
+        insert_ignoring(dialect, ops)
+        .values(
+            lease_until=db_now() + bindparam("lease", type_=Float()),
+            created_at=db_now(),
+            updated_at=db_now(),
+        )
+        .on_conflict_do_nothing(index_elements=["gateway", "idempotency_key"])
+        .returning(ops.c.id)
+    )
+
+
 def claim(
     connection: Connection, gateway: str, key: str, fingerprint: Fingerprint, intent: Intent
 ) -> tuple[Claim, int | None]:
@@ -117,28 +146,24 @@ def claim(
     refused instead of overwriting the second's.
     """
     inserted = connection.execute(
-        insert_ignoring(connection, ops)
-        .values(
-            gateway=gateway,
-            idempotency_key=key,
-            provider=intent.provider,
-            operation=fingerprint.operation,
-            target=fingerprint.payment_id,
-            payment_id=fingerprint.payment_id,
-            amount=fingerprint.amount,
-            digest=fingerprint.digest,
-            external_id=intent.external_id,
-            request=intent.request,
-            state=OperationState.INTENDED.value,
-            attempts=1,
-            checks=0,
-            version=1,
-            lease_until=db_now() + intent.lease,
-            created_at=db_now(),
-            updated_at=db_now(),
-        )
-        .on_conflict_do_nothing(index_elements=["gateway", "idempotency_key"])
-        .returning(ops.c.id)
+        _claim_insert(connection.dialect.name),
+        {
+            "gateway": gateway,
+            "idempotency_key": key,
+            "provider": intent.provider,
+            "operation": fingerprint.operation,
+            "target": fingerprint.payment_id,
+            "payment_id": fingerprint.payment_id,
+            "amount": fingerprint.amount,
+            "digest": fingerprint.digest,
+            "external_id": intent.external_id,
+            "request": intent.request,
+            "state": OperationState.INTENDED.value,
+            "attempts": 1,
+            "checks": 0,
+            "version": 1,
+            "lease": intent.lease,
+        },
     ).first()
     if inserted is not None:
         audit.record(
@@ -161,7 +186,7 @@ def claim(
     state = row.state
     lease_over = row.lease_until is None or row.lease_until < row.now
     retake = {
-        "lease_until": db_now() + intent.lease,
+        "lease_until": row.now + intent.lease,
         "attempts": row.attempts + 1,
         "next_check_at": None,
     }
@@ -209,14 +234,14 @@ def sending(
         raise _lapsed(key)  # raised before sending: the request does not leave
     values: dict[str, Any] = {
         "state": OperationState.SENDING.value,
-        "lease_until": db_now() + lease,
+        "lease_until": row.now + lease,
     }
     if row.sent is None:
         values["sent"] = sent
     if row.state == OperationState.SENDING and row.sent is not None:
         # A retry of the same request: only the lease moves (no audit row per attempt).
         connection.execute(
-            update(ops).where(ops.c.id == row.id).values(lease_until=db_now() + lease)
+            update(ops).where(ops.c.id == row.id).values(lease_until=row.now + lease)
         )
         return
     move(connection, row, "sending", values)
@@ -244,7 +269,7 @@ def succeeded(
         "outcome_status": status,
         "lease_until": None,
         "sent": None,
-        "next_check_at": None if follow_up is None else db_now() + follow_up,
+        "next_check_at": None if follow_up is None else row.now + follow_up,
     }
     if payment_id is not None and row.payment_id is None:
         values["payment_id"] = payment_id
@@ -262,7 +287,7 @@ def unknown(connection: Connection, gateway: str, key: str, fence: int | None) -
         {
             "state": OperationState.UNKNOWN.value,
             "lease_until": None,
-            "next_check_at": row.next_check_at if row.checks else db_now(),
+            "next_check_at": row.next_check_at if row.checks else row.now,
         },
     )
 

@@ -113,12 +113,17 @@ class ReconcileReport:
 
 def _take(connection: Connection, batch: int, lease: float) -> list[tuple[Row[Any], str]]:
     """Claim up to ``batch`` due rows: (the row as taken, its state before)."""
-    query = select(ops).where(due_condition(db_now())).order_by(ops.c.id).limit(batch)
+    query = (
+        select(ops, db_now().label("now"))
+        .where(due_condition(db_now()))
+        .order_by(ops.c.id)
+        .limit(batch)
+    )
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     taken: list[tuple[Row[Any], str]] = []
     for row in connection.execute(query).all():
-        values: dict[str, Any] = {"lease_until": db_now() + lease, "checks": row.checks + 1}
+        values: dict[str, Any] = {"lease_until": row.now + lease, "checks": row.checks + 1}
         if row.state == OperationState.INTENDED:
             values.update(state=OperationState.FAILED.value, lease_until=None)
             action = "abandoned"
@@ -133,7 +138,10 @@ def _take(connection: Connection, batch: int, lease: float) -> list[tuple[Row[An
 
 
 def _row_by_id(connection: Connection, operation_id: int) -> Row[Any]:
-    return connection.execute(select(ops).where(ops.c.id == operation_id)).one()
+    """An operation's row, with the database's clock (``now``)."""
+    return connection.execute(
+        select(ops, db_now().label("now")).where(ops.c.id == operation_id)
+    ).one()
 
 
 def _finish(
@@ -149,7 +157,8 @@ def _finish(
 
 def _flag(connection: Connection, operation_id: int, why: str) -> str:
     """Mark for a person: reconciliation cannot settle it (never marked failed)."""
-    values = {"flagged_at": db_now(), "flag_reason": why[:1000], "lease_until": None}
+    now = _row_by_id(connection, operation_id).now
+    values = {"flagged_at": now, "flag_reason": why[:1000], "lease_until": None}
     _finish(connection, operation_id, "flagged", values, why)
     return "flagged"
 
@@ -166,7 +175,7 @@ def _later(connection: Connection, operation_id: int, schedule: tuple[float, ...
         connection,
         operation_id,
         "rescheduled",
-        {"next_check_at": db_now() + delay, "lease_until": None},
+        {"next_check_at": row.now + delay, "lease_until": None},
         why,
     )
     return "pending" if row.state in FINISHED else "unknown"
@@ -357,7 +366,7 @@ def _not_now(connection: Connection, operation_id: int, delay: float) -> str:
         .values(
             checks=max(row.checks - 1, 0),
             lease_until=None,
-            next_check_at=db_now() + delay,
+            next_check_at=row.now + delay,
             version=row.version + 1,
         )
     )

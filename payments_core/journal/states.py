@@ -12,9 +12,9 @@ updates at once never lose one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from payments_core.journal import audit, schema
 from payments_core.journal.codec import payment_from_json, payment_to_json
@@ -50,12 +50,15 @@ def current(connection: Connection, gateway: str, payment_id: str) -> Payment | 
     return None if row is None else payment_from_json(row.state)
 
 
+_LOCKED: Final = (
+    select(rows)
+    .where(rows.c.gateway == bindparam("gateway"), rows.c.payment_id == bindparam("payment_id"))
+    .with_for_update()
+)
+
+
 def _locked(connection: Connection, gateway: str, payment_id: str) -> Row[Any] | None:
-    return connection.execute(
-        select(rows)
-        .where(rows.c.gateway == gateway, rows.c.payment_id == payment_id)
-        .with_for_update()
-    ).first()
+    return connection.execute(_LOCKED, {"gateway": gateway, "payment_id": payment_id}).first()
 
 
 def offer(connection: Connection, gateway: str, payment: Payment, source: str | None) -> bool:
