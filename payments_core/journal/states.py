@@ -12,6 +12,7 @@ updates at once never lose one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 from sqlalchemy import Connection, Row, bindparam, select, update
@@ -39,7 +40,6 @@ def _values(payment: Payment, source: str | None) -> dict[str, Any]:
         "refunded": _amount(payment.refunded_amount),
         "state": payment_to_json(payment),
         "source": source,
-        "updated_at": db_now(),
     }
 
 
@@ -55,6 +55,27 @@ _LOCKED: Final = (
     .where(rows.c.gateway == bindparam("gateway"), rows.c.payment_id == bindparam("payment_id"))
     .with_for_update()
 )
+_UPDATE: Final = (
+    update(rows)
+    .where(
+        rows.c.gateway == bindparam("_gateway"),
+        rows.c.payment_id == bindparam("_payment_id"),
+        rows.c.version == bindparam("_version"),
+    )
+    .values(updated_at=db_now())
+)
+"""The compare-and-set on a payment's version; the columns to set come as parameters."""
+
+
+@cache
+def _insert(dialect: str) -> Any:
+    """A first state's ``INSERT ... ON CONFLICT DO NOTHING``, built once per dialect."""
+    return (
+        insert_ignoring(dialect, rows)
+        .values(updated_at=db_now())
+        .on_conflict_do_nothing(index_elements=["gateway", "payment_id"])
+        .returning(rows.c.version)
+    )
 
 
 def _locked(connection: Connection, gateway: str, payment_id: str) -> Row[Any] | None:
@@ -66,16 +87,14 @@ def offer(connection: Connection, gateway: str, payment: Payment, source: str | 
     row = _locked(connection, gateway, payment.id)
     if row is None:
         inserted = connection.execute(
-            insert_ignoring(connection, rows)
-            .values(
-                gateway=gateway,
-                payment_id=payment.id,
-                version=1,
-                callback_version=0,
+            _insert(connection.dialect.name),
+            {
+                "gateway": gateway,
+                "payment_id": payment.id,
+                "version": 1,
+                "callback_version": 0,
                 **_values(payment, source),
-            )
-            .on_conflict_do_nothing(index_elements=["gateway", "payment_id"])
-            .returning(rows.c.version)
+            },
         ).first()
         if inserted is not None:
             _audit(connection, gateway, payment, None, source)
@@ -84,13 +103,14 @@ def offer(connection: Connection, gateway: str, payment: Payment, source: str | 
     if not is_newer(payment_from_json(row.state), payment):
         return False
     result = connection.execute(
-        update(rows)
-        .where(
-            rows.c.gateway == gateway,
-            rows.c.payment_id == payment.id,
-            rows.c.version == row.version,
-        )
-        .values(version=row.version + 1, **_values(payment, source))
+        _UPDATE,
+        {
+            "_gateway": gateway,
+            "_payment_id": payment.id,
+            "_version": row.version,
+            "version": row.version + 1,
+            **_values(payment, source),
+        },
     )
     if result.rowcount != 1:
         return offer(connection, gateway, payment, source)  # lost the compare-and-set: again
