@@ -177,6 +177,11 @@ class _Gateway:
         self.idempotency_store: IdempotencyStore = idempotency_store
         """Where this facade keeps idempotency keys: in memory, or the journal's table."""
         self._details = "details" in inspect.signature(idempotency_store.claim).parameters
+        # The in-memory store needs the bytes sent only to repeat them under a key; any
+        # other store (the journal) records "sending" before every request leaves.
+        self._tells_sending = self.provider.honours_idempotency_keys or not isinstance(
+            idempotency_store, MemoryIdempotencyStore
+        )
 
     def _use_journal(self, journal: object) -> None:
         from payments_core.auth import OAuth2ClientCredentials
@@ -493,7 +498,7 @@ class _Gateway:
     def _info(self, call: _Call[Any]) -> CallInfo:
         on_send = None
         key = call.key
-        if key is not None and call.fingerprint is not None:
+        if key is not None and call.fingerprint is not None and self._tells_sending:
             store, gateway = self._store_for_calls, self.name
             hidden = self._driver.sensitive_headers
 
