@@ -1,6 +1,7 @@
 """Run the whole suite and print one table of library/baseline ratios.
 
     .venv/bin/python -m benchmarks [--quick] [--rounds N] [--lifecycles N] [--gets N]
+                                   [--memory-lifecycles N]
     .venv/bin/python benchmarks/run.py --quick
 
 Each row is measured in this run, library and baseline interleaved round by
@@ -32,6 +33,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--gets", type=int, help="row 6's concurrent gets (default 1000, quick 200)"
     )
+    parser.add_argument(
+        "--memory-lifecycles",
+        type=int,
+        help="row 9's lifecycles in one process (default 50000, quick 10000)",
+    )
     return parser.parse_args(argv)
 
 
@@ -39,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.journal import journal_rows
     from benchmarks.lifecycle import async_rows, sync_rows
     from benchmarks.loopback import loopback_rows
+    from benchmarks.memory import memory_row
     from benchmarks.startup import startup_row
     from benchmarks.webhook import webhook_row
 
@@ -58,9 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     rows += loopback_rows(loopback, gets, rounds)
     journal, skipped = journal_rows(in_process, rounds)
     rows += journal
+    rows.append(memory_row(args.memory_lifecycles or (10_000 if quick else 50_000)))
     print(f"payments-core benchmarks: library/baseline, {rounds} rounds per row, same run")
     print("x time: lower is better (1.00 = the library costs nothing over the baseline)")
-    print("x throughput: higher is better (1.00 = as fast as the bare code)\n")
+    print("x throughput: higher is better (1.00 = as fast as the bare code)")
+    print("KB/1k lifecycles: resident memory growth after warm-up (0.00 = flat)\n")
     print_table(rows)
     for reason in skipped:
         print(reason)

@@ -11,16 +11,17 @@ import httpx
 from starlette.types import ASGIApp
 
 from .app import build_app
+from .bounded import LOG_LIMIT, RecentList
 from .callbacks import CallbackDelivery, CallbackSender
 from .clock import Clock, SandboxClock
 from .counters import Counters
 from .endpoints import API_PREFIX
 from .faults import Fault, FaultBook
-from .idempotency import IdempotencyBook
+from .idempotency import RECORD_LIMIT, IdempotencyBook
 from .server import serve
 from .signing import Signer
-from .store import Notice, OrderStore
-from .tokens import TokenIssuer
+from .store import MAX_FINISHED_ORDERS, Notice, OrderStore
+from .tokens import TOKEN_LIMIT, TokenIssuer
 from .transport import SandboxTransport, SyncSandboxTransport
 
 
@@ -36,6 +37,12 @@ class BogSandbox:
     network, fine for loopback receivers). ``action_delay`` keeps refunds, approvals
     and cancellations pending (``refund_requested``) for that many seconds before
     their outcome and callback. ``clock`` replaces ``datetime.now(UTC)``.
+
+    Memory is bounded for long load tests: orders in use are always kept, finished
+    ones up to ``max_finished_orders`` (see :mod:`.store`); the ``Idempotency-Key``
+    records up to ``idempotency_limit`` (:mod:`.idempotency`), the tokens up to
+    ``token_limit`` (:mod:`.tokens`); ``callbacks`` and the request and per-key logs
+    of ``counters`` keep their last ``log_limit`` entries (:mod:`.bounded`).
     """
 
     def __init__(
@@ -52,6 +59,10 @@ class BogSandbox:
         action_delay: float = 0.0,
         clock: Clock | None = None,
         private_key_pem: bytes | str | None = None,
+        max_finished_orders: int = MAX_FINISHED_ORDERS,
+        idempotency_limit: int = RECORD_LIMIT,
+        token_limit: int = TOKEN_LIMIT,
+        log_limit: int = LOG_LIMIT,
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
@@ -60,12 +71,15 @@ class BogSandbox:
         self.clock = SandboxClock(clock)
         self.signer = Signer(private_key_pem)
         self.public_key_pem = self.signer.public_key_pem
-        self.counters = Counters()
-        self.callbacks: list[CallbackDelivery] = []
-        self.store = OrderStore()
-        self.tokens = TokenIssuer(client_id, client_secret, token_lifetime, self.signer)
+        self.counters = Counters(log_limit=log_limit)
+        self.callbacks: RecentList[CallbackDelivery] = RecentList(limit=log_limit)
+        """Every callback delivery attempt, in order (the last ``log_limit``)."""
+        self.store = OrderStore(max_finished_orders)
+        self.tokens = TokenIssuer(
+            client_id, client_secret, token_lifetime, self.signer, token_limit
+        )
         self.faults = FaultBook()
-        self.idempotency = IdempotencyBook()
+        self.idempotency = IdempotencyBook(idempotency_limit)
         self._sender = CallbackSender(
             self.signer,
             transport=callback_transport,

@@ -15,6 +15,16 @@ Statuses move only along :data:`.vocabulary.TRANSITIONS`:
 - an unpaid order past ``zoned_expire_date`` becomes ``rejected`` with
   ``reject_reason: "expiration"``.
 
+Memory stays bounded, since the emulator also serves long load tests. An order in
+use is never forgotten: one still unpaid (it expires at the latest after its
+``ttl``), one with a refund, approve or cancel pending, a pre-authorization held
+(``blocked``), and one holding a saved card that was not deleted. Every other order
+is *finished*; the store keeps the ``max_finished_orders`` finished orders most
+recently used (:data:`MAX_FINISHED_ORDERS` by default; any call naming an order uses
+it) and forgets older ones, which then answer like unknown orders ("Invalid
+order_id"). Expiry and delayed actions are found through heaps ordered by due time,
+not by looking at every order on every request.
+
 Choices where BOG documents nothing:
 
 - **Pre-auth cancel** ends in ``rejected`` with a ``cancel_authorize`` action for the
@@ -52,18 +62,23 @@ Choices where BOG documents nothing:
 from __future__ import annotations
 
 import dataclasses
+import heapq
+import itertools
 import re
 import secrets
 import string
 import threading
 import uuid
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
 from . import codes
+from .bounded import check_limit
 from .cards import TEST_CARDS, SandboxCard, find_card
 from .orders import Action, Order, PaymentRecord, PendingAction, SavedCard
 from .receipt import render
@@ -86,6 +101,9 @@ SAVED_CARD: Final = "saved"
 
 DEFAULT_CARD: Final = "4000000000000001"
 """Card behind a wallet token that names no test card."""
+
+MAX_FINISHED_ORDERS: Final = 10_000
+"""Finished orders a store keeps (``BogSandbox(max_finished_orders=...)``)."""
 
 _PENDING_TEXT: Final = {
     ActionKind.REFUND: "Refund",
@@ -151,11 +169,28 @@ def card_in_token(token: str) -> SandboxCard:
 
 
 class OrderStore:
-    """All orders of the emulated merchant, keyed by BOG order id."""
+    """All orders of the emulated merchant, keyed by BOG order id.
 
-    def __init__(self) -> None:
+    Keeps every order in use and the ``max_finished_orders`` most recently used
+    finished ones (see the module notes).
+    """
+
+    def __init__(self, max_finished_orders: int = MAX_FINISHED_ORDERS) -> None:
+        self.max_finished_orders = check_limit("max_finished_orders", max_finished_orders)
         self._orders: dict[str, Order] = {}
         self._lock = threading.RLock()
+        self._depth = 0
+        self._touched: list[Order] = []
+        """Orders used by the call in progress; filed when it ends."""
+        self._finished: OrderedDict[str, None] = OrderedDict()
+        """Ids of finished orders, least recently used first: the only ones forgotten."""
+        self._seq = itertools.count()
+        self._expiring: list[tuple[datetime, int, str]] = []
+        """(expires_at, n, order id) of orders created unpaid; a heap, stale entries skipped."""
+        self._unpaid = 0
+        self._due: list[tuple[datetime, int, str, str]] = []
+        """(due, n, order id, action id) of delayed actions; a heap, stale entries skipped."""
+        self._pending = 0
 
     def __len__(self) -> int:
         return len(self._orders)
@@ -163,23 +198,70 @@ class OrderStore:
     def __contains__(self, order_id: object) -> bool:
         return order_id in self._orders
 
+    @property
+    def finished_count(self) -> int:
+        """How many of the orders kept are finished (at most ``max_finished_orders``)."""
+        return len(self._finished)
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """The store's lock; when the outermost call ends, the orders it used are filed."""
+        with self._lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if not self._depth and self._touched:
+                    self._file()
+
+    def _use(self, order: Order) -> Order:
+        self._touched.append(order)
+        return order
+
+    @staticmethod
+    def _in_use(order: Order) -> bool:
+        saved = order.saved_card
+        return (
+            order.status in UNPAID
+            or order.status is OrderStatus.BLOCKED
+            or order.pending is not None
+            or (saved is not None and not saved.deleted)
+        )
+
+    def _file(self) -> None:
+        """Mark the orders just used as in use or most recently finished; forget the oldest."""
+        finished = self._finished
+        for order in self._touched:
+            if self._orders.get(order.id) is not order:
+                continue
+            if self._in_use(order):
+                finished.pop(order.id, None)
+            else:
+                finished[order.id] = None
+                finished.move_to_end(order.id)
+        self._touched.clear()
+        while len(finished) > self.max_finished_orders:
+            order_id, _ = finished.popitem(last=False)
+            del self._orders[order_id]
+
     def order(self, order_id: str) -> Order:
         """The live order (read it, do not change it), or :class:`UnknownOrder`."""
-        with self._lock:
+        with self._changing():
             try:
-                return self._orders[order_id]
+                return self._use(self._orders[order_id])
             except KeyError:
                 raise UnknownOrder from None
 
     def receipt(self, order_id: str) -> dict[str, Any]:
-        with self._lock:
+        with self._changing():
             return render(self.order(order_id))
 
     # -- creating orders ------------------------------------------------------
 
     def create(self, request: OrderRequest, now: datetime) -> Outcome:
         """A new order; an external Google Pay order is paid (or sent to 3DS) at once."""
-        with self._lock:
+        with self._changing():
             order = self._new(request, now)
             token = request.google_pay_token
             if token is None:
@@ -193,7 +275,7 @@ class OrderStore:
 
     def charge_saved_card(self, parent_id: str, request: OrderRequest, now: datetime) -> Outcome:
         """A recurrent order: the customer confirms the saved card on the payment page."""
-        with self._lock:
+        with self._changing():
             parent = self.order(parent_id)
             order = self._new(request, now)
             order.payment_option = PaymentOption.RECURRENT
@@ -205,7 +287,7 @@ class OrderStore:
         self, parent_id: str, callback_url: str | None, external_order_id: str | None, now: datetime
     ) -> Outcome:
         """An automatic charge of the saved card, paid before the call returns."""
-        with self._lock:
+        with self._changing():
             parent = self.order(parent_id)
             request = dataclasses.replace(
                 parent.request,
@@ -218,7 +300,7 @@ class OrderStore:
             order.payment_option = PaymentOption.SUBSCRIPTION
             order.saved_card_type = SavedCardType.SUBSCRIPTION
             order.parent_order_id = parent.id
-            notice = self._pay_with_saved_card(order, parent, SavedCardType.SUBSCRIPTION, now)
+            notice = self._pay_with_saved_card(order, parent.id, SavedCardType.SUBSCRIPTION, now)
             return self._outcome(order, notice)
 
     def _new(self, request: OrderRequest, now: datetime) -> Order:
@@ -230,28 +312,37 @@ class OrderStore:
             split_status="created" if request.split else None,
         )
         self._orders[order.id] = order
-        return order
+        self._unpaid += 1
+        heapq.heappush(self._expiring, (order.expires_at, next(self._seq), order.id))
+        if len(self._expiring) > 2 * self._unpaid + 64:
+            self._expiring = [
+                entry
+                for entry in self._expiring
+                if (kept := self._orders.get(entry[2])) is not None and kept.status in UNPAID
+            ]
+            heapq.heapify(self._expiring)
+        return self._use(order)
 
     # -- saved cards ----------------------------------------------------------
 
     def request_card_saving(self, order_id: str, kind: SavedCardType) -> None:
-        with self._lock:
+        with self._changing():
             order = self.order(order_id)
             if order.status not in UNPAID:
                 raise OrderError("A card can be saved only before the order is paid")
             order.save_request = kind
 
     def delete_card(self, order_id: str) -> None:
-        with self._lock:
+        with self._changing():
             order = self.order(order_id)
             if order.saved_card is not None:
                 order.saved_card.deleted = True
 
     def saved_card(self, parent_id: str | None, kind: SavedCardType) -> SavedCard | None:
         """The usable card saved on ``parent_id`` for ``kind`` charges, if any."""
-        with self._lock:
+        with self._changing():
             parent = self._orders.get(parent_id or "")
-            saved = parent.saved_card if parent else None
+            saved = self._use(parent).saved_card if parent else None
             if saved is None or saved.deleted or saved.kind is not kind:
                 return None
             return saved
@@ -264,14 +355,14 @@ class OrderStore:
         ``choice`` is a test card number, :data:`SAVED_CARD`, or a non-card method
         key such as ``bog_p2p``.
         """
-        with self._lock:
+        with self._changing():
             order = self.order(order_id)
             self._check_payable(order)
             if choice == SAVED_CARD:
                 if order.payment_option is not PaymentOption.RECURRENT:
                     raise OrderError("This order is not a saved-card charge")
-                parent = self.order(order.parent_order_id or "")
-                notice = self._pay_with_saved_card(order, parent, SavedCardType.RECURRENT, now)
+                parent_id = order.parent_order_id
+                notice = self._pay_with_saved_card(order, parent_id, SavedCardType.RECURRENT, now)
                 return self._outcome(order, notice)
             card = find_card(choice)
             if card is not None:
@@ -296,7 +387,7 @@ class OrderStore:
             return self._outcome(order, self._pay(order, other, None, codes.SUCCESS, now))
 
     def complete_apple_pay(self, order_id: str, token: str, now: datetime) -> Outcome:
-        with self._lock:
+        with self._changing():
             order = self.order(order_id)
             if not order.request.apple_pay_external:
                 raise OrderError("The order was not created for external Apple Pay")
@@ -313,9 +404,10 @@ class OrderStore:
         raise OrderError(f"The order can no longer be paid (status {order.status})")
 
     def _pay_with_saved_card(
-        self, order: Order, parent: Order, kind: SavedCardType, now: datetime
+        self, order: Order, parent_id: str | None, kind: SavedCardType, now: datetime
     ) -> Notice:
-        saved = self.saved_card(parent.id, kind)
+        """Pay with the card saved on ``parent_id`` (declined when there is none to use)."""
+        saved = self.saved_card(parent_id, kind)
         if saved is None:
             return self._pay(order, TransferMethod.CARD, None, codes.SAVED_CARD_NOT_FOUND, now)
         card = saved.card
@@ -384,7 +476,7 @@ class OrderStore:
     def refund(
         self, order_id: str, amount: Decimal | None, now: datetime, delay: float = 0.0
     ) -> Outcome:
-        with self._lock:
+        with self._changing():
             order = self.order(order_id)
             self._check_no_pending(order)
             if order.status not in REFUNDABLE or order.payment is None:
@@ -413,7 +505,7 @@ class OrderStore:
         split: Any = None,
     ) -> Outcome:
         """Approve a hold; ``split`` is the approve's raw split object, if it sent one."""
-        with self._lock:
+        with self._changing():
             order = self.order(order_id)
             self._check_authorization(order)
             held = order.transfer_amount or Decimal(0)
@@ -425,7 +517,7 @@ class OrderStore:
             return self._start(order, kind, amount, order.status, now, delay, parts)
 
     def cancel(self, order_id: str, now: datetime, delay: float = 0.0) -> Outcome:
-        with self._lock:
+        with self._changing():
             order = self.order(order_id)
             self._check_authorization(order)
             held = order.transfer_amount or Decimal(0)
@@ -459,34 +551,50 @@ class OrderStore:
         split: tuple[SplitPart, ...] | None = None,
     ) -> Outcome:
         action_id = str(uuid.uuid4())
-        order.pending = PendingAction(
-            action_id, kind, amount, now + timedelta(seconds=delay), resume, split
-        )
+        due = now + timedelta(seconds=delay)
+        order.pending = PendingAction(action_id, kind, amount, due, resume, split)
+        self._pending += 1
+        if delay > 0:
+            heapq.heappush(self._due, (due, next(self._seq), order.id, action_id))
+            if len(self._due) > 2 * self._pending + 64:
+                self._due = [
+                    entry
+                    for entry in self._due
+                    if (kept := self._orders.get(entry[2])) is not None
+                    and kept.pending is not None
+                    and kept.pending.action_id == entry[3]
+                ]
+                heapq.heapify(self._due)
         notices = (self._settle(order, now),) if delay <= 0 else ()
         return Outcome(order.id, render(order), notices, action_id)
 
     def settle(self, order_id: str, action_id: str, now: datetime) -> Notice | None:
         """Apply a pending action's outcome now (if still pending)."""
-        with self._lock:
+        with self._changing():
             order = self._orders.get(order_id)
             if order is None or order.pending is None or order.pending.action_id != action_id:
                 return None
-            return self._settle(order, now)
+            return self._settle(self._use(order), now)
 
     def settle_due(self, now: datetime) -> list[Notice]:
-        """Apply every pending action whose delay has run out by ``now``."""
-        with self._lock:
-            return [
-                self._settle(order, now)
-                for order in self._orders.values()
-                if order.pending is not None and order.pending.due <= now
-            ]
+        """Apply every pending action whose delay has run out by ``now``, in due order."""
+        with self._changing():
+            notices = []
+            due = self._due
+            while due and due[0][0] <= now:
+                _, _, order_id, action_id = heapq.heappop(due)
+                order = self._orders.get(order_id)
+                if order is None or order.pending is None or order.pending.action_id != action_id:
+                    continue  # settled already
+                notices.append(self._settle(self._use(order), now))
+            return notices
 
     def _settle(self, order: Order, now: datetime) -> Notice:
         pending = order.pending
         if pending is None:
             raise IllegalTransition(f"order {order.id} has no pending action")
         order.pending = None
+        self._pending -= 1
         card = order.payment.card if order.payment else None
         refunding = pending.kind in (ActionKind.REFUND, ActionKind.PARTIAL_REFUND)
         failure = None
@@ -538,23 +646,29 @@ class OrderStore:
     # -- expiry ---------------------------------------------------------------
 
     def expire_due(self, now: datetime) -> list[Notice]:
-        """Reject every unpaid order whose ``zoned_expire_date`` has passed."""
-        with self._lock:
+        """Reject every unpaid order whose ``zoned_expire_date`` has passed, in expiry order."""
+        with self._changing():
             notices = []
-            for order in self._orders.values():
-                if order.status in UNPAID and order.expires_at <= now:
-                    self._move(order, OrderStatus.REJECTED)
-                    order.reject_reason = "expiration"
-                    order.split_status = "rejected" if order.split_status else None
-                    notices.append(self._notice(order))
+            expiring = self._expiring
+            while expiring and expiring[0][0] <= now:
+                _, _, order_id = heapq.heappop(expiring)
+                order = self._orders.get(order_id)
+                if order is None or order.status not in UNPAID:
+                    continue  # paid or rejected meanwhile
+                self._use(order)
+                self._move(order, OrderStatus.REJECTED)
+                order.reject_reason = "expiration"
+                order.split_status = "rejected" if order.split_status else None
+                notices.append(self._notice(order))
             return notices
 
     # -- helpers --------------------------------------------------------------
 
-    @staticmethod
-    def _move(order: Order, status: OrderStatus) -> None:
+    def _move(self, order: Order, status: OrderStatus) -> None:
         if status not in TRANSITIONS[order.status]:
             raise IllegalTransition(f"{order.status} -> {status} is not a BOG transition")
+        if order.status in UNPAID and status not in UNPAID:
+            self._unpaid -= 1
         order.status = status
         order.history.append(status)
 

@@ -4,6 +4,11 @@ Tokens look like Keycloak's (an RS256 JWT signed with the sandbox key) but clien
 must treat them as opaque. Each expires after the configured lifetime on the sandbox
 clock; :meth:`TokenIssuer.revoke_all` makes every token issued so far invalid, like
 tokens that die early.
+
+The issuer remembers at most ``limit`` tokens (:data:`TOKEN_LIMIT` by default), the
+ones most recently issued or used; past that the least recently used is forgotten,
+and a client still holding it gets 401 and fetches a new one, as when a token dies
+early. Expired tokens are forgotten as they come up, in constant time per issue.
 """
 
 from __future__ import annotations
@@ -13,11 +18,16 @@ import hmac
 import json
 import secrets
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
+from .bounded import check_limit
 from .signing import Signer
+
+TOKEN_LIMIT: Final = 10_000
+"""Tokens the issuer remembers (``BogSandbox(token_limit=...)``)."""
 
 
 def _b64url(data: bytes) -> str:
@@ -36,12 +46,21 @@ class IssuedToken:
 class TokenIssuer:
     """Checks client credentials, mints tokens and answers whether one is still valid."""
 
-    def __init__(self, client_id: str, client_secret: str, lifetime: int, signer: Signer) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        lifetime: int,
+        signer: Signer,
+        limit: int = TOKEN_LIMIT,
+    ) -> None:
         self.client_id = client_id
         self._secret = client_secret
         self.lifetime = lifetime
         self._signer = signer
-        self._expiry: dict[str, datetime] = {}
+        self.limit = check_limit("token_limit", limit)
+        self._expiry: OrderedDict[str, datetime] = OrderedDict()
+        """Known tokens and when they expire, least recently issued or used first."""
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -69,14 +88,25 @@ class TokenIssuer:
         )
         token = f"{signing_input}.{_b64url(self._signer.sign_raw(signing_input.encode()))}"
         with self._lock:
-            self._expiry = {t: e for t, e in self._expiry.items() if e > now}
-            self._expiry[token] = expires
+            known = self._expiry
+            while known and next(iter(known.values())) <= now:
+                known.popitem(last=False)  # expired, and the least recently used
+            known[token] = expires
+            while len(known) > self.limit:
+                known.popitem(last=False)
         return IssuedToken(token, self.lifetime)
+
+    def __len__(self) -> int:
+        """Tokens known now (some of them may have expired since the last issue)."""
+        return len(self._expiry)
 
     def is_valid(self, token: str, now: datetime) -> bool:
         with self._lock:
             expires = self._expiry.get(token)
-        return expires is not None and now < expires
+            if expires is None or now >= expires:
+                return False
+            self._expiry.move_to_end(token)
+            return True
 
     def revoke_all(self) -> int:
         """Invalidate every token issued so far; returns how many were still known."""

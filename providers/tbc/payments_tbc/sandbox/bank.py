@@ -14,12 +14,12 @@ from typing import Any
 from .callbacks import CallbackDelivery, CallbackSender, CallbackTransport
 from .cards import SUCCESS_CARD, SandboxCard, find_card
 from .clock import Clock, SandboxClock
-from .counters import Counters
+from .counters import LOG_LIMIT, Counters, RecentList
 from .endpoints import API_PREFIX
 from .faults import FaultBook
 from .problems import ApiError
-from .store import PaymentStore
-from .tokens import TokenIssuer
+from .store import MAX_FINISHED_PAYMENTS, PaymentStore
+from .tokens import TOKEN_LIMIT, TokenIssuer
 
 
 class UnknownCard(ApiError):
@@ -44,17 +44,20 @@ class Bank:
         callback_retries: int,
         callback_backoff: float,
         callback_timeout: float,
+        max_finished_payments: int = MAX_FINISHED_PAYMENTS,
+        token_limit: int = TOKEN_LIMIT,
+        log_limit: int = LOG_LIMIT,
     ) -> None:
         self.api_key = api_key
         self.client_id = client_id
         self.client_secret = client_secret
         self.public_base_url = public_base_url.rstrip("/")
         self.clock = SandboxClock(clock)
-        self.counters = Counters()
+        self.counters = Counters(log_limit=log_limit)
         self.faults = FaultBook()
-        self.tokens = TokenIssuer(api_key, client_id, client_secret, token_lifetime)
-        self.payments = PaymentStore(self.counters.add, callback_url)
-        self.callbacks: list[CallbackDelivery] = []
+        self.tokens = TokenIssuer(api_key, client_id, client_secret, token_lifetime, token_limit)
+        self.payments = PaymentStore(self.counters.add, callback_url, max_finished_payments)
+        self.callbacks: RecentList[CallbackDelivery] = RecentList(limit=log_limit)
         self._sender = CallbackSender(
             transport=callback_transport,
             retries=callback_retries,

@@ -22,10 +22,11 @@ from .bank import Bank
 from .callbacks import CallbackDelivery, CallbackTransport
 from .cards import SUCCESS_CARD, SandboxCard
 from .clock import Clock, SandboxClock
-from .counters import Counters
+from .counters import LOG_LIMIT, Counters
 from .faults import Fault, FaultBook
 from .server import LOOPBACK, serve
-from .store import PaymentStore
+from .store import MAX_FINISHED_PAYMENTS, PaymentStore
+from .tokens import TOKEN_LIMIT
 from .transport import SandboxTransport, SyncSandboxTransport
 
 T = TypeVar("T")
@@ -63,6 +64,11 @@ class TbcSandbox:
     ``callback_url`` is the URL registered in the merchant dashboard, used when a
     payment names none. ``clock`` replaces ``datetime.now(UTC)``; ``token_lifetime``
     is ``expires_in`` in seconds.
+
+    Memory is bounded for long load tests: payments in use are always kept, finished
+    ones up to ``max_finished_payments`` (see :mod:`.store`), tokens up to
+    ``token_limit`` (:mod:`.tokens`); ``callbacks`` and ``counters.request_log`` keep
+    their last ``log_limit`` entries (:class:`.counters.RecentList`).
     """
 
     def __init__(
@@ -79,6 +85,9 @@ class TbcSandbox:
         callback_retries: int = 3,
         callback_backoff: float = 0.05,
         callback_timeout: float = 5.0,
+        max_finished_payments: int = MAX_FINISHED_PAYMENTS,
+        token_limit: int = TOKEN_LIMIT,
+        log_limit: int = LOG_LIMIT,
     ) -> None:
         self.bank = Bank(
             api_key=api_key,
@@ -92,6 +101,9 @@ class TbcSandbox:
             callback_retries=callback_retries,
             callback_backoff=callback_backoff,
             callback_timeout=callback_timeout,
+            max_finished_payments=max_finished_payments,
+            token_limit=token_limit,
+            log_limit=log_limit,
         )
         self.app: ASGIApp = build_app(self.bank)
 
@@ -132,7 +144,7 @@ class TbcSandbox:
 
     @property
     def callbacks(self) -> list[CallbackDelivery]:
-        """Every callback delivery attempt, in order."""
+        """Every callback delivery attempt, in order (the last ``log_limit``)."""
         return self.bank.callbacks
 
     @property

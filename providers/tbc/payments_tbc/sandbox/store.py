@@ -33,6 +33,16 @@ Choices where TBC documents nothing ([INF]):
   an unknown, unusable or deleted ``recId`` is refused with 400; deleting an unknown or
   deleted one answers 404. A charge after the saved card's ``expiryDate`` month fails
   with ``decline_expired_card``; otherwise the card's ``recurring_result_code`` decides.
+- Memory stays bounded (the emulator also serves long load tests). A payment in use
+  is never forgotten: one whose checkout session is open (it expires at the latest
+  after ``expirationMinutes``) and a pre-authorization waiting for completion.
+  Every other payment is *finished*; the store keeps the ``max_finished_payments``
+  finished ones most recently used (:data:`MAX_FINISHED_PAYMENTS` by default; any call
+  naming a payment uses it) and forgets older ones, which then answer 404 like
+  unknown payments. A saved card stays while it can be charged; one that failed or
+  was deleted goes with the payment that registered it (charging or deleting it then
+  answers as for an unknown ``recId``). Expiry finds due sessions through a heap
+  ordered by expiry time, not by looking at every payment on every request.
 - Payment methods: ``methods`` omitted allows 5, 4, 7, 9, 14, and 8 when installment
   products were sent, minus what ``saveCard``, the currency or a split rule out. Every
   method is paid with a test card on the page, whose outcome decides.
@@ -41,16 +51,21 @@ Choices where TBC documents nothing ([INF]):
 from __future__ import annotations
 
 import base64
+import heapq
+import itertools
 import secrets
 import string
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
 from . import views
 from .cards import CardOutcome, SandboxCard
+from .counters import check_limit
 from .problems import ApiError, Problem, not_found, payment_not_found, refused
 from .records import Notice, Payment, Return, SavedCard, SavedCardState
 from .validation import CancelRequest, CreateRequest, ExecutionRequest, check_split_cancel
@@ -75,6 +90,9 @@ from .vocabulary import (
 S = PaymentStatus
 _PAY_ID_ALPHABET: Final = string.ascii_lowercase + string.digits
 _HEX_MIXED: Final = "0123456789abcdefABCDEF"
+
+MAX_FINISHED_PAYMENTS: Final = 10_000
+"""Finished payments a store keeps (``TbcSandbox(max_finished_payments=...)``)."""
 
 
 class IllegalTransition(RuntimeError):
@@ -147,14 +165,27 @@ class PaymentStore:
     """
 
     def __init__(
-        self, count: Count | None = None, dashboard_callback_url: str | None = None
+        self,
+        count: Count | None = None,
+        dashboard_callback_url: str | None = None,
+        max_finished_payments: int = MAX_FINISHED_PAYMENTS,
     ) -> None:
+        self.max_finished_payments = check_limit("max_finished_payments", max_finished_payments)
         self._payments: dict[str, Payment] = {}
         self._cards: dict[str, SavedCard] = {}
         self._outbox: list[Notice] = []
         self._lock = threading.RLock()
         self._count = count or (lambda name: None)
         self.dashboard_callback_url = dashboard_callback_url
+        self._depth = 0
+        self._touched: list[Payment] = []
+        """Payments used by the call in progress; filed when it ends."""
+        self._finished: OrderedDict[str, None] = OrderedDict()
+        """Ids of finished payments, least recently used first: the only ones forgotten."""
+        self._seq = itertools.count()
+        self._expiring: list[tuple[datetime, int, str]] = []
+        """(expires_at, n, pay id) of checkout sessions; a heap, stale entries skipped."""
+        self._unpaid = 0
 
     # -- reading ----------------------------------------------------------------
 
@@ -169,10 +200,13 @@ class PaymentStore:
             return iter(list(self._payments))
 
     def __getitem__(self, pay_id: str) -> Payment:
-        return self._payments[pay_id]
+        with self._changing():
+            return self._use(self._payments[pay_id])
 
     def get(self, pay_id: str) -> Payment | None:
-        return self._payments.get(pay_id)
+        with self._changing():
+            payment = self._payments.get(pay_id)
+            return None if payment is None else self._use(payment)
 
     def values(self) -> list[Payment]:
         with self._lock:
@@ -183,23 +217,87 @@ class PaymentStore:
         with self._lock:
             return dict(self._cards)
 
+    @property
+    def finished_count(self) -> int:
+        """How many of the payments kept are finished (at most ``max_finished_payments``)."""
+        return len(self._finished)
+
     def payment(self, pay_id: str) -> Payment:
         """The payment, or the 404 problem for an unknown id."""
-        with self._lock:
+        with self._changing():
             try:
-                return self._payments[pay_id]
+                return self._use(self._payments[pay_id])
             except KeyError:
                 raise payment_not_found() from None
 
     def details(self, pay_id: str) -> dict[str, Any]:
-        with self._lock:
+        with self._changing():
             payment = self.payment(pay_id)
             return views.details(payment, self._cards.get(payment.rec_id or ""))
+
+    # -- keeping memory bounded -------------------------------------------------------
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """The store's lock; when the outermost call ends, the payments it used are filed."""
+        with self._lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if not self._depth and self._touched:
+                    self._file()
+
+    def _use(self, payment: Payment) -> Payment:
+        self._touched.append(payment)
+        return payment
+
+    def _add(self, payment: Payment) -> None:
+        """Keep a new payment (open, so in use)."""
+        self._payments[payment.pay_id] = payment
+        self._use(payment)
+        if payment.status in UNPAID:
+            self._unpaid += 1
+        if payment.expires_at is None:
+            return
+        heapq.heappush(self._expiring, (payment.expires_at, next(self._seq), payment.pay_id))
+        if len(self._expiring) > 2 * self._unpaid + 64:
+            self._expiring = [
+                entry
+                for entry in self._expiring
+                if (kept := self._payments.get(entry[2])) is not None and kept.status in UNPAID
+            ]
+            heapq.heapify(self._expiring)
+
+    def _file(self) -> None:
+        """Mark the payments just used as in use or most recently finished; forget the oldest."""
+        finished = self._finished
+        for payment in self._touched:
+            if self._payments.get(payment.pay_id) is not payment:
+                continue
+            if payment.status in UNPAID or payment.status is S.WAITING_CONFIRM:
+                finished.pop(payment.pay_id, None)
+            else:
+                finished[payment.pay_id] = None
+                finished.move_to_end(payment.pay_id)
+        self._touched.clear()
+        while len(finished) > self.max_finished_payments:
+            pay_id, _ = finished.popitem(last=False)
+            payment = self._payments.pop(pay_id)
+            saved = self._cards.get(payment.rec_id or "")
+            if saved is not None and saved.pay_id == pay_id and not self._chargeable(saved):
+                del self._cards[saved.rec_id]
+
+    @staticmethod
+    def _chargeable(saved: SavedCard) -> bool:
+        """Usable now or later: kept while its registering payment is forgotten."""
+        return saved.state not in (SavedCardState.FAILED, SavedCardState.DELETED)
 
     # -- creating ---------------------------------------------------------------
 
     def create(self, request: CreateRequest, now: datetime) -> Payment:
-        with self._lock:
+        with self._changing():
             payment = Payment(
                 pay_id=self._unique(new_pay_id, self._payments),
                 currency=request.currency,
@@ -216,7 +314,7 @@ class PaymentStore:
                 self._cards[payment.rec_id] = SavedCard(
                     payment.rec_id, payment.pay_id, request.save_card_to_date
                 )
-            self._payments[payment.pay_id] = payment
+            self._add(payment)
             self._count("payments_created")
             return payment
 
@@ -231,7 +329,7 @@ class PaymentStore:
 
     def pay(self, pay_id: str, card: SandboxCard, method: int | None, now: datetime) -> None:
         """Pay as the customer on the hosted page, with a test card."""
-        with self._lock:
+        with self._changing():
             payment = self.payment(pay_id)
             if payment.execution:
                 raise ApiError(400, "Bad Request", "A saved-card charge has no checkout page")
@@ -306,13 +404,22 @@ class PaymentStore:
         self._owe(payment)
 
     def expire_due(self, now: datetime) -> int:
-        """Expire every open session past its ``expirationMinutes``; how many expired."""
-        with self._lock:
-            return sum(self._expire_if_due(payment, now) for payment in self._payments.values())
+        """Expire every open session past its ``expirationMinutes``, in expiry order;
+        how many expired."""
+        with self._changing():
+            expired = 0
+            expiring = self._expiring
+            while expiring and expiring[0][0] <= now:
+                _, _, pay_id = heapq.heappop(expiring)
+                payment = self._payments.get(pay_id)
+                if payment is not None and self._expire_if_due(payment, now):
+                    self._use(payment)
+                    expired += 1
+            return expired
 
     def expire(self, pay_id: str) -> None:
         """Expire one open session now, whatever its ``expirationMinutes``."""
-        with self._lock:
+        with self._changing():
             payment = self.payment(pay_id)
             if payment.status not in UNPAID:
                 raise CheckoutClosed(payment)
@@ -321,7 +428,7 @@ class PaymentStore:
     # -- cancel and completion ------------------------------------------------------
 
     def cancel(self, pay_id: str, request: CancelRequest, now: datetime) -> None:
-        with self._lock:
+        with self._changing():
             payment = self.payment(pay_id)
             if payment.split is not None:
                 check_split_cancel(request)
@@ -372,7 +479,7 @@ class PaymentStore:
         self._count("releases")
 
     def complete(self, pay_id: str, amount: Decimal, now: datetime) -> dict[str, Any]:
-        with self._lock:
+        with self._changing():
             payment = self.payment(pay_id)
             if payment.status is not S.WAITING_CONFIRM:
                 raise refused(
@@ -400,7 +507,7 @@ class PaymentStore:
 
     def execute(self, request: ExecutionRequest, now: datetime) -> dict[str, Any]:
         """Charge a saved card; synchronous, like TBC's execution."""
-        with self._lock:
+        with self._changing():
             saved = self._cards.get(request.rec_id)
             if saved is None or saved.state is SavedCardState.DELETED:
                 raise refused("Saved card not found", Problem.SAVED_CARD_UNUSABLE)
@@ -424,7 +531,7 @@ class PaymentStore:
                 payment_method=SAVED_CARD_METHOD,
                 transaction_id=saved_card_transaction_id(),
             )
-            self._payments[payment.pay_id] = payment
+            self._add(payment)
             self._move(payment, S.PROCESSING)
             today = bank_day(now)
             if (today.year % 100, today.month) > _mmyy(saved.expiry_date):
@@ -441,19 +548,22 @@ class PaymentStore:
             return views.executed(payment, saved)
 
     def delete_card(self, rec_id: str) -> None:
-        with self._lock:
+        with self._changing():
             saved = self._cards.get(rec_id)
             if saved is None or saved.state is SavedCardState.DELETED:
                 raise not_found("InvalidRecurringCard", "RecurringCardNotFound")
             saved.state = SavedCardState.DELETED
+            if saved.pay_id not in self._payments:
+                del self._cards[rec_id]  # its registering payment is forgotten already
             self._count("cards_deleted")
 
     # -- helpers ------------------------------------------------------------------------
 
-    @staticmethod
-    def _move(payment: Payment, status: PaymentStatus) -> None:
+    def _move(self, payment: Payment, status: PaymentStatus) -> None:
         if status not in TRANSITIONS[payment.status]:
             raise IllegalTransition(f"{payment.status} -> {status} is not a TBC transition")
+        if payment.status in UNPAID and status not in UNPAID:
+            self._unpaid -= 1
         payment.status = status
         payment.history.append(status)
 
@@ -463,6 +573,6 @@ class PaymentStore:
 
     def take_notices(self) -> list[Notice]:
         """The callbacks owed so far, each handed out once."""
-        with self._lock:
+        with self._changing():
             notices, self._outbox = self._outbox, []
             return notices

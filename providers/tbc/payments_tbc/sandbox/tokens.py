@@ -5,6 +5,11 @@ A token is a JWT with the claims TBC's sample shows (``nbf``, ``exp``, ``iss``,
 the sandbox draws at start-up; TBC signs its own differently, and clients must treat
 tokens as opaque anyway ([INF]). Each expires ``lifetime`` seconds after issue on the
 sandbox clock; :meth:`TokenIssuer.revoke_all` kills every token issued so far.
+
+The issuer remembers at most ``limit`` tokens (:data:`TOKEN_LIMIT` by default), the
+ones most recently issued or used; past that the least recently used is forgotten,
+and a client still holding it gets 401 and fetches a new one, as when a token dies
+early. Expired tokens are forgotten as they come up, in constant time per issue.
 """
 
 from __future__ import annotations
@@ -15,11 +20,16 @@ import hmac
 import json
 import secrets
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from .counters import check_limit
+
 ISSUER: Final = "https://accountsapi.tbcbank.ge/"
+TOKEN_LIMIT: Final = 10_000
+"""Tokens the issuer remembers (``TbcSandbox(token_limit=...)``)."""
 
 
 def _b64url(data: bytes) -> str:
@@ -38,7 +48,14 @@ class IssuedToken:
 class TokenIssuer:
     """Checks the credentials of the token call, mints tokens and validates them."""
 
-    def __init__(self, api_key: str, client_id: str, client_secret: str, lifetime: int) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        client_id: str,
+        client_secret: str,
+        lifetime: int,
+        limit: int = TOKEN_LIMIT,
+    ) -> None:
         if lifetime < 1:
             raise ValueError("token_lifetime must be at least one second")
         self.client_id = client_id
@@ -46,7 +63,9 @@ class TokenIssuer:
         self._api_key = api_key
         self._secret = client_secret
         self._key = secrets.token_bytes(32)
-        self._expiry: dict[str, datetime] = {}
+        self.limit = check_limit("token_limit", limit)
+        self._expiry: OrderedDict[str, datetime] = OrderedDict()
+        """Known tokens and when they expire, least recently issued or used first."""
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -81,14 +100,25 @@ class TokenIssuer:
         signature = hmac.new(self._key, signing_input.encode(), hashlib.sha256).digest()
         token = f"{signing_input}.{_b64url(signature)}"
         with self._lock:
-            self._expiry = {t: e for t, e in self._expiry.items() if e > now}
-            self._expiry[token] = expires
+            known = self._expiry
+            while known and next(iter(known.values())) <= now:
+                known.popitem(last=False)  # expired, and the least recently used
+            known[token] = expires
+            while len(known) > self.limit:
+                known.popitem(last=False)
         return IssuedToken(token, self.lifetime)
+
+    def __len__(self) -> int:
+        """Tokens known now (some of them may have expired since the last issue)."""
+        return len(self._expiry)
 
     def is_valid(self, token: str, now: datetime) -> bool:
         with self._lock:
             expires = self._expiry.get(token)
-        return expires is not None and now < expires
+            if expires is None or now >= expires:
+                return False
+            self._expiry.move_to_end(token)
+            return True
 
     def revoke_all(self) -> int:
         """Invalidate every token issued so far; returns how many were still known."""
