@@ -384,7 +384,13 @@ class _Driver:
             if remaining <= 0:
                 raise self._deadline_error(request, info, sent_before)
             per_attempt = min(self.provider.settings.timeout, remaining)
-            request.extensions["timeout"] = httpx.Timeout(per_attempt).as_dict()
+            # What httpx.Timeout(per_attempt).as_dict() gives, without the object.
+            request.extensions["timeout"] = {
+                "connect": per_attempt,
+                "read": per_attempt,
+                "write": per_attempt,
+                "pool": per_attempt,
+            }
             request.extensions.pop(_SENT, None)
             if self.auth is None:
                 request.extensions[_SENT] = True

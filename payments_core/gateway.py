@@ -55,7 +55,14 @@ from payments_core.idempotency import (
     MemoryIdempotencyStore,
     check_idempotency_key,
 )
-from payments_core.models import Operation, OperationRequest, Payment, PaymentRequest, WebhookEvent
+from payments_core.models import (
+    Operation,
+    OperationRequest,
+    Payment,
+    PaymentRequest,
+    WebhookEvent,
+    building_flow_for,
+)
 from payments_core.money import Money
 from payments_core.provider import Capability, Flow, PaymentProvider, SentRequest
 from payments_core.redact import REDACTED, redact_payload
@@ -345,7 +352,9 @@ class _Gateway:
                 f"create_payment needs a PaymentRequest, not {type(request).__name__}"
             )
         # model_copy(update=...) skips validation: check the request once more here.
-        request = PaymentRequest.model_validate(dict(request))
+        # (Called, not model_validate(): with the models' own __init__ pydantic would
+        # run the request's model validator a second time around it.)
+        request = PaymentRequest(**dict(request))
         check_callback_url(
             request.callback_url,
             provider=self.provider.name,
@@ -358,7 +367,7 @@ class _Gateway:
         return _Call(
             "create_payment",
             self._for_hooks(request),
-            lambda: self.provider.create_payment(checked),
+            lambda: self._create_flow(checked),
             None,
             "create",
             key=key,
@@ -370,6 +379,18 @@ class _Gateway:
             ),
             external_id=request.external_id,
         )
+
+    def _create_flow(self, checked: PaymentRequest) -> Flow[Payment]:
+        """The provider's create flow for the request this facade validated.
+
+        Unless a ``before_operation`` hook saw it (and could have changed it in
+        place), nothing but this facade has touched ``checked`` since, so the
+        provider's own check of it (:func:`~payments_core.models.checked_request`)
+        need not validate it all over again.
+        """
+        if self.hooks.has_operation_hooks():
+            return self.provider.create_payment(checked)
+        return building_flow_for(checked, lambda: self.provider.create_payment(checked))
 
     def _flow_call(
         self,
@@ -603,6 +624,14 @@ class _Gateway:
         return time.monotonic()
 
     def _succeeded(self, operation: str, result: Any, started: float, source: str | None) -> None:
+        if logger.isEnabledFor(logging.INFO):
+            self._log_success(operation, result, started)
+        self.hooks.after_operation(operation, self.provider.name, self.name, result)
+        if source is not None and isinstance(result, Payment):
+            self.hooks.payment_updated(result, source)
+
+    def _log_success(self, operation: str, result: Any, started: float) -> None:
+        """The one INFO line of a call; built only when someone logs at INFO."""
         elapsed = time.monotonic() - started
         fields: dict[str, Any] = {
             "provider": self.provider.name,
@@ -628,9 +657,6 @@ class _Gateway:
             " ".join(f"{key}={value}" for key, value in fields.items() if value is not None),
             extra=fields,
         )
-        self.hooks.after_operation(operation, self.provider.name, self.name, result)
-        if source is not None and isinstance(result, Payment):
-            self.hooks.payment_updated(result, source)
 
     def _failed(self, operation: str, error: PaymentError, payment_id: str | None) -> None:
         if error.provider is None:

@@ -132,10 +132,10 @@ class Hooks:
     # -- failure rules ---------------------------------------------------------------
 
     def _observe(self, hook_name: str, **kwargs: Any) -> None:
-        hook = getattr(self.manager.hook, hook_name)
+        impls = getattr(self.manager.hook, hook_name).get_hookimpls()
         # get_hookimpls() runs trylast, plain, tryfirst: reversed, tryfirst comes first,
         # and plain ones newest first, as pluggy itself would call them.
-        for impl in reversed(hook.get_hookimpls()):
+        for impl in reversed(impls):
             if impl.wrapper or impl.hookwrapper:
                 # Only reachable by registering on self.manager directly, past register().
                 logger.error(
@@ -155,10 +155,11 @@ class Hooks:
     # -- one method per hook ----------------------------------------------------------
 
     def before_operation(self, operation: str, provider: str, gateway: str, request: Any) -> None:
+        hook = self.manager.hook.payments_before_operation
+        if not hook.get_hookimpls():
+            return  # nobody to ask: pluggy's call machinery would return [] the long way
         try:
-            self.manager.hook.payments_before_operation(
-                operation=operation, provider=provider, gateway=gateway, request=request
-            )
+            hook(operation=operation, provider=provider, gateway=gateway, request=request)
         except PaymentError:
             raise
         except Exception as exc:
@@ -200,6 +201,11 @@ class Hooks:
         self._observe(
             "payments_http_response", request=request, status_code=status_code, elapsed=elapsed
         )
+
+    def has_operation_hooks(self) -> bool:
+        """True when a ``payments_before_operation`` hook is registered: it sees the
+        request before the provider does, and could change it in place."""
+        return bool(self.manager.hook.payments_before_operation.get_hookimpls())
 
     def has_http_hooks(self) -> bool:
         hook = self.manager.hook

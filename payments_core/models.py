@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -51,6 +53,7 @@ __all__ = [
     "PaymentRequest",
     "WebhookEvent",
     "check_text",
+    "checked_request",
     "validation_error_to_payment_error",
 ]
 
@@ -476,6 +479,40 @@ class PaymentRequest(_Request):
         return self
 
 
+_T = TypeVar("_T")
+
+_JUST_CHECKED: ContextVar[PaymentRequest | None] = ContextVar(
+    "payments_core.just_checked_request", default=None
+)
+"""The request the facade validated itself, while it builds that request's flow."""
+
+
+def checked_request(request: PaymentRequest) -> PaymentRequest:
+    """``request`` validated once more, nested line items and buyer included.
+
+    A provider calls this before building what it sends: a request may have been
+    changed in place, or copied with ``model_copy(update=...)``, since it was built,
+    and a provider can be driven without the facade. The facade validates every
+    request itself; when it hands the provider the very object it has just
+    validated, which nothing else has seen since (see :func:`building_flow_for`),
+    the same validation again would only cost time, so the request comes back as is.
+    """
+    if _JUST_CHECKED.get() is request:
+        return request
+    return PaymentRequest.model_validate(request)
+
+
+def building_flow_for(request: PaymentRequest, build: Callable[[], _T]) -> _T:
+    """Run ``build`` (a provider's ``create_payment``) with ``request`` marked as just
+    validated, for :func:`checked_request`. Only the facade calls this, and only for a
+    request it validated and no hook has seen."""
+    token = _JUST_CHECKED.set(request)
+    try:
+        return build()
+    finally:
+        _JUST_CHECKED.reset(token)
+
+
 class CardDetails(_Result):
     """The card used, as far as a provider may show it: never the full number."""
 
@@ -487,7 +524,7 @@ class CardDetails(_Result):
     @field_validator("masked_number")
     @classmethod
     def _never_a_full_number(cls, value: str | None) -> str | None:
-        if value is not None and sum(ch.isdigit() for ch in value) > 10:
+        if value is not None and sum(map(str.isdigit, value)) > 10:
             raise ValueError("masked_number must be masked (at most 10 visible digits)")
         return value
 

@@ -240,6 +240,16 @@ CURRENCY_EXPONENTS: Final[dict[str, int]] = {
     ]
 }
 
+_QUANTA: Final[dict[int, Decimal]] = {
+    exponent: Decimal(1).scaleb(-exponent, _CONTEXT)
+    for exponent in set(CURRENCY_EXPONENTS.values())
+}
+"""The minor unit of each exponent (``Decimal("0.01")`` for 2), made once."""
+_LARGEST: Final[dict[int, Decimal]] = {
+    exponent: Decimal(MAX_MINOR_UNITS).scaleb(-exponent, _CONTEXT) for exponent in _QUANTA
+}
+"""MAX_MINOR_UNITS in major units for each exponent: the bound on ``abs(amount)``."""
+
 MoneyInput = Decimal | int | str
 """What :class:`Money` accepts as an amount: never ``float``."""
 
@@ -336,26 +346,29 @@ class Money:
             )
         code = currency.strip().upper()
         exponent = minor_unit_exponent(code)
-        with localcontext(_CONTEXT):
-            value = _to_decimal(amount)
-            # |value| >= 10**15 is out of bounds in every currency; refusing it
-            # here also spares quantize() absurd exponents.
-            if value and value.adjusted() >= _MAX_DIGITS:
-                raise _too_large(f"amount {_shown(amount)} {code}", code, exponent)
-            try:
-                quantized = value.quantize(Decimal(1).scaleb(-exponent))
-            except InvalidOperation:  # unreachable within the bound; kept typed regardless
-                raise _too_large(f"amount {_shown(amount)} {code}", code, exponent) from None
-            if quantized != value:
-                raise InvalidRequestError(
-                    f"amount {_shown(amount)} has more decimals than {code} allows "
-                    f"({exponent}); round it explicitly before building Money",
-                    code=ErrorCode.INVALID_AMOUNT,
-                )
-            if abs(int(quantized.scaleb(exponent))) > MAX_MINOR_UNITS:
-                raise _too_large(f"amount {_shown(amount)} {code}", code, exponent)
-            if quantized.is_zero():
-                quantized = quantized.copy_abs()  # "-0.00" would reach a gateway as such
+        # Every step names _CONTEXT itself (or needs no context): entering a local
+        # context per amount cost more than the checks, and a receipt has several.
+        value = _to_decimal(amount)
+        # |value| >= 10**15 is out of bounds in every currency; refusing it
+        # here also spares quantize() absurd exponents.
+        if value and value.adjusted() >= _MAX_DIGITS:
+            raise _too_large(f"amount {_shown(amount)} {code}", code, exponent)
+        try:
+            quantized = value.quantize(_QUANTA[exponent], context=_CONTEXT)
+        except InvalidOperation:  # unreachable within the bound; kept typed regardless
+            raise _too_large(f"amount {_shown(amount)} {code}", code, exponent) from None
+        if quantized != value:
+            raise InvalidRequestError(
+                f"amount {_shown(amount)} has more decimals than {code} allows "
+                f"({exponent}); round it explicitly before building Money",
+                code=ErrorCode.INVALID_AMOUNT,
+            )
+        # The same as abs(minor units) > MAX_MINOR_UNITS, compared exactly (copy_abs
+        # and comparisons ignore the context; abs() would round to the caller's).
+        if quantized.copy_abs() > _LARGEST[exponent]:
+            raise _too_large(f"amount {_shown(amount)} {code}", code, exponent)
+        if quantized.is_zero():
+            quantized = quantized.copy_abs()  # "-0.00" would reach a gateway as such
         object.__setattr__(self, "_amount", quantized)
         object.__setattr__(self, "_currency", code)
 
@@ -372,8 +385,7 @@ class Money:
         exponent = minor_unit_exponent(code)
         if abs(minor) > MAX_MINOR_UNITS:
             raise _too_large(f"{_shown(minor)} minor units of {code}", code, exponent)
-        with localcontext(_CONTEXT):
-            return cls(Decimal(minor).scaleb(-exponent), currency)
+        return cls(Decimal(minor).scaleb(-exponent, _CONTEXT), currency)
 
     @classmethod
     def zero(cls, currency: str) -> Self:
@@ -393,8 +405,7 @@ class Money:
     @property
     def minor_units(self) -> int:
         """The amount as an integer count of minor units."""
-        with localcontext(_CONTEXT):
-            return int(self._amount.scaleb(minor_unit_exponent(self._currency)))
+        return int(self._amount.scaleb(minor_unit_exponent(self._currency), _CONTEXT))
 
     def is_zero(self) -> bool:
         return self._amount == 0

@@ -34,6 +34,10 @@ _SCHEME_PREFIX: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _LABEL: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _NUMERIC_LABEL: Final = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")
 _PORT: Final = re.compile(r"[0-9]{1,5}")
+_AUTHORITY_END: Final = re.compile(r"[/?#]")
+_FORBIDDEN_ASCII: Final = re.compile(r"[\x00-\x20\x7f]")
+"""What :func:`_is_forbidden` refuses among ASCII characters, found in C: a URL is
+almost always ASCII, and a Python call per character dominated the check."""
 _NOT_ASCII: Final = (
     "must have a plain ASCII host and port (look-alike characters such as full-width "
     "dots are refused; write an internationalized domain in its xn-- form)"
@@ -151,13 +155,17 @@ def _problem(
         return "must not be empty"
     if value != value.strip():
         return "must not have whitespace around it"
-    if any(_is_forbidden(ch) for ch in value):
+    if (
+        _FORBIDDEN_ASCII.search(value) is not None
+        if value.isascii()
+        else any(_is_forbidden(ch) for ch in value)
+    ):
         return "must not contain spaces, control or invisible formatting characters"
     if "\\" in value:
         return "must not contain a backslash (clients disagree on what it means)"
     if not _SCHEME_PREFIX.match(value):
         return "must be an absolute http:// or https:// URL"
-    authority = re.split(r"[/?#]", value.split("://", 1)[1], maxsplit=1)[0]
+    authority = _AUTHORITY_END.split(value.split("://", 1)[1], maxsplit=1)[0]
     if not authority.isascii():
         return _NOT_ASCII
     try:

@@ -29,7 +29,76 @@ def decimal_to_json_number(value: Decimal) -> str:
 
 
 def dumps(payload: Any) -> bytes:
-    """Serialize to compact UTF-8 JSON bytes, writing Decimals as exact numbers."""
+    """Serialize to compact UTF-8 JSON bytes, writing Decimals as exact numbers.
+
+    The bytes are those of ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``
+    with each Decimal's own digits where the number goes. Plain JSON data (dicts
+    with ``str`` keys, lists, tuples, ``str``, ``int``, ``bool``, ``None``,
+    ``Decimal``) is written in one pass; anything else takes the general path,
+    which raises what ``json.dumps`` would (and ``TypeError`` for a float).
+    """
+    out: list[str] = []
+    try:
+        _write(payload, out)
+    except _NotPlain:
+        return _dumps_general(payload)
+    return "".join(out).encode()
+
+
+class _NotPlain(Exception):
+    """A value :func:`_write` leaves to the general path."""
+
+
+_encode_string = json.encoder.encode_basestring
+"""``json.dumps``'s own string writer for ``ensure_ascii=False`` (in C)."""
+
+
+def _write(value: Any, out: list[str]) -> None:
+    """Append ``value``'s JSON text to ``out``; exact types only (subclasses may
+    encode themselves differently, so they raise :class:`_NotPlain`)."""
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_string(value))
+    elif kind is dict:
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            if first:
+                first = False
+            else:
+                out.append(",")
+            out.append(_encode_string(key))
+            out.append(":")
+            _write(item, out)
+        out.append("}")
+    elif kind is Decimal:
+        out.append(decimal_to_json_number(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is list or kind is tuple:
+        out.append("[")
+        first = True
+        for item in value:
+            if first:
+                first = False
+            else:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise _NotPlain
+
+
+def _dumps_general(payload: Any) -> bytes:
+    """:func:`dumps` for any payload: ``json.dumps`` with Decimals swapped in after."""
     marker = uuid.uuid4().hex
     numbers: list[str] = []
 

@@ -60,7 +60,7 @@ from payments_bog.wire import (
     OutSplitPart,
 )
 from payments_core.errors import ErrorCode, InvalidRequestError
-from payments_core.models import CaptureMode, LineItem, PaymentRequest
+from payments_core.models import CaptureMode, LineItem, PaymentRequest, checked_request
 from payments_core.money import Money
 from payments_core.urls import check_callback_url as core_check_callback_url
 
@@ -303,7 +303,7 @@ def prepare_order(request: PaymentRequest, settings: BogSettings) -> PreparedOrd
     # The core's checks once more, nested line items and buyer included: the request
     # may have been changed in place, or copied with model_copy(update=...), since it
     # was built, and this provider can be driven without the facade.
-    request = PaymentRequest.model_validate(request)
+    request = checked_request(request)
     options = parse_options(request.provider_options)
     currency = request.amount.currency
     if currency not in CURRENCIES:

@@ -169,7 +169,7 @@ def _card(detail: PaymentDetail | None) -> CardDetails | None:
     if detail is None or detail.method not in _CARD_METHODS:
         return None
     masked = detail.payer_identifier if detail.method in _CARD_NUMBER_METHODS else None
-    if masked is not None and sum(ch.isdigit() for ch in masked) > _MAX_VISIBLE_DIGITS:
+    if masked is not None and sum(map(str.isdigit, masked)) > _MAX_VISIBLE_DIGITS:
         logger.warning("BOG sent a payer identifier that is not masked; it was dropped")
         masked = None
     if masked is None and detail.card_type is None and detail.card_expiry_date is None:

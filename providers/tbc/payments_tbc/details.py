@@ -151,7 +151,7 @@ def _card(details: Details) -> CardDetails | None:
     if card is None or (card.cardMask is None and card.expiryDate is None):
         return None
     masked = card.cardMask
-    if masked is not None and sum(ch.isdigit() for ch in masked) > _MAX_VISIBLE_DIGITS:
+    if masked is not None and sum(map(str.isdigit, masked)) > _MAX_VISIBLE_DIGITS:
         logger.warning("TBC sent a card mask showing too many digits; it is left out")
         masked = None
     expiry = None
