@@ -111,14 +111,22 @@ class ReconcileReport:
 # -- claiming work (one short transaction) ---------------------------------------------
 
 
-def _take(connection: Connection, batch: int, lease: float) -> list[tuple[Row[Any], str]]:
-    """Claim up to ``batch`` due rows: (the row as taken, its state before)."""
+def _take(
+    connection: Connection, batch: int, lease: float, run_started: float | None = None
+) -> list[tuple[Row[Any], str]]:
+    """Claim up to ``batch`` due rows: (the row as taken, its state before).
+
+    ``run_started`` (database time) leaves out rows this run already handled: one
+    rescheduled for a check sooner than the run takes is for the next run.
+    """
     query = (
         select(ops, db_now().label("now"))
         .where(due_condition(db_now()))
         .order_by(ops.c.id)
         .limit(batch)
     )
+    if run_started is not None:
+        query = query.where(ops.c.updated_at <= run_started)
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     taken: list[tuple[Row[Any], str]] = []
@@ -135,6 +143,11 @@ def _take(connection: Connection, batch: int, lease: float) -> list[tuple[Row[An
         move(connection, row, action, values, kind="reconcile")
         taken.append((_row_by_id(connection, row.id), row.state))
     return taken
+
+
+def _clock(connection: Connection) -> float:
+    """The database's clock now."""
+    return float(connection.execute(select(db_now())).scalar_one())
 
 
 def _row_by_id(connection: Connection, operation_id: int) -> Row[Any]:
@@ -397,8 +410,9 @@ def reconcile_once(
     """
     report = ReconcileReport()
     cache: dict[str, Any] = {}
+    started = journal.read(_clock)
     while True:
-        taken = journal.run(_take, batch, lease)
+        taken = journal.run(_take, batch, lease, started)
         if not taken:
             return report
         for row, before in taken:

@@ -29,8 +29,9 @@ from tests.journal.support import (
 )
 
 FIVE = gel("5.00")
-SCHEDULE = (0.01, 0.01)
-"""Two checks for an unknown operation: the first at once, the second 10 ms later."""
+SCHEDULE = (0.25, 0.25)
+"""Two checks for an unknown operation: the first at once, the second 250 ms later
+(long enough that "not due yet" holds on a loaded machine)."""
 
 
 @pytest.fixture
