@@ -37,7 +37,6 @@ Expiry runs on ``time.monotonic()``, so wall-clock jumps do not matter.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import hashlib
@@ -48,7 +47,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -65,6 +64,11 @@ from payments_core.errors import (
     RateLimitedError,
 )
 from payments_core.provider import AUTH_REQUEST_EXTENSION, parse_retry_after
+
+if TYPE_CHECKING:
+    # Only the async paths use asyncio, and they run on its loop, where it is imported:
+    # a sync process does not pay for importing it (the functions import it themselves).
+    import asyncio
 
 __all__ = [
     "LifetimeReader",
@@ -254,6 +258,8 @@ class OAuth2ClientCredentials(httpx.Auth):
                 return None, self._round, False
             round_ = _Round()
             if asynchronous:
+                import asyncio
+
                 round_.loop = asyncio.get_running_loop()
                 round_.waiters = deque()
             self._round = round_
@@ -423,6 +429,8 @@ class OAuth2ClientCredentials(httpx.Auth):
         return None, None
 
     async def _ashared_token(self) -> tuple[str | None, int | None]:
+        import asyncio
+
         shared, until = self._sharing, self._clock() + self.wait_timeout
         while shared is not None:
             try:
@@ -533,6 +541,8 @@ class OAuth2ClientCredentials(httpx.Auth):
             yield request
 
     async def _async_wait(self, round_: _Round) -> None:
+        import asyncio
+
         try:
             if round_.done.is_set():
                 return

@@ -55,7 +55,6 @@ to set.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -231,6 +230,8 @@ def _read_toml(source: object) -> dict[str, Any]:
             f"cannot read configuration file {path}: it is not valid UTF-8 text "
             f"(byte {exc.start}); TOML files must be UTF-8"
         ) from None
+    import tomllib  # only a configuration file needs it, not every process that imports us
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -23,8 +23,8 @@ import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
-import httpcore
 import httpx
 
 __all__ = ["install", "remaining", "scope"]
@@ -60,68 +60,94 @@ def _bound(timeout: float | None, error: type[Exception]) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
-class _Stream(httpcore.NetworkStream):
-    """A network stream whose every operation ends by the call's deadline."""
+def _network_classes() -> tuple[type[Any], type[Any]]:
+    """The stream and backend wrappers, defined on first use.
 
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
+    They subclass httpcore's, and httpcore is imported by httpx only when a client
+    builds its first network transport: a process that imports the core without
+    making a client (or with a mock transport) does not import it for these.
+    """
+    global _CLASSES
+    if _CLASSES is not None:
+        return _CLASSES
+    import httpcore
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bound(timeout, httpcore.ReadTimeout))
+    class _Stream(httpcore.NetworkStream):
+        """A network stream whose every operation ends by the call's deadline."""
 
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bound(timeout, httpcore.WriteTimeout))
+        def __init__(self, inner: httpcore.NetworkStream) -> None:
+            self._inner = inner
 
-    def close(self) -> None:
-        self._inner.close()
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self._inner.read(max_bytes, _bound(timeout, httpcore.ReadTimeout))
 
-    def start_tls(
-        self,
-        ssl_context: typing.Any,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        bounded = _bound(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, bounded))
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self._inner.write(buffer, _bound(timeout, httpcore.WriteTimeout))
 
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._inner.get_extra_info(info)
+        def close(self) -> None:
+            self._inner.close()
 
+        def start_tls(
+            self,
+            ssl_context: typing.Any,
+            server_hostname: str | None = None,
+            timeout: float | None = None,
+        ) -> httpcore.NetworkStream:
+            bounded = _bound(timeout, httpcore.ConnectTimeout)
+            return _Stream(self._inner.start_tls(ssl_context, server_hostname, bounded))
 
-class _Backend(httpcore.NetworkBackend):
-    """Wraps a sync network backend so that its streams honour the deadline."""
+        def get_extra_info(self, info: str) -> typing.Any:
+            return self._inner.get_extra_info(info)
 
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
+    class _Backend(httpcore.NetworkBackend):
+        """Wraps a sync network backend so that its streams honour the deadline."""
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[typing.Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        bounded = _bound(timeout, httpcore.ConnectTimeout)
-        return _Stream(
-            self._inner.connect_tcp(
-                host, port, bounded, local_address=local_address, socket_options=socket_options
+        def __init__(self, inner: httpcore.NetworkBackend) -> None:
+            self._inner = inner
+
+        def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: typing.Iterable[typing.Any] | None = None,
+        ) -> httpcore.NetworkStream:
+            bounded = _bound(timeout, httpcore.ConnectTimeout)
+            return _Stream(
+                self._inner.connect_tcp(
+                    host, port, bounded, local_address=local_address, socket_options=socket_options
+                )
             )
-        )
 
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[typing.Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        bounded = _bound(timeout, httpcore.ConnectTimeout)
-        return _Stream(
-            self._inner.connect_unix_socket(path, bounded, socket_options=socket_options)
-        )
+        def connect_unix_socket(
+            self,
+            path: str,
+            timeout: float | None = None,
+            socket_options: typing.Iterable[typing.Any] | None = None,
+        ) -> httpcore.NetworkStream:
+            bounded = _bound(timeout, httpcore.ConnectTimeout)
+            return _Stream(
+                self._inner.connect_unix_socket(path, bounded, socket_options=socket_options)
+            )
 
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
+        def sleep(self, seconds: float) -> None:
+            self._inner.sleep(seconds)
+
+    _CLASSES = (_Stream, _Backend)
+    return _CLASSES
+
+
+_CLASSES: tuple[type[Any], type[Any]] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # ``_Stream`` and ``_Backend`` stay readable on the module, as they were before
+    # they moved into _network_classes().
+    if name in ("_Stream", "_Backend"):
+        stream, backend = _network_classes()
+        return stream if name == "_Stream" else backend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def install(client: httpx.Client) -> bool:
@@ -136,12 +162,13 @@ def install(client: httpx.Client) -> bool:
     bounded = True
     for transport in transports:
         if isinstance(transport, httpx.HTTPTransport):
+            _, backend_class = _network_classes()
             pool = getattr(transport, "_pool", None)
             backend = getattr(pool, "_network_backend", None)
             if backend is None:
                 bounded = False
-            elif not isinstance(backend, _Backend):
-                pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+            elif not isinstance(backend, backend_class):
+                pool._network_backend = backend_class(backend)  # type: ignore[union-attr]
         elif not isinstance(transport, httpx.MockTransport | httpx.WSGITransport):
             bounded = False
     if not bounded:

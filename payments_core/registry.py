@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint, distributions, entry_points
 from typing import Any
 
 from payments_core.errors import ConfigurationError, ErrorCode
@@ -33,12 +33,45 @@ __all__ = [
     "ProviderInfo",
     "ProviderRegistry",
     "default_registry",
+    "find_entry_points",
     "load_entry_point",
 ]
 
 PROVIDERS_NAMESPACE = "payments_core.providers"
 
 logger = logging.getLogger("payments_core.registry")
+
+
+def find_entry_points(group: str, name: str | None = None) -> list[EntryPoint]:
+    """``importlib.metadata.entry_points(group=group[, name=name])``, parsing less.
+
+    The standard function parses the ``entry_points.txt`` of every installed
+    distribution (several milliseconds in an environment of a hundred) to keep the
+    few entries of one group. This reads each file and parses only those that
+    mention ``group``; distributions are taken in the same order and de-duplicated
+    the same way (the first of a name on ``sys.path`` wins), so the answer is the same.
+    """
+    found: list[EntryPoint] = []
+    seen: set[str] = set()
+    for dist in distributions():
+        key = getattr(dist, "_normalized_name", None)
+        if not isinstance(key, str):  # not the standard library's Distribution: ask it
+            selected = (
+                entry_points(group=group) if name is None else entry_points(group=group, name=name)
+            )
+            return list(selected)
+        if key in seen:
+            continue
+        seen.add(key)
+        text = dist.read_text("entry_points.txt")
+        if not text or group not in text:
+            continue
+        found.extend(
+            ep
+            for ep in dist.entry_points
+            if ep.group == group and (name is None or ep.name == name)
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -233,7 +266,7 @@ class ProviderRegistry:
 
     def _load_one(self, name: str) -> ProviderInfo | None:
         """Load the entry point ``name`` alone (a look-up made while discovery runs)."""
-        for ep in entry_points(group=self.namespace, name=name):
+        for ep in find_entry_points(self.namespace, name):
             try:
                 obj = _GuardedEntryPoint.of(ep).load()
             except Exception as exc:
@@ -260,7 +293,7 @@ class ProviderRegistry:
             generation = self._generation
         if known is not None:
             return known
-        found = list(entry_points(group=self.namespace, name=name))
+        found = find_entry_points(self.namespace, name)
         if len(found) != 1:
             return None
         ep = found[0]

@@ -53,6 +53,16 @@ def test_importing_the_core_loads_no_provider_and_no_emulator() -> None:
     assert not _imported(modules, "cryptography")
 
 
+def test_importing_the_core_loads_no_network_stack_config_parser_or_database() -> None:
+    # httpcore comes with the first network client (the deadline's wrappers wait for
+    # it), tomllib with the first configuration file, the journal's database drivers
+    # with the first journal.
+    modules = _modules_after("import payments_core")
+
+    for package in ("httpcore", "tomllib", "sqlalchemy", "psycopg", "cryptography"):
+        assert not _imported(modules, package), package
+
+
 def test_a_dummy_gateway_loads_only_the_dummy_provider() -> None:
     modules = _modules_after("from payments_core import Payments\nPayments('dummy').close()")
 
