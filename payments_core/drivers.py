@@ -20,9 +20,9 @@ and an async attempt runs under ``asyncio.timeout``.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
+import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from dataclasses import dataclass, field
@@ -646,7 +646,7 @@ class SyncDriver(_Driver):
     def __init__(
         self,
         provider: PaymentProvider,
-        client: httpx.Client,
+        client: httpx.Client | Callable[[], httpx.Client],
         hooks: Hooks,
         *,
         policy: RetryPolicy | None = None,
@@ -654,9 +654,45 @@ class SyncDriver(_Driver):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(provider, hooks, policy=policy, clock=clock)
-        self.client = client
+        self._client: httpx.Client | None = None
+        self._make_client: Callable[[], httpx.Client] | None = None
+        self._client_lock = threading.Lock()
         self.sleep = sleep
-        deadlines.install(client)
+        if isinstance(client, httpx.Client):
+            self._client = client
+            deadlines.install(client)
+        else:
+            self._make_client = client  # the default client: made on first use
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client; a default one (its TLS context and all) is made on first use."""
+        client = self._client
+        if client is None:
+            with self._client_lock:
+                if self._client is None:
+                    assert self._make_client is not None
+                    made = self._make_client()
+                    deadlines.install(made)
+                    self._client = made
+                client = self._client
+        return client
+
+    def close_client(self) -> None:
+        """Close the client; one not made yet is made closed if it is ever asked for."""
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                return
+            make = self._make_client
+            assert make is not None
+
+            def closed() -> httpx.Client:
+                client = make()
+                client.close()
+                return client
+
+            self._make_client = closed
 
     def run(self, flow: Flow[T], info: CallInfo | None = None) -> T:
         """Drive ``flow`` to its result; every failure comes out as a PaymentError."""
@@ -721,12 +757,14 @@ class AsyncDriver(_Driver):
         hooks: Hooks,
         *,
         policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        import asyncio
+
         super().__init__(provider, hooks, policy=policy, clock=clock)
         self.client = client
-        self.sleep = sleep
+        self.sleep = sleep or asyncio.sleep
 
     async def run(self, flow: Flow[T], info: CallInfo | None = None) -> T:
         """Drive ``flow`` to its result; every failure comes out as a PaymentError."""
@@ -756,6 +794,8 @@ class AsyncDriver(_Driver):
     async def _send(
         self, request: httpx.Request, info: CallInfo, deadline: float
     ) -> httpx.Response:
+        import asyncio  # on its loop: already imported, a dictionary look-up
+
         _add_client_headers(request, self.client.headers)
         attempts = self._attempts(request, info, deadline)
         try:

@@ -15,7 +15,6 @@ one line on the ``payments_core`` logger. Bad input fails before any request.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 import os
@@ -849,11 +848,12 @@ class Payments(_Gateway):
                 "Payments needs an httpx.Client (AsyncPayments takes AsyncClient)"
             )
         self._owns_client = http_client is None
-        self.http_client = http_client or httpx.Client(timeout=self.provider.settings.timeout)
+        timeout = self.provider.settings.timeout
         self._sleep = sleep
+        # The default client (its TLS context: tens of milliseconds) is made on first use.
         self._driver = SyncDriver(
             self.provider,
-            self.http_client,
+            http_client if http_client is not None else lambda: httpx.Client(timeout=timeout),
             self.hooks,
             policy=self._retry,
             sleep=sleep,
@@ -871,10 +871,15 @@ class Payments(_Gateway):
     ) -> None:
         self.close()
 
+    @property
+    def http_client(self) -> httpx.Client:
+        """The ``httpx.Client`` calls go through: the one given, or a default one."""
+        return self._driver.client
+
     def close(self) -> None:
         """Close the HTTP client and journal (if this facade made them) and the provider."""
         if self._owns_client:
-            self.http_client.close()
+            self._driver.close_client()
         if self._owns_journal and self.journal is not None:
             self.journal.close()
         self.provider.close()
@@ -1048,7 +1053,11 @@ class AsyncPayments(_Gateway):
             raise ConfigurationError("AsyncPayments needs an httpx.AsyncClient")
         self._owns_client = http_client is None
         self.http_client = http_client or httpx.AsyncClient(timeout=self.provider.settings.timeout)
-        self._sleep = sleep or asyncio.sleep
+        if sleep is None:
+            import asyncio
+
+            sleep = asyncio.sleep
+        self._sleep = sleep
         self._driver = AsyncDriver(
             self.provider,
             self.http_client,
@@ -1133,6 +1142,8 @@ class AsyncPayments(_Gateway):
         try:
             result = await self._driver.run(self._flow_of(plan), info)
         except BaseException as exc:
+            import asyncio
+
             await asyncio.shield(self._asettle(call, info, error=exc, retaken=plan.retaken))
             if isinstance(exc, PaymentError):
                 self._failed(call.operation, exc, call.payment_id)

@@ -15,7 +15,6 @@ import inspect
 import logging
 import os
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
@@ -24,6 +23,7 @@ from payments_core import hookspecs
 from payments_core.errors import ConfigurationError, OperationVetoedError, PaymentError
 from payments_core.models import Payment, WebhookEvent
 from payments_core.redact import HttpExchange
+from payments_core.registry import find_entry_points
 
 __all__ = [
     "OBSERVER_HOOKS",
@@ -106,7 +106,7 @@ class Hooks:
             self._load_entry_points()
 
     def _load_entry_points(self) -> None:
-        for ep in entry_points(group=PLUGINS_NAMESPACE):
+        for ep in find_entry_points(PLUGINS_NAMESPACE):
             if self.manager.get_plugin(ep.name) is not None:
                 continue
             try:

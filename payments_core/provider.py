@@ -144,7 +144,8 @@ class ProviderSettings(BaseModel):
     Secrets belong in ``pydantic.SecretStr`` fields so they never show in a repr.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built when a provider's settings are first validated, not when the core is imported.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     timeout: float = Field(default=30.0, gt=0)
     """Seconds one HTTP attempt may take (each phase: connect, read, write, pool)."""

@@ -97,3 +97,16 @@ def test_the_provider_packages_still_export_their_names() -> None:
             assert name in dir(package)
         with pytest.raises(AttributeError):
             package.no_such_name  # noqa: B018
+
+
+def test_a_bog_gateway_defers_the_tls_context_asyncio_and_cryptography() -> None:
+    # The default httpx.Client (httpcore, certifi, a TLS context) is made on the first
+    # call, asyncio only by the async facade, cryptography with the first callback.
+    pytest.importorskip("payments_bog")
+    modules = _modules_after(
+        "from payments_core import Payments\n"
+        "Payments('bog', client_id='a', client_secret='b')"
+    )
+
+    for package in ("asyncio", "httpcore", "certifi", "cryptography", "payments_bog.callbacks"):
+        assert not _imported(modules, package), package

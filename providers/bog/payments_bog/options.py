@@ -87,7 +87,9 @@ FreeText = Annotated[str, AfterValidator(_free_text)]
 
 
 class _Options(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True
+    )
 
 
 class Loan(_Options):
@@ -215,7 +217,8 @@ def _invalid(exc: ValidationError, prefix: str = "provider_options") -> InvalidR
 
 
 _SPLIT_PARTS: Final = TypeAdapter(
-    Annotated[list[SplitPart], Field(min_length=1, max_length=MAX_SPLIT_PARTS)]
+    Annotated[list[SplitPart], Field(min_length=1, max_length=MAX_SPLIT_PARTS)],
+    config=ConfigDict(defer_build=True),
 )
 
 

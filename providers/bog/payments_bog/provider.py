@@ -22,14 +22,11 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import httpx
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from payments_bog import errors
-from payments_bog.callbacks import parse_callback
-from payments_bog.keys import load_public_key
 from payments_bog.options import SplitPart, parse_split
 from payments_bog.orders import (
     PreparedOrder,
@@ -73,6 +70,9 @@ from payments_core.provider import (
 )
 from payments_core.retry import RETRY_STATUSES
 from payments_core.status import PaymentStatus
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 __all__ = ["BogProvider", "SavedCardKind"]
 
@@ -137,11 +137,26 @@ class BogProvider(PaymentProvider):
             lifetime_reader=token_lifetime,
             provider=self.name,
         )
-        self._callback_key: RSAPublicKey | None = (
-            load_public_key(self.settings.callback_public_key, self.settings.environment)
-            if self.settings.verify_callbacks
-            else None
-        )
+        # A configured key is read and checked now, so a bad one fails at start-up.
+        # BOG's built-in keys (pinned by the tests) wait for the first callback:
+        # a process that never checks one never imports ``cryptography``.
+        self._key: RSAPublicKey | None = None
+        self._key_pending = self.settings.verify_callbacks
+        configured = self.settings.callback_public_key
+        if self._key_pending and configured is not None and configured.strip():
+            self._load_callback_key()
+
+    def _load_callback_key(self) -> RSAPublicKey:
+        from payments_bog.keys import load_public_key
+
+        key = load_public_key(self.settings.callback_public_key, self.settings.environment)
+        self._key, self._key_pending = key, False
+        return key
+
+    @property
+    def _callback_key(self) -> RSAPublicKey | None:
+        """The key callbacks are checked with (``None``: ``verify_callbacks`` is off)."""
+        return self._load_callback_key() if self._key_pending else self._key
 
     def __repr__(self) -> str:
         return f"<BogProvider environment={self.settings.environment!r} api={self.api_base_url!r}>"
@@ -247,6 +262,8 @@ class BogProvider(PaymentProvider):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         """Verify ``Callback-Signature`` over the raw bytes, then read the event."""
+        from payments_bog.callbacks import parse_callback
+
         return parse_callback(headers, bytes(body), self._callback_key)
 
     # -- BOG's own operations -------------------------------------------------------------

@@ -183,7 +183,7 @@ LocalTime = Annotated[datetime | None, BeforeValidator(_local)]
 class _Wire(BaseModel):
     """Lenient reading: unknown fields ignored, results frozen."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # -- the receipt (GET /receipt/{id}, callback body) --------------------------------------
@@ -367,7 +367,7 @@ class ErrorBody(_Wire):
 class _Out(BaseModel):
     """Request bodies: strict about what we build, dumped without the unset fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class OutBuyer(_Out):
