@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from itertools import chain, filterfalse
 from typing import Any, Final
 
 import httpx
@@ -91,6 +93,20 @@ def describe(method: str, host: str, path: str) -> str:
 _RUN_OF_13: Final = re.compile(r"\d{13}")
 """Thirteen digits in a row: the least a card number needs, found without Python loops."""
 
+_DIGITS_AS_ZERO: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x2E for byte in range(256))
+"""``bytes.translate`` table: an ASCII digit becomes ``0``, every other byte ``.``."""
+_THIRTEEN_ZEROS: Final = b"0" * 13
+
+
+def _ascii_has_run_of_13(text: str) -> bool:
+    r"""``_RUN_OF_13.search(text)`` for ASCII ``text``, in two tight C loops.
+
+    In ASCII text ``\d`` is exactly ``0-9``, so a run of thirteen digits is a run
+    of thirteen ``0`` bytes once every digit is turned into ``0`` and every other
+    byte into ``.``. The regex tries a match at every position; this does not.
+    """
+    return _THIRTEEN_ZEROS in text.encode("ascii").translate(_DIGITS_AS_ZERO)
+
 
 def _luhn(digits: str) -> bool:
     total = 0
@@ -113,8 +129,13 @@ def mask_card_numbers(text: str) -> str:
 
     A card number is a run of 13 to 19 digits passing the Luhn check.
     """
-    if len(text) < 13 or _RUN_OF_13.search(text) is None:
-        return text  # the common case, decided in C
+    if len(text) < 13:
+        return text  # too short to hold one
+    if text.isascii():
+        if not _ascii_has_run_of_13(text):
+            return text  # the common case, decided in C
+    elif _RUN_OF_13.search(text) is None:
+        return text  # ``\d`` also matches other scripts' digits
     return _PAN.sub(_mask, text)
 
 
@@ -125,11 +146,132 @@ def redact_payload(
     (compared case-insensitively), full card numbers masked in every string.
 
     Returns the very same object when there was nothing to change, so the
-    common case costs one walk and no copies. Scalars are handled in the loops
-    themselves: a receipt has dozens of them, and a call each would dominate.
+    common case costs one walk and no copies. That walk is :func:`_untouched`: a
+    read-only check, done without a call per container or per value; only a
+    payload that does need a change is walked again to build the copy.
     ``memo`` lets several payloads sharing parts (an event and its payment)
     walk each shared part once.
     """
+    if isinstance(value, str):
+        return mask_card_numbers(value)
+    if memo is not None and id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, _CONTAINERS) and _untouched(value, fields, memo):
+        result = value
+    else:
+        result = _redact_container(value, fields, memo)
+    if memo is not None:
+        memo[id(value)] = result
+    return result
+
+
+_CONTAINERS: Final = (dict, list, tuple)
+"""What the walk descends into below the top (a top-level Mapping is copied to a dict)."""
+
+
+_SCAN_DEPTH: Final = 64
+"""Deeper payloads (and cyclic ones) are left to the copying walk, which meets them as
+before: the check below neither recurses nor loops where that walk would fail."""
+
+
+def _untouched(
+    root: dict[Any, Any] | list[Any] | tuple[Any, ...],
+    fields: frozenset[str],
+    memo: dict[int, Any] | None,
+) -> bool:
+    r"""True when redaction would change nothing in ``root``: no key (at any depth)
+    whose ``lower()`` is in ``fields``, no string holding thirteen digits in a row.
+
+    It is the copying walk's decision, taken without building anything: one loop
+    over the values, level by level (no call per container), types compared
+    exactly, and the keys and the strings checked all at once at the end. It
+    errs only one way: ``False`` sends the payload to :func:`_redact_container`,
+    which decides exactly (a run of digits that fails the Luhn check, a key that
+    only contains a field's name, a subclass or a type JSON does not make, a
+    container met twice, a payload nested deeper than ``_SCAN_DEPTH``).
+    Containers found clean are memoized as unchanged, as the copying walk would.
+
+    Keys are joined with ``\x00`` and lowered in one call. That equals lowering
+    each key (lowering looks at a letter's neighbours only for a final sigma, and
+    never across ``\x00``, which is neither cased nor case-ignorable), so a key
+    lowering to a field leaves the field inside the joined text. Strings are
+    joined with ``\n``, which no run of digits crosses.
+    """
+    if type(root) not in _CONTAINERS:
+        return False  # a subclass: the copying walk knows what to make of it
+    level: list[Any] = [root]
+    seen: dict[int, Any] = {id(root): root}
+    strings: list[str] = []
+    keep = strings.append
+    dicts: list[dict[Any, Any]] = []
+    for _ in range(_SCAN_DEPTH):
+        below: list[Any] = []
+        for value in level:
+            if type(value) is dict:
+                dicts.append(value)
+                items: Any = value.values()
+            else:
+                items = value
+            for item in items:
+                kind = type(item)
+                if kind is str:
+                    if len(item) >= 13:
+                        keep(item)
+                elif kind is dict or kind is list or kind is tuple:
+                    if memo is not None and id(item) in memo:
+                        if memo[id(item)] is not item:
+                            return False  # shared with a payload already redacted: copy
+                    elif id(item) in seen:
+                        return False  # met twice (or a cycle): the copying walk's case
+                    else:
+                        seen[id(item)] = item
+                        below.append(item)
+                elif kind not in _LEAVES:
+                    return False  # not one of JSON's types: left to the copying walk
+        if not below:
+            break
+        level = below
+    else:
+        return False  # nested deeper than the check goes
+    if fields and dicts and not _keys_clear(dicts, fields):
+        return False
+    if strings and _has_run_of_13(strings):
+        return False
+    if memo is not None:
+        memo.update(seen)  # each of them is its own redacted form
+    return True
+
+
+_LEAVES: Final = frozenset({int, float, bool, type(None), Decimal})
+"""With ``str``, ``dict``, ``list`` and ``tuple``: what parsed JSON is made of. The check
+knows exactly these types (``type(x) is``: no subclass, no object claiming a
+``__class__``); a payload holding anything else is left to the copying walk."""
+
+
+def _keys_clear(dicts: list[dict[Any, Any]], fields: frozenset[str]) -> bool:
+    """No key of these dicts lowers to one of ``fields`` (see :func:`_untouched`)."""
+    try:
+        keys = "\x00".join(chain.from_iterable(dicts)).lower()
+    except TypeError:  # a key that is not a string: one by one, as the copying walk does
+        return not any(
+            isinstance(key, str) and key.lower() in fields for value in dicts for key in value
+        )
+    return all(name not in keys for name in fields)
+
+
+def _has_run_of_13(strings: list[str]) -> bool:
+    """Whether one of ``strings`` holds thirteen digits in a row; the regex reads only
+    the ones that are not ASCII (``\\d`` also matches other scripts' digits)."""
+    text = "\n".join(strings)
+    if text.isascii():
+        return _ascii_has_run_of_13(text)
+    if _ascii_has_run_of_13("\n".join(filter(str.isascii, strings))):
+        return True
+    return _RUN_OF_13.search("\n".join(filterfalse(str.isascii, strings))) is not None
+
+
+def _walk(value: Any, fields: frozenset[str], memo: dict[int, Any] | None) -> Any:
+    """The copying walk below the top: what :func:`redact_payload` did before its check."""
     if isinstance(value, str):
         return mask_card_numbers(value)
     if memo is not None and id(value) in memo:
@@ -149,7 +291,7 @@ def _redact_container(value: Any, fields: frozenset[str], memo: dict[int, Any] |
             elif isinstance(item, str):
                 new = item if len(item) < 13 else mask_card_numbers(item)
             elif isinstance(item, dict | list | tuple):
-                new = redact_payload(item, fields, memo)
+                new = _walk(item, fields, memo)
             else:
                 new = item
             if new is not item and out is None:
@@ -165,7 +307,7 @@ def _redact_container(value: Any, fields: frozenset[str], memo: dict[int, Any] |
         items = [
             (item if len(item) < 13 else mask_card_numbers(item))
             if isinstance(item, str)
-            else redact_payload(item, fields, memo)
+            else _walk(item, fields, memo)
             if isinstance(item, dict | list | tuple)
             else item
             for item in value
@@ -174,7 +316,7 @@ def _redact_container(value: Any, fields: frozenset[str], memo: dict[int, Any] |
             return value
         return items if isinstance(value, list) else tuple(items)
     if isinstance(value, Mapping):
-        return redact_payload(dict(value), fields, memo)
+        return _walk(dict(value), fields, memo)
     return value
 
 
