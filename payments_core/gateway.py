@@ -747,23 +747,24 @@ class _Gateway:
 
     def _webhook_received(self, event: WebhookEvent) -> None:
         """Log the callback; hooks hear a new one (``payment_updated`` only if it applied)."""
-        payment = event.payment
-        fields = {
-            "provider": self.provider.name,
-            "gateway": self.name,
-            "event_id": event.id,
-            "event_type": event.type,
-            "payment_id": payment.id,
-            "external_id": payment.external_id,
-            "provider_transaction_id": payment.provider_transaction_id,
-            "status": payment.status.value,
-            "delivery": "duplicate" if event.duplicate else "stale" if event.stale else None,
-        }
-        logger.info(
-            "callback %s",
-            " ".join(f"{key}={value}" for key, value in fields.items() if value is not None),
-            extra=fields,
-        )
+        if logger.isEnabledFor(logging.INFO):  # the line is built only for someone reading it
+            payment = event.payment
+            fields = {
+                "provider": self.provider.name,
+                "gateway": self.name,
+                "event_id": event.id,
+                "event_type": event.type,
+                "payment_id": payment.id,
+                "external_id": payment.external_id,
+                "provider_transaction_id": payment.provider_transaction_id,
+                "status": payment.status.value,
+                "delivery": "duplicate" if event.duplicate else "stale" if event.stale else None,
+            }
+            logger.info(
+                "callback %s",
+                " ".join(f"{key}={value}" for key, value in fields.items() if value is not None),
+                extra=fields,
+            )
         if event.duplicate:
             return
         self.hooks.webhook_received(event)
