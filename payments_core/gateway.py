@@ -183,6 +183,9 @@ class _Gateway:
         self.idempotency_store: IdempotencyStore = idempotency_store
         """Where this facade keeps idempotency keys: in memory, or the journal's table."""
         self._details = "details" in inspect.signature(idempotency_store.claim).parameters
+        self._unknown_takes_id = (
+            "payment_id" in inspect.signature(idempotency_store.unknown).parameters
+        )
         # The in-memory store needs the bytes sent only to repeat them under a key; any
         # other store (the journal) records "sending" before every request leaves.
         self._tells_sending = self.provider.honours_idempotency_keys or not isinstance(
@@ -563,6 +566,23 @@ class _Gateway:
             return "unknown"
         return "unknown" if progress.carried_out else "release"
 
+    def _settle_args(
+        self, call: _Call[Any], step: str, result: Any, error: BaseException | None
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The store method's arguments; an unknown create passes on the payment id the
+        gateway named, to a store that keeps it (the journal reads the payment by it)."""
+        if step == "succeeded":
+            return (self.name, call.key, result), {}
+        if (
+            step == "unknown"
+            and self._unknown_takes_id
+            and isinstance(error, OutcomeUnknownError)
+            and error.payment_id is not None
+            and call.payment_id is None
+        ):
+            return (self.name, call.key), {"payment_id": error.payment_id}
+        return (self.name, call.key), {}
+
     def _settle_failed(self, call: _Call[Any], step: str, exc: Exception) -> None:
         # The gateway's answer stands; the journal's reconciler settles the row.
         logger.error(
@@ -596,9 +616,9 @@ class _Gateway:
         step = self._settlement(call, info, error, retaken)
         if step is None:
             return
-        args = (self.name, call.key, result) if step == "succeeded" else (self.name, call.key)
+        args, kwargs = self._settle_args(call, step, result, error)
         try:
-            getattr(self.idempotency_store, step)(*args)
+            getattr(self.idempotency_store, step)(*args, **kwargs)
         except Exception as exc:
             self._settle_failed(call, step, exc)
 
@@ -1119,9 +1139,9 @@ class AsyncPayments(_Gateway):
         step = self._settlement(call, info, error, retaken)
         if step is None:
             return
-        args = (self.name, call.key, result) if step == "succeeded" else (self.name, call.key)
+        args, kwargs = self._settle_args(call, step, result, error)
         try:
-            await getattr(self._astore, step)(*args)
+            await getattr(self._astore, step)(*args, **kwargs)
         except Exception as exc:
             self._settle_failed(call, step, exc)
 

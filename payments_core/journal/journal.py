@@ -423,8 +423,9 @@ class JournalIdempotencyStore:
         settled = _settled(self.journal, outcome)
         self.journal.run(operations.succeeded, gateway, key, *settled, fence)
 
-    def unknown(self, gateway: str, key: str) -> None:
-        self.journal.run(operations.unknown, gateway, key, self._fences.drop(gateway, key))
+    def unknown(self, gateway: str, key: str, *, payment_id: str | None = None) -> None:
+        fence = self._fences.drop(gateway, key)
+        self.journal.run(operations.unknown, gateway, key, fence, payment_id)
 
     def release(self, gateway: str, key: str) -> None:
         self.journal.run(operations.release, gateway, key, None, self._fences.drop(gateway, key))
@@ -465,9 +466,9 @@ class AsyncJournalIdempotencyStore:
         settled = _settled(self.journal, outcome)
         await self.journal.arun(operations.succeeded, gateway, key, *settled, fence)
 
-    async def unknown(self, gateway: str, key: str) -> None:
+    async def unknown(self, gateway: str, key: str, *, payment_id: str | None = None) -> None:
         fence = self._fences.drop(gateway, key)
-        await self.journal.arun(operations.unknown, gateway, key, fence)
+        await self.journal.arun(operations.unknown, gateway, key, fence, payment_id)
 
     async def release(self, gateway: str, key: str) -> None:
         fence = self._fences.drop(gateway, key)

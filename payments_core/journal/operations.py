@@ -276,20 +276,27 @@ def succeeded(
     move(connection, row, "succeeded", values, detail={"status": status})
 
 
-def unknown(connection: Connection, gateway: str, key: str, fence: int | None) -> None:
+def unknown(
+    connection: Connection,
+    gateway: str,
+    key: str,
+    fence: int | None,
+    payment_id: str | None = None,
+) -> None:
+    """Sent, no usable answer. ``payment_id``: the payment a create made, when the
+    gateway named it before the answer was lost (a keyless gateway's create can then
+    be settled by reading it)."""
     row = _held(connection, gateway, key, fence)
     if row is None or row.state in FINISHED:
         return
-    move(
-        connection,
-        row,
-        "unknown",
-        {
-            "state": OperationState.UNKNOWN.value,
-            "lease_until": None,
-            "next_check_at": row.next_check_at if row.checks else row.now,
-        },
-    )
+    values: dict[str, Any] = {
+        "state": OperationState.UNKNOWN.value,
+        "lease_until": None,
+        "next_check_at": row.next_check_at if row.checks else row.now,
+    }
+    if payment_id is not None and row.payment_id is None:
+        values["payment_id"] = payment_id
+    move(connection, row, "unknown", values)
 
 
 def release(

@@ -16,7 +16,9 @@ from payments_bog.sandbox import Fault as BogFault
 from payments_tbc.sandbox import Fault as TbcFault
 
 from payments_core import OperationStatus, OutcomeUnknownError, Payment, Payments
+from payments_core.idempotency import CallDetails, Fingerprint
 from payments_core.journal import Journal, reconcile_once
+from payments_core.provider import SentRequest
 from tests.journal.support import (
     GATEWAY,
     Bog,
@@ -263,3 +265,47 @@ def test_a_reconciliation_with_nothing_due_takes_nothing(bog: Bog, journal: Jour
     report = reconcile_once(journal, {GATEWAY: facade})
     assert report.resolutions == []
     assert report.summary() == "0 due: nothing to do"
+
+
+def test_a_keyless_create_whose_lost_answer_named_its_payment_is_settled_by_reading_it(
+    tbc: Tbc, journal: Journal
+) -> None:
+    """TBC has no idempotency keys, so a lost create is never sent again; if the gateway
+    named the payment before the answer was lost, the reconciler reads it by that id."""
+    made = tbc.facade(None).create_payment(tbc.checkout())
+    creates = tbc.sent("create")
+    store = journal.idempotency_store(lease=60.0)
+    fingerprint = Fingerprint("create_payment", None, "10.00 GEL", "digest")
+    store.claim(GATEWAY, "checkout-1", fingerprint, details=CallDetails("tbc"))
+    store.sending(GATEWAY, "checkout-1", SentRequest("POST", "https://tbc.test/", (), b"{}"))
+    store.unknown(GATEWAY, "checkout-1", payment_id=made.id)
+
+    report = reconcile_once(journal, {GATEWAY: tbc.facade(journal)})
+
+    assert [(r.before, r.after) for r in report.resolutions] == [("unknown", "reconciled")]
+    record = journal.operation(GATEWAY, "checkout-1")
+    assert record is not None
+    assert (record.state, record.payment_id) == ("reconciled", made.id)
+    assert tbc.sent("create") == creates  # read, never created again
+
+
+def test_a_keyless_create_lost_before_its_payment_was_named_is_flagged(
+    tbc: Tbc, journal: Journal
+) -> None:
+    store = journal.idempotency_store(lease=60.0)
+    fingerprint = Fingerprint("create_payment", None, "10.00 GEL", "digest")
+    store.claim(GATEWAY, "checkout-2", fingerprint, details=CallDetails("tbc"))
+    store.sending(GATEWAY, "checkout-2", SentRequest("POST", "https://tbc.test/", (), b"{}"))
+    store.unknown(GATEWAY, "checkout-2")
+    facade = tbc.facade(journal)
+
+    reconcile_once(journal, {GATEWAY: facade})
+    time.sleep(SCHEDULE[-1] * 3)
+    last = reconcile_once(journal, {GATEWAY: facade})
+
+    assert [r.after for r in last.resolutions] == ["flagged"]
+    record = journal.operation(GATEWAY, "checkout-2")
+    assert record is not None
+    assert (record.state, record.flagged) == ("unknown", True)
+    assert record.flag_reason is not None
+    assert "no payment id" in record.flag_reason
