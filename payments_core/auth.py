@@ -48,7 +48,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic import SecretStr
@@ -223,6 +223,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         """Which row of a shared cache these credentials use (no secret in it)."""
         self.token_requests = 0
         """How many token requests this instance has sent (for tests and metrics)."""
+        self._prepared: tuple[tuple[object, ...], httpx.URL, httpx.Headers, bytes] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -297,6 +298,24 @@ class OAuth2ClientCredentials(httpx.Auth):
             request.headers[name] = value.get_secret_value()
 
     def _token_request(self, api_request: httpx.Request) -> httpx.Request:
+        url, headers, body = self._prepared_token_request()
+        request = httpx.Request("POST", url, content=body, headers=headers)
+        request.extensions[AUTH_REQUEST_EXTENSION] = True
+        self._add_extra_headers(request)
+        if "timeout" in api_request.extensions:
+            request.extensions["timeout"] = api_request.extensions["timeout"]
+        return request
+
+    def _prepared_token_request(self) -> tuple[httpx.URL, httpx.Headers, bytes]:
+        """The token request's URL, headers and form body, built once per set of credentials.
+
+        The same bytes and headers, in the same order, as ``httpx.Request(data=form)``
+        makes; rebuilt whenever the URL, the credentials or the scope change.
+        """
+        key = (self.token_url, self.client_id, self._secret, self.scope, self.credentials_in)
+        prepared = self._prepared
+        if prepared is not None and prepared[0] == key:
+            return prepared[1], prepared[2], prepared[3]
         form = {"grant_type": "client_credentials"}
         if self.scope:
             form["scope"] = self.scope
@@ -308,12 +327,12 @@ class OAuth2ClientCredentials(httpx.Auth):
         else:
             form["client_id"] = self.client_id
             form["client_secret"] = secret
-        request = httpx.Request("POST", self.token_url, data=form, headers=headers)
-        request.extensions[AUTH_REQUEST_EXTENSION] = True
-        self._add_extra_headers(request)
-        if "timeout" in api_request.extensions:
-            request.extensions["timeout"] = api_request.extensions["timeout"]
-        return request
+        body = urlencode(list(form.items()), doseq=True).encode("utf-8")
+        headers["Content-Length"] = str(len(body))
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        url, built = httpx.URL(self.token_url), httpx.Headers(headers)
+        self._prepared = (key, url, built, body)
+        return url, built, body
 
     def _error(self, cls: type[PaymentError], message: str, **kwargs: Any) -> PaymentError:
         return cls(message, provider=self._provider, **kwargs)

@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from payments_core.errors import ProviderResponseError
 from payments_core.models import Operation, Payment, WebhookEvent
-from payments_core.money import Money
 from payments_core.status import PaymentStatus
 
 __all__ = ["check_result", "payment_problems"]
@@ -33,45 +32,52 @@ _PAID: Final = frozenset(
 _REFUNDED: Final = frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
 
 
-def _named(payment: Payment) -> list[tuple[str, Money]]:
-    amounts = [("amount", payment.amount)]
-    for name in ("authorized_amount", "captured_amount", "refunded_amount"):
-        value = getattr(payment, name)
-        if value is not None:
-            amounts.append((name, value))
-    return amounts
-
-
 def payment_problems(payment: Payment) -> list[str]:
-    """What makes this payment impossible, in words; empty when it makes sense."""
+    """What makes this payment impossible, in words; empty when it makes sense.
+
+    Runs for every payment read (more than once for some), so the amounts are
+    compared as Decimals once their currencies are known to match.
+    """
     problems: list[str] = []
-    currency = payment.amount.currency
-    for name, money in _named(payment):
+    amount = payment.amount
+    authorized = payment.authorized_amount
+    captured = payment.captured_amount
+    refunded = payment.refunded_amount
+    currency = amount.currency
+    for name, money in (
+        ("amount", amount),
+        ("authorized_amount", authorized),
+        ("captured_amount", captured),
+        ("refunded_amount", refunded),
+    ):
+        if money is None:
+            continue
         if money.currency != currency:
             problems.append(f"{name} is in {money.currency}, the payment in {currency}")
         elif money.amount < 0:
             problems.append(f"{name} is negative ({money})")
     if problems:
         return problems
-    amount = payment.amount
-    captured, refunded = payment.captured_amount, payment.refunded_amount
-    authorized = payment.authorized_amount
-    if not amount.is_positive() and payment.status in _PAID:
-        problems.append(f"a {payment.status.value} payment of {amount}")
+    status = payment.status
+    paid = status in _PAID
+    total = amount.amount
+    if paid and not total > 0:
+        problems.append(f"a {status.value} payment of {amount}")
     if captured is not None:
-        if captured > amount:
+        taken = captured.amount
+        if taken > total:
             problems.append(f"captured {captured} of a {amount} payment")
-        if authorized is not None and authorized.is_positive() and captured > authorized:
+        if authorized is not None and authorized.amount > 0 and taken > authorized.amount:
             problems.append(f"captured {captured} of {authorized} authorized")
-        if payment.status in _PAID and not captured.is_positive():
-            problems.append(f"{payment.status.value} with nothing captured")
+        if paid and not taken > 0:
+            problems.append(f"{status.value} with nothing captured")
     if refunded is not None:
         ceiling = captured if captured is not None else amount
-        if refunded > ceiling:
+        if refunded.amount > ceiling.amount:
             problems.append(f"refunded {refunded}, above the {ceiling} paid")
-        if payment.status in _REFUNDED and not refunded.is_positive():
-            problems.append(f"{payment.status.value} with nothing refunded")
-    if authorized is not None and authorized > amount:
+        if status in _REFUNDED and not refunded.amount > 0:
+            problems.append(f"{status.value} with nothing refunded")
+    if authorized is not None and authorized.amount > total:
         problems.append(f"authorized {authorized} of a {amount} payment")
     for operation in payment.operations:
         problems += [

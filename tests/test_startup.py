@@ -104,8 +104,7 @@ def test_a_bog_gateway_defers_the_tls_context_asyncio_and_cryptography() -> None
     # call, asyncio only by the async facade, cryptography with the first callback.
     pytest.importorskip("payments_bog")
     modules = _modules_after(
-        "from payments_core import Payments\n"
-        "Payments('bog', client_id='a', client_secret='b')"
+        "from payments_core import Payments\nPayments('bog', client_id='a', client_secret='b')"
     )
 
     for package in ("asyncio", "httpcore", "certifi", "cryptography", "payments_bog.callbacks"):

@@ -281,8 +281,19 @@ def _payment(receipt: Receipt, raw: dict[str, Any] | None, redirect_url: str | N
     facts = order_facts(receipt)
     status = payment_status(facts)
 
+    # Equal amounts make equal Money (it keeps the currency's precision) or fail alike,
+    # and a receipt's amounts often repeat (captured = authorized = requested): each
+    # distinct amount is made once.
+    made: dict[Decimal, Money] = {}
+
+    def amount_of(value: Decimal) -> Money:
+        made_already = made.get(value)
+        if made_already is None:
+            made_already = made[value] = money(value, currency)
+        return made_already
+
     def amount_or_none(value: Decimal | None) -> Money | None:
-        return money(value, currency) if value is not None else None
+        return amount_of(value) if value is not None else None
 
     detail = receipt.payment_detail
     operations = tuple(
@@ -294,7 +305,7 @@ def _payment(receipt: Receipt, raw: dict[str, Any] | None, redirect_url: str | N
         id=receipt.order_id,
         provider=PROVIDER,
         status=status,
-        amount=money(requested, currency),
+        amount=amount_of(requested),
         external_id=receipt.external_order_id,
         authorized_amount=amount_or_none(facts.authorized),
         captured_amount=amount_or_none(facts.captured),
