@@ -40,8 +40,8 @@ from payments_core.errors import ConfigurationError, ErrorCode, ProviderUnavaila
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS: Final = 10_000
-"""How long a SQLite writer waits for another process's transaction to end."""
+BUSY_TIMEOUT: Final = 10.0
+"""Seconds a SQLite writer waits for another process's transaction to end (default)."""
 
 CONNECT_TIMEOUT: Final = 10
 """Seconds to wait for PostgreSQL to accept a connection."""
@@ -121,14 +121,14 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def connect(dbapi_connection: Any, record: Any) -> None:
         # Take BEGIN away from the driver: the "begin" listener issues our own.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _use_wal(cursor)
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        _use_wal(cursor, busy_timeout)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -140,7 +140,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def _use_wal(cursor: Any) -> None:
+def _use_wal(cursor: Any, busy_timeout: float) -> None:
     """Put the file in WAL mode (once per file; later connections find it so).
 
     The switch needs the file to itself, and SQLite answers "locked" at once
@@ -150,7 +150,7 @@ def _use_wal(cursor: Any) -> None:
     cursor.execute("PRAGMA journal_mode")
     if str(cursor.fetchone()[0]).lower() == "wal":
         return
-    give_up = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    give_up = time.monotonic() + busy_timeout
     while True:
         try:
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -161,15 +161,15 @@ def _use_wal(cursor: Any) -> None:
             time.sleep(0.01)
 
 
-def sync_engine(url: URL) -> Engine:
+def sync_engine(url: URL, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     if url.get_backend_name() == "sqlite":
         if sqlite3_module.sqlite_version_info < MIN_SQLITE:
             raise ConfigurationError(
                 f"the journal needs SQLite 3.35 or newer (this Python has "
                 f"{sqlite3_module.sqlite_version})"
             )
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _prepare_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout})
+        _prepare_sqlite(engine, busy_timeout)
         return engine
     # No pre-ping: it would double a short transaction. A connection the server
     # dropped fails its next use with a typed error, and SQLAlchemy then discards
@@ -177,13 +177,13 @@ def sync_engine(url: URL) -> Engine:
     return create_engine(url, isolation_level="READ COMMITTED", connect_args=_POSTGRES_CONNECT)
 
 
-def async_engine(url: URL) -> AsyncEngine:
+def async_engine(url: URL, busy_timeout: float = BUSY_TIMEOUT) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(
             url.set(drivername="sqlite+aiosqlite"),
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            connect_args={"timeout": busy_timeout},
         )
-        _prepare_sqlite(engine.sync_engine)
+        _prepare_sqlite(engine.sync_engine, busy_timeout)
         return engine
     return create_async_engine(
         url, isolation_level="READ COMMITTED", connect_args=_POSTGRES_CONNECT

@@ -100,8 +100,11 @@ class Journal:
         *,
         create: bool | None = None,
         schedule: tuple[float, ...] = DEFAULT_SCHEDULE,
+        busy_timeout: float = database.BUSY_TIMEOUT,
     ) -> None:
         self.url = database.parse_url(url)
+        self.busy_timeout = busy_timeout
+        """SQLite: seconds a write waits for another process's transaction to end."""
         self.backend = self.url.get_backend_name()
         self.create = self.backend == "sqlite" if create is None else create
         if not schedule or any(delay <= 0 for delay in schedule):
@@ -127,7 +130,7 @@ class Journal:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = database.sync_engine(self.url)
+                    self._engine = database.sync_engine(self.url, self.busy_timeout)
         return self._engine
 
     @property
@@ -135,7 +138,7 @@ class Journal:
         if self._async_engine is None:
             with self._lock:
                 if self._async_engine is None:
-                    self._async_engine = database.async_engine(self.url)
+                    self._async_engine = database.async_engine(self.url, self.busy_timeout)
         return self._async_engine
 
     def migrate(self) -> tuple[int, int]:

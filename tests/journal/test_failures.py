@@ -186,3 +186,32 @@ def test_after_postgresql_restarts_one_call_fails_typed_and_the_next_one_works(
 
     facade.refund(payment.id, gel("5.00"), idempotency_key="refund-1")
     assert bog.refunds("refund-1") == 1
+
+
+def test_a_sqlite_file_locked_past_the_busy_timeout_stops_a_refund_before_it_is_sent(
+    bog: Bog, tmp_path: Any
+) -> None:
+    """Another process holding the SQLite file's write lock for longer than the busy
+    timeout is a typed, retryable error naming the cause; the refund is not sent."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'journal.db'}"
+    payment = bog.paid(bog.facade(None))
+    facade = bog.facade(bog.journal(url, busy_timeout=0.2))
+    facade.get_payment(payment.id)  # the journal exists, the token is fetched
+    sent = len(bog.api_requests)
+    holder = sqlite3.connect(tmp_path / "journal.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing, and not letting go
+    try:
+        with pytest.raises(ProviderUnavailableError) as failed:
+            facade.refund(payment.id, idempotency_key="refund-locked")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert failed.value.code is ErrorCode.JOURNAL_UNAVAILABLE
+    assert "another process held the SQLite file" in failed.value.message
+    assert failed.value.retryable
+    assert len(bog.api_requests) == sent  # nothing sent
+    again = facade.refund(payment.id, idempotency_key="refund-locked")  # the lock is gone
+    assert again.payment_id == payment.id
