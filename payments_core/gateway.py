@@ -18,7 +18,6 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -67,7 +66,7 @@ from payments_core.provider import Capability, Flow, PaymentProvider, SentReques
 from payments_core.redact import REDACTED, redact_payload
 from payments_core.registry import ProviderRegistry, default_registry
 from payments_core.retry import RetryPolicy
-from payments_core.urls import check_callback_url
+from payments_core.urls import check_callback_url, is_path_id
 
 if TYPE_CHECKING:
     from payments_core.journal import Journal
@@ -77,9 +76,6 @@ __all__ = ["AsyncPayments", "Payments"]
 logger = logging.getLogger("payments_core")
 
 T = TypeVar("T")
-
-_PAYMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
-"""Provider ids go into URL paths: anything else could reach another endpoint."""
 
 
 _NO_ANSWER = (ProviderUnavailableError, AuthenticationError, RateLimitedError)
@@ -285,7 +281,7 @@ class _Gateway:
     # -- input checks, all before any I/O ---------------------------------------------
 
     def _payment_id(self, payment_id: object) -> str:
-        if not isinstance(payment_id, str) or not _PAYMENT_ID.fullmatch(payment_id):
+        if not is_path_id(payment_id):
             raise InvalidRequestError(
                 f"invalid payment id {payment_id!r}: expected the provider's id "
                 "(letters, digits, '.', '_', ':', '-')",
@@ -360,8 +356,7 @@ class _Gateway:
         check_callback_url(
             request.callback_url,
             provider=self.provider.name,
-            allow_insecure=request.allow_insecure_callback
-            or self.provider.settings.allow_insecure_callback_url,
+            allow_insecure=self.provider.settings.allows_insecure_callback(request),
             warn=False,  # a gate only: the provider's own check reports the use
         )
         key = check_idempotency_key(request.idempotency_key, provider=self.provider.name)

@@ -38,6 +38,7 @@ from payments_core.errors import DeclineCode, ErrorCode, InvalidRequestError
 from payments_core.money import Money
 from payments_core.status import PaymentStatus, is_final, is_paid
 from payments_core.urls import check_url, is_loopback_host
+from payments_core.validation import findings, summary
 
 __all__ = [
     "Buyer",
@@ -69,17 +70,15 @@ def validation_error_to_payment_error(
     The message names every failing field (``items.0.quantity: ...``) so the
     caller can fix the input without reading a pydantic traceback.
     """
-    problems = []
-    first_field: str | None = None
-    for error in exc.errors(include_url=False, include_input=False):
-        loc = ".".join(str(part) for part in error["loc"]) or what
-        first_field = first_field or loc
-        if error["type"] in _ERROR_CODES and code is ErrorCode.INVALID_REQUEST:
-            code = ErrorCode(error["type"])
-        message = str(error["msg"]).removeprefix("Value error, ")
-        problems.append(f"{loc}: {message}")
+    found = findings(exc, what=what)
+    if code is ErrorCode.INVALID_REQUEST:
+        code = next(
+            (ErrorCode(f.type) for f in found if f.type in _ERROR_CODES), ErrorCode.INVALID_REQUEST
+        )
     return InvalidRequestError(
-        f"invalid {what}: " + "; ".join(problems), code=code, field=first_field
+        f"invalid {what}: " + summary(found),
+        code=code,
+        field=found[0].field if found else None,
     )
 
 

@@ -45,6 +45,7 @@ from payments_core.errors import (
 from payments_core.models import Operation, Payment, PaymentRequest, WebhookEvent
 from payments_core.money import Money
 from payments_core.redact import SENSITIVE_HEADERS
+from payments_core.validation import findings, summary
 
 __all__ = [
     "ACCEPT_STATUS_EXTENSION",
@@ -161,6 +162,14 @@ class ProviderSettings(BaseModel):
     """Accept a plain-http callback URL on a loopback host (a local emulator or
     receiver); each use logs a warning. Never for a public host."""
 
+    def allows_insecure_callback(self, request: PaymentRequest | None = None) -> bool:
+        """Whether a plain-http callback URL on a loopback host may be used: this
+        setting, or the request's own ``allow_insecure_callback``. The one place
+        the two switches meet, so every provider and the facade decide alike."""
+        return self.allow_insecure_callback_url or (
+            request is not None and request.allow_insecure_callback
+        )
+
 
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
@@ -246,12 +255,9 @@ class PaymentProvider(ABC):
         try:
             validated = cls.settings_model.model_validate(merged)
         except ValidationError as exc:
-            problems = []
-            for error in exc.errors(include_url=False, include_input=False):
-                loc = ".".join(str(part) for part in error["loc"]) or "settings"
-                problems.append(f"{loc}: {error['msg']}")
             raise ConfigurationError(
-                f"invalid settings for provider {cls.name!r}: " + "; ".join(problems),
+                f"invalid settings for provider {cls.name!r}: "
+                + summary(findings(exc, what="settings")),
                 code=ErrorCode.INVALID_SETTINGS,
                 provider=cls.name,
             ) from None

@@ -25,10 +25,20 @@ from urllib.parse import urlsplit
 
 from payments_core.errors import ErrorCode, InvalidRequestError
 
-__all__ = ["check_callback_url", "check_url", "is_loopback_host"]
+__all__ = ["PATH_ID", "check_callback_url", "check_url", "is_loopback_host", "is_path_id"]
 
 _LOOPBACK_V4: Final = ipaddress.IPv4Network("127.0.0.0/8")
 _LOOPBACK_V6: Final = ipaddress.IPv6Address("::1")
+
+PATH_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
+"""What a gateway's id may look like when it goes into a URL path (payment and
+order ids): anything else could reach another endpoint of the gateway."""
+
+
+def is_path_id(value: object) -> bool:
+    """Whether ``value`` is a string :data:`PATH_ID` takes whole."""
+    return isinstance(value, str) and PATH_ID.fullmatch(value) is not None
+
 
 _SCHEME_PREFIX: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _LABEL: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
