@@ -20,7 +20,7 @@ import ipaddress
 import logging
 import re
 import unicodedata
-from typing import Final
+from typing import Final, TypeGuard
 from urllib.parse import urlsplit
 
 from payments_core.errors import ErrorCode, InvalidRequestError
@@ -35,7 +35,7 @@ PATH_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 order ids): anything else could reach another endpoint of the gateway."""
 
 
-def is_path_id(value: object) -> bool:
+def is_path_id(value: object) -> TypeGuard[str]:
     """Whether ``value`` is a string :data:`PATH_ID` takes whole."""
     return isinstance(value, str) and PATH_ID.fullmatch(value) is not None
 
