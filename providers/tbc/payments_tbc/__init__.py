@@ -28,12 +28,13 @@ asked for, never by this package.
 
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from payments_tbc.api import AsyncTbcPayments, SavedCardCharge, SavedCardDeletion, TbcPayments
     from payments_tbc.options import InstallmentProduct, TbcOptions
-    from payments_tbc.provider import Initiator, TbcProvider, saved_card_id
+    from payments_tbc.provider import TbcProvider
+    from payments_tbc.saved_cards import Initiator, saved_card_id
     from payments_tbc.settings import TbcSettings
 
 # The names below are imported on first use, so the entry point
@@ -45,9 +46,9 @@ _LAZY = {
     "TbcPayments": "payments_tbc.api",
     "InstallmentProduct": "payments_tbc.options",
     "TbcOptions": "payments_tbc.options",
-    "Initiator": "payments_tbc.provider",
+    "Initiator": "payments_tbc.saved_cards",
     "TbcProvider": "payments_tbc.provider",
-    "saved_card_id": "payments_tbc.provider",
+    "saved_card_id": "payments_tbc.saved_cards",
     "TbcSettings": "payments_tbc.settings",
 }
 
@@ -66,6 +67,10 @@ def __dir__() -> list[str]:
 
 
 __version__ = "0.2.0"
+
+PROVIDER: Final = "tbc"
+"""The provider's name (``TbcProvider.name``): every model and error this package
+builds carries it, so the modules below the provider read it from here."""
 
 __all__ = [
     "AsyncTbcPayments",

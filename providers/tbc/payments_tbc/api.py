@@ -33,7 +33,9 @@ from payments_core.errors import ConfigurationError
 from payments_core.models import Payment
 from payments_core.money import Money
 from payments_core.provider import Flow
-from payments_tbc.provider import Initiator, TbcProvider
+from payments_tbc import PROVIDER
+from payments_tbc.provider import TbcProvider
+from payments_tbc.saved_cards import Initiator
 
 __all__ = ["AsyncTbcPayments", "SavedCardCharge", "SavedCardDeletion", "TbcPayments"]
 
@@ -70,13 +72,13 @@ def _tbc_provider(payments: Payments | AsyncPayments) -> TbcProvider:
         name = getattr(provider, "name", type(payments).__name__)
         raise ConfigurationError(
             f"TBC operations need a gateway whose provider is TBC, not {name!r}",
-            provider="tbc",
+            provider=PROVIDER,
         )
     return provider
 
 
 @dataclass(frozen=True)
-class _Call(Generic[T]):
+class _PreparedOperation(Generic[T]):
     """One TBC operation, checked, ready for a facade's ``run_flow``."""
 
     operation: str
@@ -86,7 +88,7 @@ class _Call(Generic[T]):
     idempotency_key: str | None = None
 
 
-class _TbcCalls:
+class _TbcOperations:
     """Builds each operation once (checks included); the wrappers only run them."""
 
     provider: TbcProvider
@@ -99,7 +101,7 @@ class _TbcCalls:
         merchant_payment_id: str | None,
         pre_auth: bool,
         idempotency_key: str | None,
-    ) -> _Call[Payment]:
+    ) -> _PreparedOperation[Payment]:
         flow = self.provider.charge_saved_card(
             rec_id,
             amount,
@@ -116,14 +118,14 @@ class _TbcCalls:
             external_id=merchant_payment_id,
             idempotency_key=key,
         )
-        return _Call("charge_saved_card", request, flow, SOURCE_CREATE, key)
+        return _PreparedOperation("charge_saved_card", request, flow, SOURCE_CREATE, key)
 
-    def _delete_saved_card(self, rec_id: str) -> _Call[bool]:
+    def _delete_saved_card(self, rec_id: str) -> _PreparedOperation[bool]:
         flow = self.provider.delete_saved_card(rec_id)
-        return _Call("delete_saved_card", SavedCardDeletion(rec_id=rec_id), flow)
+        return _PreparedOperation("delete_saved_card", SavedCardDeletion(rec_id=rec_id), flow)
 
 
-class TbcPayments(_TbcCalls):
+class TbcPayments(_TbcOperations):
     """TBC's own operations over a synchronous :class:`~payments_core.Payments`."""
 
     def __init__(self, payments: Payments) -> None:
@@ -135,13 +137,13 @@ class TbcPayments(_TbcCalls):
     def __repr__(self) -> str:
         return f"<TbcPayments gateway={self._payments.name!r}>"
 
-    def _run(self, call: _Call[T]) -> T:
+    def _run(self, prepared: _PreparedOperation[T]) -> T:
         return self._payments.run_flow(
-            call.operation,
-            call.request,
-            call.flow,
-            source=call.source,
-            idempotency_key=call.idempotency_key,
+            prepared.operation,
+            prepared.request,
+            prepared.flow,
+            source=prepared.source,
+            idempotency_key=prepared.idempotency_key,
         )
 
     def charge_saved_card(
@@ -167,7 +169,7 @@ class TbcPayments(_TbcCalls):
         return self._run(self._delete_saved_card(rec_id))
 
 
-class AsyncTbcPayments(_TbcCalls):
+class AsyncTbcPayments(_TbcOperations):
     """TBC's own operations over an asynchronous :class:`~payments_core.AsyncPayments`."""
 
     def __init__(self, payments: AsyncPayments) -> None:
@@ -179,13 +181,13 @@ class AsyncTbcPayments(_TbcCalls):
     def __repr__(self) -> str:
         return f"<AsyncTbcPayments gateway={self._payments.name!r}>"
 
-    async def _run(self, call: _Call[T]) -> T:
+    async def _run(self, prepared: _PreparedOperation[T]) -> T:
         return await self._payments.run_flow(
-            call.operation,
-            call.request,
-            call.flow,
-            source=call.source,
-            idempotency_key=call.idempotency_key,
+            prepared.operation,
+            prepared.request,
+            prepared.flow,
+            source=prepared.source,
+            idempotency_key=prepared.idempotency_key,
         )
 
     async def charge_saved_card(

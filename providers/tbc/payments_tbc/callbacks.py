@@ -9,8 +9,8 @@ checked is checked here, before anything is sent:
 * the body: a small JSON object whose ``PaymentId`` is a plausible id (it goes
   into a URL path). Anything else the body says is ignored, never trusted.
 
-The provider then reads the payment with the merchant's own credentials and
-builds the event from that answer alone (see ``TbcProvider.webhook``).
+The flow (:func:`verified_event`) then reads the payment with the merchant's own
+credentials and builds the event from that answer alone.
 
 The event id is the dedupe key: the payment id with the state read back (TBC's
 status and the captured and refunded amounts). A repeated delivery about an
@@ -21,30 +21,41 @@ unchanged payment has the same id; a delivery after the payment moved on
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Final, NoReturn
 
-from payments_core.errors import ErrorCode, ProviderResponseError, WebhookVerificationError
-from payments_core.models import Payment
+from payments_core.errors import (
+    ErrorCode,
+    NotFoundError,
+    ProviderResponseError,
+    WebhookVerificationError,
+)
+from payments_core.models import Payment, WebhookEvent
+from payments_core.provider import Flow
+from payments_tbc import PROVIDER
+from payments_tbc.endpoints import Endpoints
+from payments_tbc.operations import read_details
+from payments_tbc.prechecks import ID_PATTERN
 from payments_tbc.settings import IpNetwork
+from payments_tbc.statuses import canonical_status
 from payments_tbc.wire import json_object
 
 __all__ = [
     "MAX_CALLBACK_BYTES",
     "PAYMENT_ID_KEY",
+    "WEBHOOK_EVENT_TYPE",
     "callback_payment_id",
     "check_remote_addr",
     "event_id",
+    "verified_event",
 ]
 
-PROVIDER: Final = "tbc"
 PAYMENT_ID_KEY: Final = "PaymentId"
 MAX_CALLBACK_BYTES: Final = 4096
 """TBC's callback is a few dozen bytes; a large body is not one."""
-
-ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
-"""TBC's ids (``payId``, ``recId``) are letters and digits; they go into URL paths."""
+WEBHOOK_EVENT_TYPE: Final = "payment.updated"
+"""The type of every event: TBC calls back about one thing, a payment that moved."""
 
 
 def _refuse(message: str, code: ErrorCode = ErrorCode.WEBHOOK_MALFORMED) -> NoReturn:
@@ -110,3 +121,26 @@ def event_id(payment: Payment, tbc_status: str | None) -> str:
         "-" if payment.refunded_amount is None else str(payment.refunded_amount.amount),
     ]
     return ":".join(parts)
+
+
+def verified_event(endpoints: Endpoints, pay_id: str) -> Flow[WebhookEvent]:
+    """The event of a callback about ``pay_id``: the payment as TBC answers a read of it.
+
+    A payment TBC does not know means the callback did not come from TBC.
+    """
+    try:
+        payment, details = yield from read_details(endpoints, pay_id)
+    except NotFoundError:
+        raise WebhookVerificationError(
+            f"TBC has no payment {pay_id}: the callback is not TBC's",
+            provider=PROVIDER,
+            payment_id=pay_id,
+        ) from None
+    return WebhookEvent(
+        id=event_id(payment, canonical_status(details.status or "") or details.status),
+        provider=PROVIDER,
+        type=WEBHOOK_EVENT_TYPE,
+        payment=payment,
+        received_at=datetime.now(UTC),
+        raw={PAYMENT_ID_KEY: pay_id},
+    )

@@ -38,6 +38,8 @@ from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import CaptureMode, PaymentRequest
 from payments_core.money import Money
 from payments_core.urls import check_callback_url as core_check_callback_url
+from payments_core.validation import findings
+from payments_tbc import PROVIDER
 from payments_tbc.codes import METHOD_CODES, NOT_WITH_SAVE_CARD
 from payments_tbc.options import InstallmentProduct, TbcOptions, parse_options
 from payments_tbc.settings import EXPIRATION_MINUTES_RANGE, Language, TbcSettings
@@ -55,7 +57,6 @@ __all__ = [
 
 logger = logging.getLogger("payments_tbc")
 
-PROVIDER: Final = "tbc"
 CURRENCIES: Final = frozenset({"GEL", "USD", "EUR"})
 """What TBC takes (each must also be enabled for the merchant)."""
 INSTALLMENT_METHOD: Final = METHOD_CODES["installment"]
@@ -86,17 +87,11 @@ def check_currency(money: Money, field: str = "amount") -> None:
         )
 
 
-def check_callback_url(
-    url: str, settings: TbcSettings, field: str = "callback_url", *, request_allows: bool = False
-) -> str:
-    """The core's callback-URL rule: plain http on loopback when the provider setting
-    (or the request's own ``allow_insecure_callback``) allows it."""
+def check_callback_url(url: str, *, allow_insecure: bool, field: str = "callback_url") -> str:
+    """The core's callback-URL rule, reported as TBC's: plain http on loopback only
+    when ``allow_insecure`` (see ``ProviderSettings.allows_insecure_callback``)."""
     return core_check_callback_url(
-        url,
-        provider="tbc",
-        allow_insecure=settings.allow_insecure_callback_url or request_allows,
-        field=field,
-        logger=logger,
+        url, provider=PROVIDER, allow_insecure=allow_insecure, field=field, logger=logger
     )
 
 
@@ -258,10 +253,9 @@ def _products_from_items(request: PaymentRequest) -> list[InstallmentProduct]:
                 )
             )
         except ValidationError as exc:
-            problem = exc.errors(include_url=False, include_input=False)[0]
+            first = findings(exc, what="product")[0]
             _refuse(
-                f"item {index} cannot be an installment product: "
-                f"{'.'.join(str(p) for p in problem['loc'])} {problem['msg']}",
+                f"item {index} cannot be an installment product: {first.field} {first.message}",
                 f"items.{index}",
             )
     return products
@@ -288,7 +282,7 @@ def prepare_payment(request: PaymentRequest, settings: TbcSettings) -> PreparedP
     check_currency(request.amount)
     return_url = _return_url(request)
     callback_url = check_callback_url(
-        request.callback_url, settings, request_allows=request.allow_insecure_callback
+        request.callback_url, allow_insecure=settings.allows_insecure_callback(request)
     )
     methods = _methods(request)
     _check_save_card(options, methods)

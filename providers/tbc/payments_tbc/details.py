@@ -10,7 +10,7 @@ for), ``confirmedAmount`` (what was captured; 0 while a hold waits) and
   what TBC "returned" there is the hold, and nothing was refunded;
 * authorized = ``amount`` once TBC approved the payment (held or paid), else unknown.
 
-The status is the table's (:data:`~payments_tbc.codes.STATUS_TABLE`), refined by
+The status is the table's (:data:`~payments_tbc.statuses.STATUS_FACTS`), refined by
 the amounts where TBC's status alone says less than they do
 (:func:`status_of`). ``resultCode`` becomes the decline of a failed payment.
 """
@@ -28,12 +28,12 @@ from payments_core.models import CaptureMode, CardDetails, Decline, Payment
 from payments_core.money import Money
 from payments_core.status import PaymentStatus
 from payments_core.urls import check_url
-from payments_tbc.codes import canonical_status, decline_code, method_name, payment_status
+from payments_tbc import PROVIDER
+from payments_tbc.codes import decline_code, method_name
+from payments_tbc.statuses import canonical_status, facts_for, payment_status
 from payments_tbc.wire import Details, Link
 
 __all__ = [
-    "HOLD_STATUSES",
-    "MONEY_TAKEN_STATUSES",
     "PaymentFacts",
     "approval_url",
     "facts_of",
@@ -44,15 +44,6 @@ __all__ = [
 
 logger = logging.getLogger("payments_tbc")
 
-PROVIDER: Final = "tbc"
-S = PaymentStatus
-
-HOLD_STATUSES: Final = frozenset({"WaitingConfirm", "PaymentCompletionProcessing"})
-"""Statuses of a pre-authorization whose funds are held, not captured."""
-MONEY_TAKEN_STATUSES: Final = frozenset(
-    {"Succeeded", "PartialReturned", "Returned", "CancelPaymentProcessing"}
-)
-"""Statuses in which TBC took the money (or released a hold, for a pre-auth)."""
 APPROVAL_REL: Final = "approval_url"
 _EXPIRY: Final = re.compile(r"(0[1-9]|1[0-2])([0-9]{2})")
 _MAX_VISIBLE_DIGITS: Final = 10
@@ -83,9 +74,10 @@ class PaymentFacts:
 def facts_of(details: Details, amount: Decimal) -> PaymentFacts:
     """Normalize the details' status and amounts (rules in the module docs)."""
     key = canonical_status(details.status) if details.status else None
-    pre_auth = bool(details.preAuth) or key in HOLD_STATUSES
+    row = facts_for(details.status)
+    pre_auth = bool(details.preAuth) or row.held
     confirmed = details.confirmedAmount
-    if not pre_auth and key in MONEY_TAKEN_STATUSES and not (confirmed and confirmed > 0):
+    if not pre_auth and row.money_taken and not (confirmed and confirmed > 0):
         captured: Decimal | None = amount
     else:
         captured = confirmed
@@ -106,22 +98,24 @@ def status_of(facts: PaymentFacts) -> PaymentStatus:
       said, the amounts are the better witness.
     * ``Succeeded`` for a hold captured in part: ``partially_captured`` (TBC
       released the rest).
+
+    Which status each rule applies to, and what it becomes, are columns of the
+    status table (``if_nothing_captured``, ``paid``, ``if_partly_captured``).
     """
     usual = payment_status(facts.status)
-    key = canonical_status(facts.status) if facts.status else None
-    if key is None:
-        return usual
+    row = facts_for(facts.status)
     captured, refunded = facts.captured, facts.refunded
-    if facts.pre_auth and captured is not None and captured == 0:
-        if key == "Returned":
-            return S.CANCELED
-        if key == "CancelPaymentProcessing":
-            return S.AUTHORIZED
-    if key in ("Succeeded", "PartialReturned", "Returned") and captured and captured > 0:
+    nothing_captured = captured is not None and captured == 0
+    if facts.pre_auth and nothing_captured and row.if_nothing_captured is not None:
+        return row.if_nothing_captured
+    if row.paid and captured and captured > 0:
         if refunded is not None and refunded > 0:
-            return S.REFUNDED if refunded >= captured else S.PARTIALLY_REFUNDED
-        if key == "Succeeded" and facts.pre_auth and captured < facts.amount:
-            return S.PARTIALLY_CAPTURED
+            if refunded >= captured:
+                return PaymentStatus.REFUNDED
+            return PaymentStatus.PARTIALLY_REFUNDED
+        partly_captured = facts.pre_auth and captured < facts.amount
+        if partly_captured and row.if_partly_captured is not None:
+            return row.if_partly_captured
     return usual
 
 
@@ -208,7 +202,7 @@ def payment_from_details(
     assert total is not None
     facts = facts_of(details, total.amount)
     status = status_of(facts)
-    paid_or_held = facts.status in MONEY_TAKEN_STATUSES | HOLD_STATUSES
+    row = facts_for(facts.status)
     try:
         return Payment(
             id=payment_id,
@@ -216,13 +210,13 @@ def payment_from_details(
             status=status,
             amount=total,
             external_id=details.merchantPaymentId or external_id,
-            authorized_amount=total if paid_or_held else None,
+            authorized_amount=total if row.money_taken or row.held else None,
             captured_amount=None if facts.captured is None else money(facts.captured, currency),
             refunded_amount=None if facts.refunded is None else money(facts.refunded, currency),
             redirect_url=approval_url(details.links) or redirect_url,
             method=method_name(details.paymentMethod),
             card=_card(details),
-            decline=_decline(details) if status is S.DECLINED else None,
+            decline=_decline(details) if status is PaymentStatus.DECLINED else None,
             capture=CaptureMode.MANUAL if facts.pre_auth else CaptureMode.AUTOMATIC,
             provider_transaction_id=details.transactionId,
             raw=raw,

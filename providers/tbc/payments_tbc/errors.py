@@ -36,12 +36,12 @@ from payments_core.errors import (
     ProviderResponseError,
 )
 from payments_core.provider import error_for_status
+from payments_tbc import PROVIDER
 from payments_tbc.codes import decline_code
 from payments_tbc.wire import Problem, json_object, read
 
 __all__ = ["error_for_response", "system_code"]
 
-PROVIDER: Final = "tbc"
 MAX_MESSAGE: Final = 300
 """TBC's text is cut to this many characters in our message."""
 
@@ -88,8 +88,7 @@ def error_for_response(response: httpx.Response) -> PaymentError:
             request_id=request_id,
             http_status=status,
         )
-    error = error_for_status(response, provider=PROVIDER, message=message, provider_code=code)
-    error.message = text
-    error.args = (text,)
-    error.request_id = request_id
-    return error
+    # The core decides the class from the status; the error is then built whole
+    # with TBC's sentence and trace id (PaymentError.replace), never patched.
+    by_status = error_for_status(response, provider=PROVIDER, message=message, provider_code=code)
+    return by_status.replace(text, request_id=request_id)

@@ -31,6 +31,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from payments_core import money
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import check_text
+from payments_core.validation import findings, summary
+from payments_tbc import PROVIDER
 
 __all__ = [
     "DESCRIPTION_MAX",
@@ -41,6 +43,8 @@ __all__ = [
     "parse_options",
 ]
 
+OPTIONS_FIELD: Final = "provider_options"
+"""Where these options sit in a request: the start of every field an error names."""
 DESCRIPTION_MAX: Final = 30
 """Characters of ``description`` TBC shows on its page (reference §4B)."""
 EXTRA_MAX: Final = 25
@@ -158,17 +162,12 @@ class TbcOptions(_Options):
 
 
 def _invalid(exc: ValidationError) -> InvalidRequestError:
-    problems = []
-    first: str | None = None
-    for error in exc.errors(include_url=False, include_input=False):
-        loc = ".".join(["provider_options", *(str(part) for part in error["loc"])])
-        first = first or loc
-        problems.append(f"{loc}: {str(error['msg']).removeprefix('Value error, ')}")
+    found = findings(exc, what=OPTIONS_FIELD, prefix=OPTIONS_FIELD)
     return InvalidRequestError(
-        "invalid TBC options: " + "; ".join(problems),
+        "invalid TBC options: " + summary(found),
         code=ErrorCode.INVALID_REQUEST,
-        field=first,
-        provider="tbc",
+        field=found[0].field if found else None,
+        provider=PROVIDER,
     )
 
 

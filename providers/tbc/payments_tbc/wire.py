@@ -29,6 +29,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from payments_core import wire as core_wire
 from payments_core.errors import ProviderResponseError
+from payments_core.validation import field_names
+from payments_tbc import PROVIDER
 
 __all__ = [
     "CompletionAnswer",
@@ -38,12 +40,12 @@ __all__ = [
     "Link",
     "Problem",
     "RecurringCard",
+    "acknowledgement",
     "json_object",
     "optional_json_object",
     "read",
 ]
 
-PROVIDER: Final = "tbc"
 MAX_BODY: Final = 1024 * 1024
 """Largest answer read; TBC's are a few hundred bytes."""
 
@@ -280,9 +282,27 @@ def read(model: type[M], data: dict[str, Any], what: str) -> M:
     try:
         return model.model_validate(_fold(data, model))
     except ValidationError as exc:
-        fields = sorted(
-            {".".join(str(part) for part in error["loc"]) or what for error in exc.errors()}
-        )
+        fields = field_names(exc, what=what)
         raise ProviderResponseError(
             f"TBC's {what} has unreadable fields: {', '.join(fields)}", provider=PROVIDER
         ) from None
+
+
+def acknowledgement(response: httpx.Response, what: str) -> dict[str, Any] | None:
+    """An acknowledgement: empty, or a JSON object whose envelope does not say "error".
+
+    [INF] TBC answers a cancel or a delete with HTTP 200 and nothing or the
+    envelope only (reference §4D, §4G); a completion adds its result to the
+    envelope (§4E). An envelope claiming an error status under a 200 is not an
+    answer we can act on: it is unreadable, and the outcome unknown.
+    """
+    data = optional_json_object(response, what)
+    if data is None:
+        return None
+    envelope = read(Envelope, data, what)
+    if envelope.httpStatusCode is not None and envelope.httpStatusCode >= 400:
+        raise ProviderResponseError(
+            f"TBC's {what} came with HTTP 200 but says {envelope.httpStatusCode}",
+            provider=PROVIDER,
+        )
+    return data
