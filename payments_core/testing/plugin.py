@@ -23,7 +23,11 @@ __all__ = ["payments_conformance", "pytest_configure"]
 
 # Before the suite is first imported, so its assertions explain themselves however
 # payments-core was installed (pytest rewrites only what it is told to).
-pytest.register_assert_rewrite("payments_core.testing.suite", "payments_core.testing.harness")
+pytest.register_assert_rewrite(
+    "payments_core.testing.suite",
+    "payments_core.testing.scenarios",
+    "payments_core.testing.harness",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
