@@ -14,7 +14,6 @@ reaches its outcome.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import threading
@@ -36,6 +35,7 @@ from payments_core.errors import (
     ProviderUnavailableError,
 )
 from payments_core.gateway import Payments
+from payments_core.journal import default_journal
 from payments_core.models import LineItem, Payment, PaymentRequest
 from payments_core.money import Money
 from payments_core.registry import load_entry_point
@@ -206,14 +206,7 @@ def demo_journal() -> str | None:
 
     ``None`` when the journal extra is not installed: the demo then runs without one.
     """
-    configured = os.environ.get(JOURNAL_ENV)
-    if configured:
-        return configured
-    if importlib.util.find_spec("sqlalchemy") is None:
-        return None
-    from payments_core.journal.commands import DEFAULT_JOURNAL
-
-    return DEFAULT_JOURNAL
+    return default_journal(os.environ.get(JOURNAL_ENV))
 
 
 def journal_summary(payments: Payments, payment_id: str) -> str:

@@ -21,34 +21,33 @@ doubt, and never hold a database transaction across a gateway call.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from payments_core.journal.inbox import Delivery
-    from payments_core.journal.journal import (
-        AsyncJournalIdempotencyStore,
-        EventRecord,
-        Journal,
-        JournalIdempotencyStore,
-        OperationRecord,
-        PaymentHistory,
-        SharedTokenCache,
-    )
+    from payments_core.journal.journal import Journal
     from payments_core.journal.operations import OperationState
     from payments_core.journal.reconcile import ReconcileReport, Resolution, reconcile_once
+    from payments_core.journal.records import EventRecord, OperationRecord, PaymentHistory
+    from payments_core.journal.stores import (
+        AsyncJournalIdempotencyStore,
+        JournalIdempotencyStore,
+        SharedTokenCache,
+    )
 
 _EXPORTS = {
-    "AsyncJournalIdempotencyStore": "journal",
+    "AsyncJournalIdempotencyStore": "stores",
     "Delivery": "inbox",
-    "EventRecord": "journal",
+    "EventRecord": "records",
     "Journal": "journal",
-    "JournalIdempotencyStore": "journal",
-    "OperationRecord": "journal",
+    "JournalIdempotencyStore": "stores",
+    "OperationRecord": "records",
     "OperationState": "operations",
-    "PaymentHistory": "journal",
+    "PaymentHistory": "records",
     "ReconcileReport": "reconcile",
     "Resolution": "reconcile",
-    "SharedTokenCache": "journal",
+    "SharedTokenCache": "stores",
     "reconcile_once": "reconcile",
 }
 __all__ = [
@@ -65,6 +64,19 @@ __all__ = [
     "SharedTokenCache",
     "reconcile_once",
 ]
+
+DEFAULT_JOURNAL = "sqlite:///payments.db"
+"""The embedded journal the CLI, the demo and the example shop use by default."""
+
+
+def default_journal(configured: str | None = None) -> str | None:
+    """``configured`` if given, else :data:`DEFAULT_JOURNAL` when the journal extra is
+    installed; ``None`` without the extra, so a command or demo then runs without one."""
+    if configured:
+        return configured
+    if importlib.util.find_spec("sqlalchemy") is None:
+        return None
+    return DEFAULT_JOURNAL
 
 
 def __getattr__(name: str) -> Any:

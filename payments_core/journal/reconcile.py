@@ -24,6 +24,9 @@ Whatever is still unresolved after the schedule is **flagged for a person**,
 never marked failed: time alone proves nothing. Reading a payment that shows
 no trace of the operation is not proof either, since the gateway may apply it
 later; the operation stays unknown until its schedule ends.
+
+This module decides, from the gateway's answer, what becomes of each row; the
+short transactions that take and move the rows are :mod:`payments_core.journal.due`.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Row
 
 from payments_core.errors import (
     ErrorCode,
@@ -43,11 +46,10 @@ from payments_core.errors import (
     OutcomeUnknownError,
     PaymentError,
 )
-from payments_core.journal import schema
-from payments_core.journal.codec import outcome_from_json, outcome_to_json
-from payments_core.journal.database import db_now
+from payments_core.journal import due
+from payments_core.journal.codec import outcome_from_json
 from payments_core.journal.journal import Journal
-from payments_core.journal.operations import FINISHED, OperationState, due_condition, move
+from payments_core.journal.operations import FINISHED, OperationState
 from payments_core.models import (
     Operation,
     OperationKind,
@@ -61,8 +63,6 @@ from payments_core.status import PaymentStatus
 __all__ = ["ReconcileReport", "Resolution", "reconcile_loop", "reconcile_once"]
 
 logger = logging.getLogger("payments_core.journal")
-
-ops = schema.operations
 
 RECONCILE_LEASE: Final = 300.0
 """Seconds a reconciler holds a row it took (longer than one gateway call)."""
@@ -108,139 +108,7 @@ class ReconcileReport:
         return f"{self.taken} due: " + (", ".join(parts) if parts else "nothing to do")
 
 
-# -- claiming work (one short transaction) ---------------------------------------------
-
-
-def _take(
-    connection: Connection, batch: int, lease: float, run_started: float | None = None
-) -> list[tuple[Row[Any], str]]:
-    """Claim up to ``batch`` due rows: (the row as taken, its state before).
-
-    ``run_started`` (database time) leaves out rows this run already handled: one
-    rescheduled for a check sooner than the run takes is for the next run.
-    """
-    query = (
-        select(ops, db_now().label("now"))
-        .where(due_condition(db_now()))
-        .order_by(ops.c.id)
-        .limit(batch)
-    )
-    if run_started is not None:
-        query = query.where(ops.c.updated_at <= run_started)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    taken: list[tuple[Row[Any], str]] = []
-    for row in connection.execute(query).all():
-        values: dict[str, Any] = {"lease_until": row.now + lease, "checks": row.checks + 1}
-        if row.state == OperationState.INTENDED:
-            values.update(state=OperationState.FAILED.value, lease_until=None)
-            action = "abandoned"
-        elif row.state == OperationState.SENDING:
-            values["state"] = OperationState.UNKNOWN.value
-            action = "lease expired"
-        else:
-            action = "reconciling"
-        move(connection, row, action, values, kind="reconcile")
-        taken.append((_row_by_id(connection, row.id), row.state))
-    return taken
-
-
-def _clock(connection: Connection) -> float:
-    """The database's clock now."""
-    return float(connection.execute(select(db_now())).scalar_one())
-
-
-def _row_by_id(connection: Connection, operation_id: int) -> Row[Any]:
-    """An operation's row, with the database's clock (``now``)."""
-    return connection.execute(
-        select(ops, db_now().label("now")).where(ops.c.id == operation_id)
-    ).one()
-
-
-def _finish(
-    connection: Connection,
-    operation_id: int,
-    action: str,
-    values: dict[str, Any],
-    note: str,
-) -> None:
-    row = _row_by_id(connection, operation_id)
-    move(connection, row, action, values, detail={"note": note} if note else None, kind="reconcile")
-
-
-def _flag(connection: Connection, operation_id: int, why: str) -> str:
-    """Mark for a person: reconciliation cannot settle it (never marked failed)."""
-    now = _row_by_id(connection, operation_id).now
-    values = {"flagged_at": now, "flag_reason": why[:1000], "lease_until": None}
-    _finish(connection, operation_id, "flagged", values, why)
-    return "flagged"
-
-
-def _later(connection: Connection, operation_id: int, schedule: tuple[float, ...], why: str) -> str:
-    """Check again on the schedule, or flag for a person when it has run out."""
-    row = _row_by_id(connection, operation_id)
-    if row.state in (OperationState.FAILED, OperationState.SENDING):
-        return str(row.state)  # settled meanwhile by a caller's own repeat
-    if row.checks >= len(schedule):
-        return _flag(connection, operation_id, why)
-    delay = schedule[row.checks]
-    _finish(
-        connection,
-        operation_id,
-        "rescheduled",
-        {"next_check_at": row.now + delay, "lease_until": None},
-        why,
-    )
-    return "pending" if row.state in FINISHED else "unknown"
-
-
-def _resolved(connection: Connection, operation_id: int, outcome: Any, note: str) -> str:
-    row = _row_by_id(connection, operation_id)
-    values: dict[str, Any] = {
-        "state": OperationState.RECONCILED.value,
-        "lease_until": None,
-        "next_check_at": None,
-        "sent": None,
-    }
-    if outcome is not None:
-        values["outcome"] = outcome_to_json(outcome)
-        status = getattr(outcome, "status", None)
-        values["outcome_status"] = getattr(status, "value", None)
-        if isinstance(outcome, Payment) and row.payment_id is None:
-            values["payment_id"] = outcome.id
-    if row.state == OperationState.FAILED:
-        return "failed"
-    _finish(connection, operation_id, "reconciled", values, note)
-    return "reconciled"
-
-
 # -- deciding from the gateway's answer --------------------------------------------------
-
-
-def _money(text: str | None) -> Money | None:
-    if text is None:
-        return None
-    amount, currency = text.split(" ")
-    return Money(amount, currency)
-
-
-def _others(connection: Connection, row: Row[Any]) -> Decimal:
-    """The amounts of this payment's other finished operations of the same kind."""
-    total = Decimal(0)
-    siblings = connection.execute(
-        select(ops.c.amount).where(
-            ops.c.gateway == row.gateway,
-            ops.c.payment_id == row.payment_id,
-            ops.c.operation == row.operation,
-            ops.c.state.in_(FINISHED),
-            ops.c.id != row.id,
-        )
-    ).all()
-    for sibling in siblings:
-        money = _money(sibling.amount)
-        if money is not None:
-            total += money.amount
-    return total
 
 
 def shows(payment: Payment, kind: str, amount: Money | None, others: Decimal) -> bool:
@@ -264,7 +132,7 @@ def _confirmed(row: Row[Any], payment: Payment) -> Operation:
         status=OperationStatus.SUCCEEDED,
         payment_id=payment.id,
         provider=payment.provider,
-        amount=_money(row.amount),
+        amount=due.amount_of(row.amount),
         idempotency_key=row.idempotency_key,
         message="confirmed by reading the payment during reconciliation",
     )
@@ -292,14 +160,14 @@ class _Settler:
         )
 
     def _later(self, row: Row[Any], why: str) -> str:
-        return self.journal.run(_later, row.id, self.journal.schedule, why)
+        return self.journal.run(due.later, row.id, self.journal.schedule, why)
 
     def _failed(self, row: Row[Any], error: PaymentError) -> tuple[str, str]:
         why = f"{error.code.value}: {error.message}"
         if error.code is ErrorCode.IDEMPOTENCY_CONFLICT:
             # The request kept in the journal no longer matches its fingerprint
             # (credentials were redacted from it): a person must repeat it.
-            return self.journal.run(_flag, row.id, why), why
+            return self.journal.run(due.flag, row.id, why), why
         record = self.journal.operation(row.gateway, row.idempotency_key)
         if record is not None and record.state == OperationState.FAILED:
             return "failed", f"the gateway refused the repeat ({error.code.value})"
@@ -322,7 +190,8 @@ class _Settler:
         method = getattr(self.facade, row.operation)
         if row.operation == "void":
             return method(row.payment_id, idempotency_key=row.idempotency_key)
-        return method(row.payment_id, _money(row.amount), idempotency_key=row.idempotency_key)
+        amount = due.amount_of(row.amount)
+        return method(row.payment_id, amount, idempotency_key=row.idempotency_key)
 
     def _repeat(self, row: Row[Any], call: Callable[[], Any]) -> tuple[str, str]:
         try:
@@ -330,7 +199,7 @@ class _Settler:
         except OutcomeUnknownError as exc:
             return self._later(row, exc.message), exc.message
         note = "repeated under the same idempotency key"
-        after = self.journal.run(_resolved, row.id, outcome, note)
+        after = self.journal.run(due.resolved, row.id, outcome, note)
         if isinstance(outcome, Operation) and outcome.status is OperationStatus.PENDING:
             # Settled (the gateway took it); its result is checked on the schedule.
             later = self._later(row, "the gateway still reports it pending")
@@ -352,12 +221,12 @@ class _Settler:
             return self._later(row, why), why
         if row.operation == "create_payment":
             note = "the payment exists at the gateway"
-            return self.journal.run(_resolved, row.id, payment, note), note
+            return self.journal.run(due.resolved, row.id, payment, note), note
         if row.operation not in _KINDS:
             why = f"{row.operation} cannot be checked by reading the payment"
             return self._later(row, why), why
-        others = self.journal.run(_others, row)
-        if shows(payment, row.operation, _money(row.amount), others):
+        others = self.journal.run(due.others, row)
+        if shows(payment, row.operation, due.amount_of(row.amount), others):
             note = f"the payment shows the {row.operation}"
             previous = outcome_from_json(row.outcome) if pending else None
             outcome: Any = (
@@ -365,25 +234,9 @@ class _Settler:
                 if isinstance(previous, Operation)
                 else _confirmed(row, payment)
             )
-            return self.journal.run(_resolved, row.id, outcome, note), note
+            return self.journal.run(due.resolved, row.id, outcome, note), note
         why = f"the payment does not show the {row.operation} yet"
         return self._later(row, why), why
-
-
-def _not_now(connection: Connection, operation_id: int, delay: float) -> str:
-    """Give a taken row back untouched but for a later check (its check not counted)."""
-    row = _row_by_id(connection, operation_id)
-    connection.execute(
-        update(ops)
-        .where(ops.c.id == operation_id)
-        .values(
-            checks=max(row.checks - 1, 0),
-            lease_until=None,
-            next_check_at=row.now + delay,
-            version=row.version + 1,
-        )
-    )
-    return "pending" if row.state in FINISHED else str(row.state)
 
 
 Gateways = Mapping[str, Any] | Callable[[str], Any]
@@ -410,9 +263,9 @@ def reconcile_once(
     """
     report = ReconcileReport()
     cache: dict[str, Any] = {}
-    started = journal.read(_clock)
+    started = journal.read(due.clock)
     while True:
-        taken = journal.run(_take, batch, lease, started)
+        taken = journal.run(due.take, batch, lease, started)
         if not taken:
             return report
         for row, before in taken:
@@ -423,7 +276,7 @@ def reconcile_once(
                 # for a reconciler that can reach its gateway (this check not counted).
                 why = f"gateway {row.gateway!r} cannot be built here ({exc})"
                 logger.error("reconcile: %s; operation %s left for later", why, row.id)
-                after = journal.run(_not_now, row.id, journal.schedule[0])
+                after = journal.run(due.not_now, row.id, journal.schedule[0])
                 report.resolutions.append(
                     Resolution(
                         row.id, row.gateway, row.operation, row.idempotency_key, before, after, why

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, update
 from payments_core import ErrorCode, ProviderUnavailableError
 from payments_core.idempotency import ClaimState, Fingerprint
 from payments_core.journal import Journal, JournalIdempotencyStore, schema
-from payments_core.journal.reconcile import _take
+from payments_core.journal.due import take as _take
 from payments_core.provider import SentRequest
 
 REFUND = Fingerprint("refund", "pay-1", "5.00 GEL")

@@ -62,8 +62,9 @@ def test_the_command_line_starts_and_runs_without_a_journal() -> None:
         """
         import os
         os.environ.pop("PAYMENTS_JOURNAL", None)
-        from payments_core.cli import _journal_for, main
-        assert _journal_for(None) is None
+        from payments_core.cli import main
+        from payments_core.journal import default_journal
+        assert default_journal(None) is None
         main(["journal", "--help"], standalone_mode=False)
         """
     )

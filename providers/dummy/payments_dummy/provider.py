@@ -41,6 +41,7 @@ from payments_core import (
     WebhookEvent,
     WebhookVerificationError,
 )
+from payments_core.validation import findings
 from payments_dummy.store import DummyStore, get_store, now_utc
 
 __all__ = ["DummyOptions", "DummyProvider", "DummySettings"]
@@ -196,7 +197,7 @@ class DummyProvider(PaymentProvider):
         try:
             return DummyOptions.model_validate(raw)
         except ValidationError as exc:
-            fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+            fields = ", ".join(f.field for f in findings(exc, what="provider_options"))
             raise InvalidRequestError(
                 f"invalid provider_options for dummy: {fields}",
                 field="provider_options",

@@ -10,22 +10,21 @@ reading, completing or operating on one counts as using it), each with at most
 :data:`MAX_OPERATIONS_PER_PAYMENT` operations, and the process keeps the
 :data:`MAX_STORES` most recently used stores. A forgotten payment is gone
 (``NotFoundError``), and so are its idempotency keys.
+
+What one payment holds, and how the customer's step changes it, is
+:class:`~payments_dummy.record.Record`; the store adds the lock, the bounds,
+idempotency and the rules for refunds, captures and voids.
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from payments_core import (
-    CaptureMode,
-    CardDetails,
     ConfigurationError,
-    Decline,
     DeclineCode,
     ErrorCode,
     InvalidRequestError,
@@ -34,15 +33,13 @@ from payments_core import (
     NotFoundError,
     Operation,
     OperationKind,
-    OperationStatus,
     Payment,
     PaymentRequest,
     PaymentStatus,
 )
+from payments_dummy.record import PROVIDER, Record, new_id
 
 __all__ = ["MAX_OPERATIONS_PER_PAYMENT", "MAX_PAYMENTS", "MAX_STORES", "DummyStore", "get_store"]
-
-PROVIDER = "dummy"
 
 MAX_PAYMENTS: Final[int] = 10_000
 """Payments one store keeps (a few KB each); past it, the least recently used goes."""
@@ -50,42 +47,6 @@ MAX_OPERATIONS_PER_PAYMENT: Final[int] = 1_000
 """Refunds, captures and voids one payment may have; more are refused."""
 MAX_STORES: Final[int] = 128
 """Named stores the process keeps; past it, the least recently used goes."""
-
-_DECLINE_MESSAGES: dict[DeclineCode, str] = {
-    DeclineCode.INSUFFICIENT_FUNDS: "Insufficient funds",
-    DeclineCode.CARD_EXPIRED: "Card expired",
-    DeclineCode.INVALID_CARD: "Invalid card",
-    DeclineCode.CARD_RESTRICTED: "Card restricted by the issuer",
-    DeclineCode.LIMIT_EXCEEDED: "Limit exceeded",
-    DeclineCode.AMOUNT_LIMIT_EXCEEDED: "Amount limit exceeded",
-    DeclineCode.COUNT_LIMIT_EXCEEDED: "Transaction count limit exceeded",
-    DeclineCode.AUTHENTICATION_FAILED: "3-D Secure authentication failed",
-}
-
-
-@dataclass
-class _Record:
-    """Mutable state of one payment; snapshots go out as frozen ``Payment`` models."""
-
-    id: str
-    request: PaymentRequest
-    status: PaymentStatus
-    created_at: datetime
-    expires_at: datetime
-    redirect_url: str
-    authorized: Money | None = None
-    captured: Money | None = None
-    refunded: Money | None = None
-    decline: Decline | None = None
-    card: CardDetails | None = None
-    operations: list[Operation] = field(default_factory=list)
-    transaction_id: str | None = None
-    keys: list[tuple[str, str]] = field(default_factory=list)
-    """Idempotency keys that point at this payment, forgotten with it."""
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:24]}"
 
 
 def _check_limit(max_payments: object) -> int:
@@ -107,7 +68,7 @@ class DummyStore:
     def __init__(self, max_payments: int | None = None) -> None:
         self._lock = threading.Lock()
         self._max_payments = _check_limit(MAX_PAYMENTS if max_payments is None else max_payments)
-        self._payments: OrderedDict[str, _Record] = OrderedDict()
+        self._payments: OrderedDict[str, Record] = OrderedDict()
         self._by_key: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {}
 
     def __len__(self) -> int:
@@ -148,7 +109,7 @@ class DummyStore:
 
     def _remember(
         self,
-        record: _Record,
+        record: Record,
         scope: str,
         key: str,
         fingerprint: tuple[Any, ...],
@@ -164,9 +125,9 @@ class DummyStore:
         with self._lock:
             replay = self._replay("payment", request.idempotency_key, fingerprint)
             if replay is not None:
-                return self._snapshot(self._record(replay))
-            payment_id = _new_id("dpay")
-            record = _Record(
+                return self._record(replay).snapshot()
+            payment_id = new_id("dpay")
+            record = Record(
                 id=payment_id,
                 request=request,
                 status=PaymentStatus.PENDING,
@@ -177,15 +138,15 @@ class DummyStore:
             self._payments[payment_id] = record
             self._remember(record, "payment", request.idempotency_key, fingerprint, payment_id)
             self._evict()
-            return self._snapshot(record)
+            return record.snapshot()
 
     def get(self, payment_id: str, now: datetime) -> Payment:
         with self._lock:
             record = self._record(payment_id)
-            self._expire_if_due(record, now)
-            return self._snapshot(record)
+            record.expire_if_due(now)
+            return record.snapshot()
 
-    def _record(self, payment_id: str) -> _Record:
+    def _record(self, payment_id: str) -> Record:
         """The payment's record, marked as the most recently used."""
         try:
             record = self._payments[payment_id]
@@ -195,12 +156,6 @@ class DummyStore:
             ) from None
         self._payments.move_to_end(payment_id)
         return record
-
-    def _expire_if_due(self, record: _Record, now: datetime) -> None:
-        if record.status in (PaymentStatus.CREATED, PaymentStatus.PENDING) and (
-            now >= record.expires_at
-        ):
-            record.status = PaymentStatus.EXPIRED
 
     # -- the customer's step ---------------------------------------------------------------
 
@@ -213,41 +168,9 @@ class DummyStore:
     ) -> Payment:
         with self._lock:
             record = self._record(payment_id)
-            self._expire_if_due(record, now)
-            if record.status not in (PaymentStatus.CREATED, PaymentStatus.PENDING):
-                raise InvalidStateError(
-                    f"payment {payment_id} is {record.status.value}; the customer step is over",
-                    provider=PROVIDER,
-                    payment_id=payment_id,
-                )
-            amount = record.request.amount
-            if outcome == "succeed":
-                record.card = CardDetails(
-                    masked_number="424242xxxxxx4242", brand="visa", expiry="12/30"
-                )
-                record.transaction_id = _new_id("dtrx")
-                record.authorized = amount
-                if record.request.capture is CaptureMode.MANUAL:
-                    record.status = PaymentStatus.AUTHORIZED
-                else:
-                    record.captured = amount
-                    record.status = PaymentStatus.CAPTURED
-            elif outcome == "decline":
-                record.status = PaymentStatus.DECLINED
-                record.decline = Decline(
-                    code=decline_code,
-                    provider_code=decline_code.value,
-                    message=_DECLINE_MESSAGES.get(decline_code, "Declined"),
-                )
-            elif outcome == "expire":
-                record.status = PaymentStatus.EXPIRED
-            elif outcome == "pending":
-                record.status = PaymentStatus.PROCESSING
-            else:
-                raise InvalidRequestError(
-                    f"unknown dummy outcome {outcome!r}", provider=PROVIDER, field="outcome"
-                )
-            return self._snapshot(record)
+            record.expire_if_due(now)
+            record.customer_step(outcome, decline_code)
+            return record.snapshot()
 
     # -- money operations ---------------------------------------------------------------
 
@@ -279,7 +202,7 @@ class DummyStore:
                 if record.refunded == captured
                 else PaymentStatus.PARTIALLY_REFUNDED
             )
-            op = self._operation(record, OperationKind.REFUND, amount, key, now)
+            op = record.add_operation(OperationKind.REFUND, amount, key, now)
             self._remember(record, "refund", key, (payment_id, requested), op)
             return op
 
@@ -304,7 +227,7 @@ class DummyStore:
             record.status = (
                 PaymentStatus.CAPTURED if amount == held else PaymentStatus.PARTIALLY_CAPTURED
             )
-            op = self._operation(record, OperationKind.CAPTURE, amount, key, now)
+            op = record.add_operation(OperationKind.CAPTURE, amount, key, now)
             self._remember(record, "capture", key, (payment_id, requested), op)
             return op
 
@@ -323,12 +246,12 @@ class DummyStore:
                     payment_id=payment_id,
                 )
             record.status = PaymentStatus.CANCELED
-            op = self._operation(record, OperationKind.VOID, record.authorized, key, now)
+            op = record.add_operation(OperationKind.VOID, record.authorized, key, now)
             self._remember(record, "void", key, (payment_id,), op)
             return op
 
     @staticmethod
-    def _check_room(record: _Record) -> None:
+    def _check_room(record: Record) -> None:
         if len(record.operations) >= MAX_OPERATIONS_PER_PAYMENT:
             raise InvalidStateError(
                 f"dummy payment {record.id} already has {MAX_OPERATIONS_PER_PAYMENT} "
@@ -353,45 +276,6 @@ class DummyStore:
                 provider=PROVIDER,
                 payment_id=payment_id,
             )
-
-    @staticmethod
-    def _operation(
-        record: _Record, kind: OperationKind, amount: Money | None, key: str, now: datetime
-    ) -> Operation:
-        op = Operation(
-            id=_new_id("dop"),
-            kind=kind,
-            status=OperationStatus.SUCCEEDED,
-            payment_id=record.id,
-            provider=PROVIDER,
-            amount=amount,
-            created_at=now,
-            idempotency_key=key,
-        )
-        record.operations.append(op)
-        return op
-
-    def _snapshot(self, record: _Record) -> Payment:
-        request = record.request
-        return Payment(
-            id=record.id,
-            provider=PROVIDER,
-            status=record.status,
-            amount=request.amount,
-            external_id=request.external_id,
-            authorized_amount=record.authorized,
-            captured_amount=record.captured,
-            refunded_amount=record.refunded,
-            redirect_url=record.redirect_url,
-            method="card" if record.card else None,
-            card=record.card,
-            decline=record.decline,
-            capture=request.capture,
-            created_at=record.created_at,
-            expires_at=record.expires_at,
-            provider_transaction_id=record.transaction_id,
-            operations=tuple(record.operations),
-        )
 
 
 _STORES: OrderedDict[str, DummyStore] = OrderedDict()

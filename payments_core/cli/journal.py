@@ -10,26 +10,25 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from payments_core.config import CONFIG_ENV, JOURNAL_ENV, load_config
-from payments_core.errors import PaymentError
+from payments_core.cli.options import config_option, errors, json_option
+from payments_core.config import JOURNAL_ENV, load_config
+from payments_core.gateway import Payments
+from payments_core.journal import DEFAULT_JOURNAL
 
 if TYPE_CHECKING:
-    from payments_core.gateway import Payments
-    from payments_core.journal import Journal
-    from payments_core.journal.reconcile import ReconcileReport
+    from payments_core.journal import Journal, ReconcileReport
 
-DEFAULT_JOURNAL = "sqlite:///payments.db"
-"""The embedded journal the CLI, the demo and the example shop use by default."""
+__all__ = ["journal", "journal_url"]
 
-__all__ = ["DEFAULT_JOURNAL", "journal", "journal_url"]
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def journal_url(given: str | None, config_path: str | None) -> str:
@@ -42,15 +41,6 @@ def journal_url(given: str | None, config_path: str | None) -> str:
         if configured:
             return configured
     return DEFAULT_JOURNAL
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except PaymentError as exc:
-        click.echo(f"error: {exc} [{exc.code.value}]", err=True)
-        sys.exit(1)
 
 
 @contextmanager
@@ -68,7 +58,8 @@ def _journal(
         opened.close()
 
 
-def _options(func: Any) -> Any:
+def _options(func: F) -> F:
+    """``--config`` and ``--journal``: which database a command works on."""
     func = click.option(
         "--journal",
         "journal_option",
@@ -76,15 +67,7 @@ def _options(func: Any) -> Any:
         envvar=JOURNAL_ENV,
         help=f"Database URL (or ${JOURNAL_ENV}); default {DEFAULT_JOURNAL}.",
     )(func)
-    func = click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False),
-        default=None,
-        envvar=CONFIG_ENV,
-        help=f"TOML configuration file (or ${CONFIG_ENV}); else the environment.",
-    )(func)
-    return func
+    return config_option(func)
 
 
 @click.group()
@@ -96,7 +79,7 @@ def journal() -> None:
 @_options
 def migrate(journal_option: str | None, config_path: str | None) -> None:
     """Create the journal's tables, or bring them to this version's schema."""
-    with _errors(), _journal(journal_option, config_path, check=False) as opened:
+    with errors(), _journal(journal_option, config_path, check=False) as opened:
         before, after = opened.migrate()
         if before == after:
             click.echo(f"{opened!r}: schema already at version {after}")
@@ -111,7 +94,7 @@ def _when(seconds: float) -> str:
 @journal.command()
 @_options
 @click.option("--gateway", default=None, help="Only this gateway's records.")
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+@json_option
 @click.argument("payment_id")
 def show(
     journal_option: str | None,
@@ -121,7 +104,7 @@ def show(
     payment_id: str,
 ) -> None:
     """A payment's latest known state, its operations and its audit trail."""
-    with _errors(), _journal(journal_option, config_path) as opened:
+    with errors(), _journal(journal_option, config_path) as opened:
         history = opened.history(payment_id, gateway)
     if not (history.states or history.operations or history.events):
         click.echo(f"error: the journal holds nothing about payment {payment_id!r}", err=True)
@@ -169,10 +152,10 @@ def show(
 
 @journal.command()
 @_options
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+@json_option
 def flagged(journal_option: str | None, config_path: str | None, as_json: bool) -> None:
     """Operations reconciliation could not settle: each needs a person to look."""
-    with _errors(), _journal(journal_option, config_path) as opened:
+    with errors(), _journal(journal_option, config_path) as opened:
         records = opened.flagged()
     if as_json:
         click.echo(json.dumps([vars(record) for record in records], indent=2, default=str))
@@ -186,10 +169,10 @@ def flagged(journal_option: str | None, config_path: str | None, as_json: bool) 
     click.echo(f"{len(records)} flagged")
 
 
-def _gateways(opened: Journal, config_path: str | None) -> Any:
+def _gateways(
+    opened: Journal, config_path: str | None
+) -> tuple[Callable[[str], Payments], dict[str, Payments]]:
     """Build each gateway the journal names from the configuration, on this journal."""
-    from payments_core.gateway import Payments
-
     built: dict[str, Payments] = {}
 
     def build(name: str) -> Payments:
@@ -223,7 +206,7 @@ def reconcile(
     """Settle unknown and pending operations by asking the gateway; flag what stays open."""
     from payments_core.journal.reconcile import reconcile_loop, reconcile_once
 
-    with _errors(), _journal(journal_option, config_path) as opened:
+    with errors(), _journal(journal_option, config_path) as opened:
         build, built = _gateways(opened, config_path)
         try:
             if loop:
