@@ -7,16 +7,23 @@ replay, a hosted payment page (Georgian/English) where a person or a test picks 
 test card, saved cards and subscriptions, pre-authorization, expiry after ``ttl``, and
 callbacks signed with the sandbox's own RSA key (its public key is published).
 
-It is an independent fake bank: it imports nothing from ``payments_core`` or the BOG
-client, so the client can be tested against it without sharing code. Tests reach it
-in process (``sandbox.transport()``) or over loopback (``with sandbox.serve() as url``),
-inject faults (``Fault``) and read what it saw (``sandbox.counters``,
-``sandbox.callbacks``)::
+It is an independent fake bank: it imports nothing from the BOG client, and from
+``payments_core`` only ``payments_core.sandbox``, the emulators' shared plumbing
+(clock, bounded logs, faults, transports, loopback server), which holds no payment
+logic and imports nothing of the client either. So the client is tested against it
+without sharing code. Tests reach it in process (``sandbox.transport()``) or over
+loopback (``with sandbox.serve() as url``), inject faults (``Fault``) and read what
+it saw (``sandbox.counters``, ``sandbox.callbacks``)::
 
     sandbox = BogSandbox(callback_transport=receiver_transport)
     async with httpx.AsyncClient(transport=sandbox.transport(),
                                  base_url=sandbox.public_base_url) as http:
         ...
+
+Modules depend only downwards: the data (vocabulary, codes, cards, validation, orders,
+receipt) -> the state (store, tokens, idempotency, counters, faults, callbacks) ->
+:mod:`.bank`, which gathers it -> the HTTP layers over the bank (page, control ->
+app) -> :mod:`.emulator`, the ``BogSandbox`` facade with the ways in.
 """
 
 from .callbacks import CallbackDelivery

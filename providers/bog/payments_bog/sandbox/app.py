@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import parse_qs, unquote_plus
 
 from starlette.applications import Starlette
@@ -24,18 +24,18 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from payments_core.sandbox.injector import FaultInjector
+
 from . import validation
+from .bank import Bank
 from .control import control_routes
-from .endpoints import ENDPOINTS, IDEMPOTENT
-from .faults import FaultInjector
+from .endpoints import ENDPOINTS, IDEMPOTENT, endpoint_name
+from .faults import BogFaultAnswers
 from .idempotency import StoredReply
 from .page import page_routes
 from .store import Notice, OrderError, Outcome
 from .validation import RequestError
 from .vocabulary import SavedCardType
-
-if TYPE_CHECKING:
-    from .emulator import BogSandbox
 
 JSON: Final = "application/json"
 KEYCLOAK_BAD_CLIENT: Final = {
@@ -87,22 +87,22 @@ class Reply:
         return StoredReply(self.status, json_bytes(self.payload), JSON)
 
 
-Handler = Callable[["BogSandbox", Call], Reply]
+Handler = Callable[[Bank, Call], Reply]
 
 
 # -- handlers -------------------------------------------------------------------
 
 
-def _order_links(sandbox: BogSandbox, outcome: Outcome, redirect: bool = True) -> dict[str, Any]:
-    links: dict[str, Any] = {"details": {"href": sandbox.receipt_url(outcome.order_id)}}
+def _order_links(bank: Bank, outcome: Outcome, redirect: bool = True) -> dict[str, Any]:
+    links: dict[str, Any] = {"details": {"href": bank.receipt_url(outcome.order_id)}}
     if redirect:
-        links["redirect"] = {"href": sandbox.page_url(outcome.order_id)}
+        links["redirect"] = {"href": bank.page_url(outcome.order_id)}
     return {"id": outcome.order_id, "_links": links}
 
 
-def _count_order(sandbox: BogSandbox, call: Call) -> None:
-    sandbox.counters.add("orders_created")
-    sandbox.counters.add_keyed("orders_by_idempotency_key", call.idempotency_key)
+def _count_order(bank: Bank, call: Call) -> None:
+    bank.counters.add("orders_created")
+    bank.counters.add_keyed("orders_by_idempotency_key", call.idempotency_key)
 
 
 def _order_request(call: Call) -> validation.OrderRequest:
@@ -113,32 +113,30 @@ def _order_request(call: Call) -> validation.OrderRequest:
     )
 
 
-def create_order(sandbox: BogSandbox, call: Call) -> Reply:
+def create_order(bank: Bank, call: Call) -> Reply:
     request = _order_request(call)
-    outcome = sandbox.store.create(request, sandbox.now())
-    _count_order(sandbox, call)
+    outcome = bank.store.create(request, bank.now())
+    _count_order(bank, call)
     if request.apple_pay_external:
-        accept = {
-            "accept": {"href": sandbox.api_url(f"/ecommerce/orders/{outcome.order_id}/payment")}
-        }
+        accept = {"accept": {"href": bank.api_url(f"/ecommerce/orders/{outcome.order_id}/payment")}}
         return Reply(200, {"id": outcome.order_id, "result": {}, "_links": accept})
     if request.google_pay_external:
         status = outcome.receipt["order_status"]["key"]
         payload = {
             "id": outcome.order_id,
             "status": status,
-            **_order_links(sandbox, outcome, False),
+            **_order_links(bank, outcome, False),
         }
         if status in ("processing", "auth_requested"):
-            payload["_links"]["redirect"] = {"href": sandbox.three_ds_url(outcome.order_id)}
+            payload["_links"]["redirect"] = {"href": bank.three_ds_url(outcome.order_id)}
         else:
             payload["order_details"] = outcome.receipt
         return Reply(200, payload, outcome.notices)
-    return Reply(200, _order_links(sandbox, outcome), outcome.notices)
+    return Reply(200, _order_links(bank, outcome), outcome.notices)
 
 
-def receipt(sandbox: BogSandbox, call: Call) -> Reply:
-    return Reply(200, sandbox.store.receipt(call.order_id))
+def receipt(bank: Bank, call: Call) -> Reply:
+    return Reply(200, bank.store.receipt(call.order_id))
 
 
 _ACTION_MESSAGES: Final = {
@@ -148,76 +146,76 @@ _ACTION_MESSAGES: Final = {
 }
 
 
-def _action_reply(sandbox: BogSandbox, call: Call, name: str, outcome: Outcome) -> Reply:
-    sandbox.counters.add_keyed("actions_by_idempotency_key", call.idempotency_key)
+def _action_reply(bank: Bank, call: Call, name: str, outcome: Outcome) -> Reply:
+    bank.counters.add_keyed("actions_by_idempotency_key", call.idempotency_key)
     if name == "refund":
-        sandbox.counters.add_keyed("refunds_by_idempotency_key", call.idempotency_key)
+        bank.counters.add_keyed("refunds_by_idempotency_key", call.idempotency_key)
     payload = {
         "key": "request_received",
         "message": _ACTION_MESSAGES[name],
         "action_id": outcome.action_id,
     }
     pending = None
-    if sandbox.action_delay > 0 and outcome.action_id is not None:
+    if bank.action_delay > 0 and outcome.action_id is not None:
         pending = (outcome.order_id, outcome.action_id)
     return Reply(200, payload, outcome.notices, pending)
 
 
-def refund(sandbox: BogSandbox, call: Call) -> Reply:
+def refund(bank: Bank, call: Call) -> Reply:
     body = validation.action_request(call.json(empty={}))
-    outcome = sandbox.store.refund(call.order_id, body.amount, sandbox.now(), sandbox.action_delay)
-    return _action_reply(sandbox, call, "refund", outcome)
+    outcome = bank.store.refund(call.order_id, body.amount, bank.now(), bank.action_delay)
+    return _action_reply(bank, call, "refund", outcome)
 
 
-def approve(sandbox: BogSandbox, call: Call) -> Reply:
+def approve(bank: Bank, call: Call) -> Reply:
     body = validation.action_request(call.json(empty={}))
-    outcome = sandbox.store.approve(
-        call.order_id, body.amount, sandbox.now(), sandbox.action_delay, body.split
+    outcome = bank.store.approve(
+        call.order_id, body.amount, bank.now(), bank.action_delay, body.split
     )
-    return _action_reply(sandbox, call, "approve", outcome)
+    return _action_reply(bank, call, "approve", outcome)
 
 
-def cancel(sandbox: BogSandbox, call: Call) -> Reply:
+def cancel(bank: Bank, call: Call) -> Reply:
     body = validation.action_request(call.json(empty={}))
     if body.amount is not None:
         raise RequestError("A pre-authorization is cancelled in full; do not send amount")
-    outcome = sandbox.store.cancel(call.order_id, sandbox.now(), sandbox.action_delay)
-    return _action_reply(sandbox, call, "cancel", outcome)
+    outcome = bank.store.cancel(call.order_id, bank.now(), bank.action_delay)
+    return _action_reply(bank, call, "cancel", outcome)
 
 
-def save_card(sandbox: BogSandbox, call: Call) -> Reply:
-    sandbox.store.request_card_saving(call.order_id, SavedCardType.RECURRENT)
+def save_card(bank: Bank, call: Call) -> Reply:
+    bank.store.request_card_saving(call.order_id, SavedCardType.RECURRENT)
     return Reply(202)
 
 
-def save_subscription(sandbox: BogSandbox, call: Call) -> Reply:
-    sandbox.store.request_card_saving(call.order_id, SavedCardType.SUBSCRIPTION)
+def save_subscription(bank: Bank, call: Call) -> Reply:
+    bank.store.request_card_saving(call.order_id, SavedCardType.SUBSCRIPTION)
     return Reply(202)
 
 
-def delete_card(sandbox: BogSandbox, call: Call) -> Reply:
-    sandbox.store.delete_card(call.order_id)
+def delete_card(bank: Bank, call: Call) -> Reply:
+    bank.store.delete_card(call.order_id)
     return Reply(202)
 
 
-def charge_saved_card(sandbox: BogSandbox, call: Call) -> Reply:
+def charge_saved_card(bank: Bank, call: Call) -> Reply:
     request = _order_request(call)
-    outcome = sandbox.store.charge_saved_card(call.order_id, request, sandbox.now())
-    _count_order(sandbox, call)
-    return Reply(200, _order_links(sandbox, outcome), outcome.notices)
+    outcome = bank.store.charge_saved_card(call.order_id, request, bank.now())
+    _count_order(bank, call)
+    return Reply(200, _order_links(bank, outcome), outcome.notices)
 
 
-def subscribe(sandbox: BogSandbox, call: Call) -> Reply:
+def subscribe(bank: Bank, call: Call) -> Reply:
     url, external_id = validation.subscribe_request(call.json(empty={}))
-    outcome = sandbox.store.subscribe(call.order_id, url, external_id, sandbox.now())
-    _count_order(sandbox, call)
-    return Reply(200, _order_links(sandbox, outcome, redirect=False), outcome.notices)
+    outcome = bank.store.subscribe(call.order_id, url, external_id, bank.now())
+    _count_order(bank, call)
+    return Reply(200, _order_links(bank, outcome, redirect=False), outcome.notices)
 
 
-def apple_pay(sandbox: BogSandbox, call: Call) -> Reply:
+def apple_pay(bank: Bank, call: Call) -> Reply:
     token = validation.apple_pay_token(call.json())
-    outcome = sandbox.store.complete_apple_pay(call.order_id, token, sandbox.now())
-    payload = _order_links(sandbox, outcome, redirect=False)
+    outcome = bank.store.complete_apple_pay(call.order_id, token, bank.now())
+    payload = _order_links(bank, outcome, redirect=False)
     payload = {
         "id": outcome.order_id,
         "status": outcome.receipt["order_status"]["key"],
@@ -250,47 +248,47 @@ def _unauthorized(message: str, error: str | None = None) -> Response:
     return json_response(401, {"message": message}, headers={"WWW-Authenticate": challenge})
 
 
-def _check_bearer(sandbox: BogSandbox, request: Request) -> Response | None:
+def _check_bearer(bank: Bank, request: Request) -> Response | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return _unauthorized("Authorization with a Bearer access token is required")
-    if not sandbox.tokens.is_valid(token, sandbox.now()):
+    if not bank.tokens.is_valid(token, bank.now()):
         return _unauthorized("Access token is invalid or expired", "invalid_token")
     return None
 
 
-def _respond(sandbox: BogSandbox, stored: StoredReply, notices: list[Notice]) -> Response:
-    background = BackgroundTask(sandbox.deliver, notices) if notices else None
+def _respond(bank: Bank, stored: StoredReply, notices: list[Notice]) -> Response:
+    background = BackgroundTask(bank.deliver, notices) if notices else None
     return Response(stored.body, stored.status, media_type=stored.media_type, background=background)
 
 
-def api_endpoint(sandbox: BogSandbox, name: str, handler: Handler) -> Callable[[Request], Any]:
+def api_endpoint(bank: Bank, name: str, handler: Handler) -> Callable[[Request], Any]:
     idempotent = name in IDEMPOTENT
 
     async def endpoint(request: Request) -> Response:
-        denied = _check_bearer(sandbox, request)
+        denied = _check_bearer(bank, request)
         if denied is not None:
             return denied
         body = await request.body()
         key = request.headers.get("idempotency-key") if idempotent else None
         record = (request.method, request.url.path, key) if key else None
-        owed = sandbox.sweep()
-        with sandbox.idempotency.lock:
-            earlier = sandbox.idempotency.get(record) if record else None
+        owed = bank.sweep()
+        with bank.idempotency.lock:
+            earlier = bank.idempotency.get(record) if record else None
             if earlier is not None:
-                sandbox.counters.add("idempotent_replays")
-                return _respond(sandbox, earlier, owed)
+                bank.counters.add("idempotent_replays")
+                return _respond(bank, earlier, owed)
             try:
-                reply = handler(sandbox, Call(request, body, key))
+                reply = handler(bank, Call(request, body, key))
             except (RequestError, OrderError) as exc:
                 reply = Reply(400, {"message": exc.message})
             stored = reply.stored()
             if record:
-                sandbox.idempotency.put(record, stored)
+                bank.idempotency.put(record, stored)
         if reply.pending_action is not None:
-            sandbox.schedule_settlement(*reply.pending_action)
-        return _respond(sandbox, stored, [*owed, *reply.notices])
+            bank.schedule_settlement(*reply.pending_action)
+        return _respond(bank, stored, [*owed, *reply.notices])
 
     return endpoint
 
@@ -316,12 +314,12 @@ def _basic_credentials(header: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys([form_decoded, (client_id, secret)]))
 
 
-def token_endpoint(sandbox: BogSandbox) -> Callable[[Request], Any]:
+def token_endpoint(bank: Bank) -> Callable[[Request], Any]:
     """Keycloak's client-credentials grant (Basic auth, or client_id/secret in the form)."""
     no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
     async def endpoint(request: Request) -> Response:
-        sandbox.counters.add("token_requests")
+        bank.counters.add("token_requests")
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         grant = form.get("grant_type", [""])[0]
         if not grant:
@@ -333,7 +331,7 @@ def token_endpoint(sandbox: BogSandbox) -> Callable[[Request], Any]:
         candidates = _basic_credentials(request.headers.get("authorization", ""))
         if not candidates and "client_id" in form:
             candidates = [(form["client_id"][0], form.get("client_secret", [""])[0])]
-        if not any(sandbox.tokens.credentials_match(*pair) for pair in candidates):
+        if not any(bank.tokens.credentials_match(*pair) for pair in candidates):
             return json_response(401, KEYCLOAK_BAD_CLIENT, headers=no_store)
         if grant != "client_credentials":
             unsupported = {
@@ -341,8 +339,8 @@ def token_endpoint(sandbox: BogSandbox) -> Callable[[Request], Any]:
                 "error_description": "Unsupported grant_type",
             }
             return json_response(400, unsupported, headers=no_store)
-        issued = sandbox.tokens.issue(sandbox.now(), sandbox.public_base_url)
-        sandbox.counters.add("tokens_issued")
+        issued = bank.tokens.issue(bank.now(), bank.public_base_url)
+        bank.counters.add("tokens_issued")
         payload = {
             "access_token": issued.access_token,
             "token_type": "Bearer",
@@ -361,27 +359,32 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 class _RequestLog:
     """Counts every request by method and path, faulted ones included."""
 
-    def __init__(self, app: ASGIApp, sandbox: BogSandbox) -> None:
+    def __init__(self, app: ASGIApp, bank: Bank) -> None:
         self._app = app
-        self._sandbox = sandbox
+        self._bank = bank
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            self._sandbox.counters.saw(scope["method"], scope["path"])
+            self._bank.counters.saw(scope["method"], scope["path"])
         await self._app(scope, receive, send)
 
 
-def build_app(sandbox: BogSandbox) -> ASGIApp:
+def build_app(bank: Bank) -> ASGIApp:
     """The whole emulator as one ASGI app."""
     routes: list[BaseRoute] = []
     for name, (method, path) in ENDPOINTS.items():
         if name == "token":
-            routes.append(Route(path, token_endpoint(sandbox), methods=[method]))
+            routes.append(Route(path, token_endpoint(bank), methods=[method]))
         else:
-            routes.append(
-                Route(path, api_endpoint(sandbox, name, HANDLERS[name]), methods=[method])
-            )
-    routes += page_routes(sandbox)
-    routes += control_routes(sandbox)
+            routes.append(Route(path, api_endpoint(bank, name, HANDLERS[name]), methods=[method]))
+    routes += page_routes(bank)
+    routes += control_routes(bank)
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-    return _RequestLog(FaultInjector(app, sandbox.faults, sandbox.revoke_tokens), sandbox)
+    faulty = FaultInjector(
+        app,
+        take_fault=bank.faults.take,
+        endpoint_name=endpoint_name,
+        answers=BogFaultAnswers(),
+        revoke_tokens=bank.revoke_tokens,
+    )
+    return _RequestLog(faulty, bank)

@@ -18,9 +18,11 @@ from typing import Any
 
 import httpx
 
+from payments_core.sandbox.transport import LentAsyncTransport
+
 from .receipt import zoned
 from .signing import Signer
-from .store import Notice
+from .store.outcomes import Notice
 
 EVENT = "order_payment"
 
@@ -51,16 +53,6 @@ def envelope(receipt: dict[str, Any], now: datetime) -> bytes:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-class _Borrowed(httpx.AsyncBaseTransport):
-    """Lends a caller's transport to a short-lived client without closing it."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._inner.handle_async_request(request)
-
-
 class CallbackSender:
     def __init__(
         self,
@@ -84,7 +76,7 @@ class CallbackSender:
         body = envelope(notice.receipt, now)
         signature = self._signer.sign(body)
         headers = {"Content-Type": "application/json", "Callback-Signature": signature}
-        transport = _Borrowed(self._transport) if self._transport is not None else None
+        transport = LentAsyncTransport(self._transport) if self._transport is not None else None
         async with httpx.AsyncClient(
             transport=transport, timeout=self._timeout, trust_env=False
         ) as client:

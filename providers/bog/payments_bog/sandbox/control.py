@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from .bank import Bank
 from .faults import Fault
 from .receipt import zoned
 from .store import OrderError
 from .validation import RequestError, parse_json
-
-if TYPE_CHECKING:
-    from .emulator import BogSandbox
 
 
 def _json(status: int, payload: Any) -> Response:
@@ -30,12 +28,12 @@ def _json(status: int, payload: Any) -> Response:
     return Response(body, status, media_type="application/json")
 
 
-def control_routes(sandbox: BogSandbox) -> list[BaseRoute]:
+def control_routes(bank: Bank) -> list[BaseRoute]:
     async def public_key(request: Request) -> Response:
-        return Response(sandbox.public_key_pem, media_type="application/x-pem-file")
+        return Response(bank.public_key_pem, media_type="application/x-pem-file")
 
     async def counters(request: Request) -> Response:
-        return _json(200, sandbox.counters.as_dict())
+        return _json(200, bank.counters.as_dict())
 
     async def callbacks(request: Request) -> Response:
         return _json(
@@ -50,7 +48,7 @@ def control_routes(sandbox: BogSandbox) -> list[BaseRoute]:
                     "signature": d.signature,
                     "body": d.body.decode("utf-8"),
                 }
-                for d in sandbox.callbacks
+                for d in bank.callbacks
             ],
         )
 
@@ -59,11 +57,11 @@ def control_routes(sandbox: BogSandbox) -> list[BaseRoute]:
             fault = Fault.from_json(parse_json(await request.body()))
         except (RequestError, ValueError) as exc:
             return _json(400, {"message": getattr(exc, "message", str(exc))})
-        sandbox.add_fault(fault)
-        return _json(201, {"armed": len(sandbox.faults.armed())})
+        bank.add_fault(fault)
+        return _json(201, {"armed": len(bank.faults.armed())})
 
     async def clear_faults(request: Request) -> Response:
-        return _json(200, {"cleared": sandbox.clear_faults()})
+        return _json(200, {"cleared": bank.clear_faults()})
 
     async def pay(request: Request) -> Response:
         try:
@@ -71,7 +69,7 @@ def control_routes(sandbox: BogSandbox) -> list[BaseRoute]:
             card = data.get("card") if isinstance(data, dict) else None
             if not isinstance(card, str):
                 raise RequestError('Send {"card": "<test card number>"}')
-            receipt = await sandbox.pay(str(request.path_params["order_id"]), card)
+            receipt = await bank.pay(str(request.path_params["order_id"]), card)
         except (RequestError, OrderError) as exc:
             return _json(400, {"message": exc.message})
         return _json(200, receipt)
@@ -84,12 +82,12 @@ def control_routes(sandbox: BogSandbox) -> list[BaseRoute]:
                 raise RequestError('Send {"seconds": <number of seconds, at least 0>}')
         except RequestError as exc:
             return _json(400, {"message": exc.message})
-        now = sandbox.advance_clock(float(seconds))
-        await sandbox.deliver(sandbox.sweep())
+        now = bank.advance_clock(float(seconds))
+        await bank.deliver(bank.sweep())
         return _json(200, {"now": zoned(now)})
 
     async def revoke_tokens(request: Request) -> Response:
-        return _json(200, {"revoked": sandbox.revoke_tokens()})
+        return _json(200, {"revoked": bank.revoke_tokens()})
 
     return [
         Route("/sandbox/public-key", public_key, methods=["GET"]),

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .bounded import LOG_LIMIT, RecentCounts, RecentList, check_limit
+from payments_core.sandbox.bounded import LOG_LIMIT, RecentCounts, RecentList, check_limit
 
 
 @dataclass
@@ -19,8 +19,8 @@ class Counters:
 
     The totals are plain numbers. The per-key tables (``*_by_idempotency_key``) keep
     the ``log_limit`` keys most recently counted and ``requests`` the last
-    ``log_limit`` requests (see :mod:`.bounded`), so a long load test does not make
-    them grow without end.
+    ``log_limit`` requests (see :mod:`payments_core.sandbox.bounded`), so a long load
+    test does not make them grow without end.
     """
 
     token_requests: int = 0

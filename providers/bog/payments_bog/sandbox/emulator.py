@@ -1,28 +1,37 @@
-"""``BogSandbox``: the emulated bank, one object to configure, drive and inspect."""
+"""``BogSandbox``: the emulated bank, one object to configure, drive and inspect.
+
+This is the top of the package: it builds the :class:`~.bank.Bank` (the state), the
+ASGI app over it (:mod:`.app`) and offers the ways in: the in-process transports and
+the loopback server of ``payments_core.sandbox``. No other module of the sandbox
+imports this one.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import httpx
 from starlette.types import ASGIApp
 
+from payments_core.sandbox import server
+from payments_core.sandbox.bounded import LOG_LIMIT, RecentList
+from payments_core.sandbox.clock import Clock, SandboxClock
+from payments_core.sandbox.faults import FaultBook
+from payments_core.sandbox.tokens import TOKEN_LIMIT
+from payments_core.sandbox.transport import SandboxTransport, SyncSandboxTransport
+
 from .app import build_app
-from .bounded import LOG_LIMIT, RecentList
-from .callbacks import CallbackDelivery, CallbackSender
-from .clock import Clock, SandboxClock
+from .bank import Bank
+from .callbacks import CallbackDelivery
 from .counters import Counters
-from .endpoints import API_PREFIX
-from .faults import Fault, FaultBook
+from .faults import Fault
 from .idempotency import RECORD_LIMIT, IdempotencyBook
-from .server import serve
 from .signing import Signer
 from .store import MAX_FINISHED_ORDERS, Notice, OrderStore
-from .tokens import TOKEN_LIMIT, TokenIssuer
-from .transport import SandboxTransport, SyncSandboxTransport
+from .tokens import TokenIssuer
 
 
 class BogSandbox:
@@ -42,7 +51,8 @@ class BogSandbox:
     ones up to ``max_finished_orders`` (see :mod:`.store`); the ``Idempotency-Key``
     records up to ``idempotency_limit`` (:mod:`.idempotency`), the tokens up to
     ``token_limit`` (:mod:`.tokens`); ``callbacks`` and the request and per-key logs
-    of ``counters`` keep their last ``log_limit`` entries (:mod:`.bounded`).
+    of ``counters`` keep their last ``log_limit`` entries
+    (:mod:`payments_core.sandbox.bounded`).
     """
 
     def __init__(
@@ -64,56 +74,110 @@ class BogSandbox:
         token_limit: int = TOKEN_LIMIT,
         log_limit: int = LOG_LIMIT,
     ) -> None:
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.public_base_url = public_base_url.rstrip("/")
-        self.action_delay = action_delay
-        self.clock = SandboxClock(clock)
-        self.signer = Signer(private_key_pem)
-        self.public_key_pem = self.signer.public_key_pem
-        self.counters = Counters(log_limit=log_limit)
-        self.callbacks: RecentList[CallbackDelivery] = RecentList(limit=log_limit)
-        """Every callback delivery attempt, in order (the last ``log_limit``)."""
-        self.store = OrderStore(max_finished_orders)
-        self.tokens = TokenIssuer(
-            client_id, client_secret, token_lifetime, self.signer, token_limit
+        self.bank = Bank(
+            client_id=client_id,
+            client_secret=client_secret,
+            public_base_url=public_base_url,
+            token_lifetime=token_lifetime,
+            callback_transport=callback_transport,
+            callback_retries=callback_retries,
+            callback_backoff=callback_backoff,
+            callback_timeout=callback_timeout,
+            action_delay=action_delay,
+            clock=clock,
+            private_key_pem=private_key_pem,
+            max_finished_orders=max_finished_orders,
+            idempotency_limit=idempotency_limit,
+            token_limit=token_limit,
+            log_limit=log_limit,
         )
-        self.faults = FaultBook()
-        self.idempotency = IdempotencyBook(idempotency_limit)
-        self._sender = CallbackSender(
-            self.signer,
-            transport=callback_transport,
-            retries=callback_retries,
-            backoff=callback_backoff,
-            timeout=callback_timeout,
-            record=self.callbacks.append,
-        )
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.app: ASGIApp = build_app(self)
+        self.app: ASGIApp = build_app(self.bank)
 
     def __repr__(self) -> str:
         return f"BogSandbox(public_base_url={self.public_base_url!r}, client_id={self.client_id!r})"
 
+    # -- configuration and state -------------------------------------------------------
+
+    @property
+    def client_id(self) -> str:
+        return self.bank.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.bank.client_secret
+
+    @property
+    def public_base_url(self) -> str:
+        return self.bank.public_base_url
+
+    @public_base_url.setter
+    def public_base_url(self, url: str) -> None:
+        self.bank.public_base_url = url
+
+    @property
+    def action_delay(self) -> float:
+        """Seconds a refund, approve or cancel stays pending before its outcome."""
+        return self.bank.action_delay
+
+    @action_delay.setter
+    def action_delay(self, seconds: float) -> None:
+        self.bank.action_delay = seconds
+
+    @property
+    def public_key_pem(self) -> str:
+        """The public half of the key that signs callbacks (``Callback-Signature``)."""
+        return self.bank.public_key_pem
+
+    @property
+    def clock(self) -> SandboxClock:
+        return self.bank.clock
+
+    @property
+    def signer(self) -> Signer:
+        return self.bank.signer
+
+    @property
+    def counters(self) -> Counters:
+        return self.bank.counters
+
+    @property
+    def callbacks(self) -> RecentList[CallbackDelivery]:
+        """Every callback delivery attempt, in order (the last ``log_limit``)."""
+        return self.bank.callbacks
+
+    @property
+    def store(self) -> OrderStore:
+        return self.bank.store
+
+    @property
+    def tokens(self) -> TokenIssuer:
+        return self.bank.tokens
+
+    @property
+    def faults(self) -> FaultBook[Fault]:
+        return self.bank.faults
+
+    @property
+    def idempotency(self) -> IdempotencyBook:
+        return self.bank.idempotency
+
     # -- links ---------------------------------------------------------------
 
     def api_url(self, path: str) -> str:
-        return f"{self.public_base_url}{API_PREFIX}{path}"
+        return self.bank.api_url(path)
 
     def receipt_url(self, order_id: str) -> str:
-        return self.api_url(f"/receipt/{order_id}")
+        return self.bank.receipt_url(order_id)
 
     def page_url(self, order_id: str) -> str:
-        return f"{self.public_base_url}/?order_id={order_id}"
+        return self.bank.page_url(order_id)
 
     def three_ds_url(self, order_id: str) -> str:
-        return (
-            f"{self.public_base_url}/api/3ds/post-form?fieldName=order_id"
-            f"&fieldValue={order_id}&baseUrl={self.public_base_url}"
-        )
+        return self.bank.three_ds_url(order_id)
 
     @property
     def token_url(self) -> str:
-        return f"{self.public_base_url}/auth/realms/bog/protocol/openid-connect/token"
+        return self.bank.token_url
 
     def provider_settings(self) -> dict[str, Any]:
         """Settings that point the BOG provider at this sandbox (``Payments("bog", **them)``).
@@ -125,7 +189,7 @@ class BogSandbox:
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "environment": "sandbox",
-            "api_base_url": f"{self.public_base_url}{API_PREFIX}",
+            "api_base_url": self.api_url(""),
             "token_url": self.token_url,
             "callback_public_key": self.public_key_pem,
             "allow_insecure_callback_url": True,
@@ -134,21 +198,21 @@ class BogSandbox:
     # -- controls ------------------------------------------------------------
 
     def now(self) -> datetime:
-        return self.clock.now()
+        return self.bank.now()
 
     def add_fault(self, fault: Fault) -> None:
-        self.faults.add(fault)
+        self.bank.add_fault(fault)
 
     def clear_faults(self) -> int:
-        return self.faults.clear()
+        return self.bank.clear_faults()
 
     def advance_clock(self, seconds: float) -> datetime:
         """Move sandbox time forward; due expiries and actions apply on the next request."""
-        return self.clock.advance(seconds)
+        return self.bank.advance_clock(seconds)
 
     def revoke_tokens(self) -> int:
         """Make every access token issued so far invalid (clients get 401)."""
-        return self.tokens.revoke_all()
+        return self.bank.revoke_tokens()
 
     async def pay(self, order_id: str, card_number: str) -> dict[str, Any]:
         """Pay as on the hosted page (card number, ``"saved"`` or a method key).
@@ -156,45 +220,24 @@ class BogSandbox:
         Delivers the callback before returning the receipt. Raises
         :class:`~.store.OrderError` when the order cannot be paid so.
         """
-        await self.deliver(self.sweep())
-        outcome = self.store.pay(order_id, card_number, self.now())
-        await self.deliver(outcome.notices)
-        return outcome.receipt
+        return await self.bank.pay(order_id, card_number)
 
     # -- plumbing used by the app ----------------------------------------------
 
     def sweep(self) -> list[Notice]:
         """Settle due actions and expire due orders; returns the callbacks owed."""
-        now = self.now()
-        return [*self.store.settle_due(now), *self.store.expire_due(now)]
+        return self.bank.sweep()
 
     async def deliver(self, notices: list[Notice] | tuple[Notice, ...]) -> None:
-        for notice in notices:
-            if await self._sender.deliver(notice, self.now()):
-                self.counters.add("callbacks_delivered")
-            else:
-                self.counters.add("callbacks_failed")
+        await self.bank.deliver(notices)
 
     def schedule_settlement(self, order_id: str, action_id: str) -> None:
         """Apply a pending action after ``action_delay`` seconds, on the running loop."""
-
-        async def settle_later() -> None:
-            await asyncio.sleep(self.action_delay)
-            notice = self.store.settle(order_id, action_id, self.now())
-            if notice is not None:
-                await self.deliver([notice])
-
-        task = asyncio.get_running_loop().create_task(settle_later())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.bank.schedule_settlement(order_id, action_id)
 
     async def aclose(self) -> None:
         """Cancel pending delayed actions scheduled on the current event loop."""
-        loop = asyncio.get_running_loop()
-        tasks = [task for task in self._tasks if task.get_loop() is loop]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.bank.aclose()
 
     # -- ways in -----------------------------------------------------------------
 
@@ -204,8 +247,15 @@ class BogSandbox:
 
     def sync_transport(self) -> httpx.BaseTransport:
         """In-process sync transport on a private event-loop thread; close it when done."""
-        return SyncSandboxTransport(self.app)
+        return SyncSandboxTransport(self.app, name="bog")
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> AbstractContextManager[str]:
+    @contextmanager
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         """Run on loopback in a background thread; yields the base URL (``port=0``: any)."""
-        return serve(self, host, port)
+        with server.serve(self.app, host, port, name="bog") as url:
+            previous = self.bank.public_base_url
+            self.bank.public_base_url = url
+            try:
+                yield url
+            finally:
+                self.bank.public_base_url = previous

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
 from typing import Final
+
+from payments_core.sandbox.endpoints import endpoint_matcher
 
 TOKEN_PATH: Final = "/auth/realms/bog/protocol/openid-connect/token"  # noqa: S105 - a URL path
 API_PREFIX: Final = "/payments/v1"
@@ -30,15 +31,5 @@ ENDPOINTS: Final = MappingProxyType(
 IDEMPOTENT: Final = frozenset(ENDPOINTS) - {"token", "receipt"}
 """Endpoints that honour ``Idempotency-Key``."""
 
-_PATTERNS: Final = tuple(
-    (name, method, re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))))
-    for name, (method, template) in ENDPOINTS.items()
-)
-
-
-def endpoint_name(method: str, path: str) -> str | None:
-    """The name of the BOG endpoint a request is for, or ``None`` (page, controls)."""
-    for name, expected, pattern in _PATTERNS:
-        if method == expected and pattern.fullmatch(path):
-            return name
-    return None
+endpoint_name: Final = endpoint_matcher(ENDPOINTS)
+"""The name of the BOG endpoint a request is for, or ``None`` (page, controls)."""

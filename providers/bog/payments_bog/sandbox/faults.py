@@ -26,36 +26,31 @@ Kinds:
     gets 401 unless it is a token request; like tokens that expire early.
 
 Faults apply in the order they were added, one per request; the page and the
-``/sandbox/`` control endpoints are never faulted.
+``/sandbox/`` control endpoints are never faulted. The checks, the book of armed
+faults and the middleware that fires them are the emulators' shared plumbing
+(:mod:`payments_core.sandbox.faults`, :mod:`payments_core.sandbox.injector`); this
+module holds BOG's ``Fault`` and the words of its made-up answers.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from http import HTTPStatus
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from payments_core.sandbox.faults import (
+    ANY_ENDPOINT,
+    FaultKind,
+    FaultTiming,
+    check_fault,
+    fault_from_json,
+)
 
-from .endpoints import ENDPOINTS, endpoint_name
+from .endpoints import ENDPOINTS
 
-FaultKind = Literal["latency", "error", "rate_limit", "drop", "malformed", "token_revoked"]
-FaultTiming = Literal["before", "after"]
-FAULT_KINDS: Final[tuple[FaultKind, ...]] = get_args(FaultKind)
-ANY_ENDPOINT: Final = "*"
+JSON: Final = "application/json"
 MALFORMED_BODY: Final = b'{"id": "9f1c2e4a-, "_links": {"details": '
-TRANSPORT_STATE_KEY: Final = "bog_sandbox.transport"
-"""Key under which :mod:`.server` puts the connection's asyncio transport in ``scope["state"]``."""
-
-
-class ConnectionDropped(ConnectionError):
-    """Raised in process where a real server would close the socket without answering."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,93 +64,15 @@ class Fault:
     when: FaultTiming = "before"
 
     def __post_init__(self) -> None:
-        if self.endpoint != ANY_ENDPOINT and self.endpoint not in ENDPOINTS:
-            raise ValueError(f"unknown endpoint {self.endpoint!r}; use one of {sorted(ENDPOINTS)}")
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; use one of {FAULT_KINDS}")
-        if self.when not in get_args(FaultTiming):
-            raise ValueError("when must be 'before' or 'after'")
-        if self.times is not None and self.times < 1:
-            raise ValueError("times must be at least 1 (or None for every request)")
-        if self.kind == "error" and not 500 <= self.status <= 599:
-            raise ValueError("an error fault answers with a 5xx status")
-        if self.delay < 0:
-            raise ValueError("delay must not be negative")
-        if self.kind == "token_revoked" and self.endpoint == "token":
-            raise ValueError("token_revoked applies to API endpoints, not to the token endpoint")
+        check_fault(self, ENDPOINTS)
 
     @classmethod
     def from_json(cls, data: Any) -> Fault:
         """Build a fault from the JSON body of ``POST /sandbox/faults``."""
-        if not isinstance(data, dict):
-            raise ValueError("a fault is a JSON object")
-        fields = {"endpoint", "kind", "times", "status", "retry_after", "delay", "when"}
-        unknown = set(data) - fields
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        for name in ("times", "status", "retry_after"):
-            value = data.get(name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise ValueError(f"{name} must be a whole number")
-        delay = data.get("delay", 0)
-        if isinstance(delay, bool) or not isinstance(delay, int | float | Decimal):
-            raise ValueError("delay must be a number of seconds")
-        try:
-            return cls(**{**data, "delay": float(delay)})
-        except TypeError as exc:
-            raise ValueError(str(exc)) from exc
+        return fault_from_json(cls, data)
 
     def matches(self, endpoint: str) -> bool:
         return self.endpoint in (ANY_ENDPOINT, endpoint)
-
-
-@dataclass(slots=True)
-class _Armed:
-    fault: Fault
-    left: int | None
-
-
-class FaultBook:
-    """Faults waiting to fire, with how many times each may still fire."""
-
-    def __init__(self) -> None:
-        self._armed: list[_Armed] = []
-        self._lock = threading.Lock()
-
-    def add(self, fault: Fault) -> None:
-        with self._lock:
-            self._armed.append(_Armed(fault, fault.times))
-
-    def clear(self) -> int:
-        with self._lock:
-            count = len(self._armed)
-            self._armed.clear()
-            return count
-
-    def armed(self) -> list[Fault]:
-        with self._lock:
-            return [entry.fault for entry in self._armed]
-
-    def take(self, endpoint: str) -> Fault | None:
-        """The fault to apply to one request to ``endpoint``, counted as used."""
-        with self._lock:
-            for entry in self._armed:
-                if entry.fault.matches(endpoint):
-                    if entry.left is not None:
-                        entry.left -= 1
-                        if entry.left == 0:
-                            self._armed.remove(entry)
-                    return entry.fault
-        return None
-
-
-Headers = list[tuple[bytes, bytes]]
-
-
-async def _send(send: Send, status: int, body: bytes, headers: Headers | None = None) -> None:
-    head = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": head + (headers or [])})
-    await send({"type": "http.response.body", "body": body})
 
 
 def _phrase(status: int) -> str:
@@ -165,75 +82,14 @@ def _phrase(status: int) -> str:
         return "Server error"
 
 
-async def _drop(scope: Scope, receive: Receive, *, unread_body: bool) -> None:
-    """Close the connection without a response (or raise where there is no socket).
+class BogFaultAnswers:
+    """BOG's words for the answers a fault makes up: ``{"message": ...}`` JSON."""
 
-    The request body is read first: closing a socket with unread input makes the
-    kernel send a reset, which a client sees as a read error instead of a close.
-    """
-    transport = scope.get("state", {}).get(TRANSPORT_STATE_KEY)
-    if transport is None:
-        raise ConnectionDropped("the sandbox dropped the connection")
-    while unread_body:
-        message = await receive()
-        unread_body = message["type"] == "http.request" and bool(message.get("more_body"))
-    transport.close()
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(2):
-            while (await receive())["type"] != "http.disconnect":
-                pass
+    def rate_limited(self, endpoint: str) -> tuple[bytes, str]:
+        return json.dumps({"message": "Too many requests"}).encode(), JSON
 
+    def server_error(self, endpoint: str, status: int) -> tuple[bytes, str]:
+        return json.dumps({"message": _phrase(status)}).encode(), JSON
 
-class FaultInjector:
-    """ASGI middleware applying the armed faults to BOG endpoint requests."""
-
-    def __init__(self, app: ASGIApp, book: FaultBook, revoke_tokens: Callable[[], object]) -> None:
-        self._app = app
-        self._book = book
-        self._revoke_tokens = revoke_tokens
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = (
-            endpoint_name(scope["method"], scope["path"]) if scope["type"] == "http" else None
-        )
-        fault = self._book.take(endpoint) if endpoint else None
-        if fault is None:
-            await self._app(scope, receive, send)
-            return
-        if fault.kind == "token_revoked":
-            self._revoke_tokens()
-            await self._app(scope, receive, send)
-            return
-        if fault.kind == "rate_limit":
-            retry_after = str(fault.retry_after if fault.retry_after is not None else 1)
-            body = json.dumps({"message": "Too many requests"}).encode()
-            await _send(send, 429, body, [(b"retry-after", retry_after.encode())])
-            return
-        captured: list[Message] = []
-        if fault.when == "after":
-
-            async def capture(message: Message) -> None:
-                captured.append(message)
-
-            await self._app(scope, receive, capture)
-        await self._answer(fault, scope, receive, send, captured)
-
-    async def _answer(
-        self, fault: Fault, scope: Scope, receive: Receive, send: Send, captured: list[Message]
-    ) -> None:
-        if fault.kind == "latency":
-            await asyncio.sleep(fault.delay)
-            if fault.when == "before":
-                await self._app(scope, receive, send)
-            for message in captured:
-                await send(message)
-        elif fault.kind == "error":
-            headers: Headers = []
-            if fault.retry_after is not None:
-                headers.append((b"retry-after", str(fault.retry_after).encode()))
-            body = json.dumps({"message": _phrase(fault.status)}).encode()
-            await _send(send, fault.status, body, headers)
-        elif fault.kind == "malformed":
-            await _send(send, 200, MALFORMED_BODY)
-        else:
-            await _drop(scope, receive, unread_body=fault.when == "before")
+    def malformed(self, endpoint: str, processed: bytes) -> bytes:
+        return MALFORMED_BODY

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
-from .bounded import check_limit
+from payments_core.sandbox.bounded import check_limit
 
 RECORD_LIMIT: Final = 10_000
 """Records the book keeps (``BogSandbox(idempotency_limit=...)``)."""

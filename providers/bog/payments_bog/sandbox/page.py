@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from html import escape
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import Final
 from urllib.parse import parse_qs, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from .bank import Bank
 from .cards import TEST_CARDS
 from .orders import Order
 from .receipt import MERCHANT
@@ -34,9 +35,6 @@ from .vocabulary import (
     SavedCardType,
     TransferMethod,
 )
-
-if TYPE_CHECKING:
-    from .emulator import BogSandbox
 
 TEXT: Final = MappingProxyType(
     {
@@ -224,17 +222,17 @@ def _closed_text(order: Order, lang: str) -> str:
     return TEXT[lang]["paid"]
 
 
-def page_routes(sandbox: BogSandbox) -> list[BaseRoute]:
+def page_routes(bank: Bank) -> list[BaseRoute]:
     def find(order_id: str | None, lang: str) -> Order | Response:
         if not order_id:
             return message_page(lang, TEXT[lang]["missing"], status=400)
         try:
-            return sandbox.store.order(order_id)
+            return bank.store.order(order_id)
         except UnknownOrder:
             return message_page(lang, TEXT[lang]["not_found"], status=404)
 
     async def show(request: Request, order_id: str | None) -> Response:
-        await sandbox.deliver(sandbox.sweep())
+        await bank.deliver(bank.sweep())
         found = find(order_id, _lang(request, None))
         if isinstance(found, Response):
             return found
@@ -242,9 +240,7 @@ def page_routes(sandbox: BogSandbox) -> list[BaseRoute]:
         if found.status not in UNPAID:
             return message_page(lang, _closed_text(found, lang), back=found.request.fail_url)
         recurrent = found.payment_option is PaymentOption.RECURRENT
-        saved = recurrent and sandbox.store.saved_card(
-            found.parent_order_id, SavedCardType.RECURRENT
-        )
+        saved = recurrent and bank.store.saved_card(found.parent_order_id, SavedCardType.RECURRENT)
         return HTMLResponse(checkout_page(found, lang, bool(saved)))
 
     async def checkout(request: Request) -> Response:
@@ -262,21 +258,21 @@ def page_routes(sandbox: BogSandbox) -> list[BaseRoute]:
             return found
         lang = asked if asked in LANGUAGES else found.request.lang
         try:
-            receipt = await sandbox.pay(order_id, form.get("card", [""])[0])
+            receipt = await bank.pay(order_id, form.get("card", [""])[0])
         except OrderError as exc:
             status = 409 if found.status not in UNPAID else 400
             text = _closed_text(found, lang) if status == 409 else exc.message
             return message_page(lang, text, status=status, back=found.request.fail_url)
         paid = receipt["order_status"]["key"] in (OrderStatus.COMPLETED, OrderStatus.BLOCKED)
         target = found.request.success_url if paid else found.request.fail_url
-        return RedirectResponse(target or _result_url(sandbox, order_id, lang), status_code=303)
+        return RedirectResponse(target or _result_url(bank, order_id, lang), status_code=303)
 
     async def cancel(request: Request) -> Response:
         found = find(request.query_params.get("order_id"), _lang(request, None))
         if isinstance(found, Response):
             return found
         lang = _lang(request, found)
-        target = found.request.fail_url or _result_url(sandbox, found.id, lang)
+        target = found.request.fail_url or _result_url(bank, found.id, lang)
         return RedirectResponse(target, status_code=303)
 
     async def result(request: Request) -> Response:
@@ -300,5 +296,5 @@ def page_routes(sandbox: BogSandbox) -> list[BaseRoute]:
     ]
 
 
-def _result_url(sandbox: BogSandbox, order_id: str, lang: str) -> str:
-    return f"{sandbox.public_base_url}/result?{urlencode({'order_id': order_id, 'lang': lang})}"
+def _result_url(bank: Bank, order_id: str, lang: str) -> str:
+    return f"{bank.public_base_url}/result?{urlencode({'order_id': order_id, 'lang': lang})}"

@@ -3,7 +3,7 @@
 Order statuses (with their receipt labels and allowed transitions), transfer methods,
 action kinds and payment options, following the reference §2.2 and §4.1. The move
 taken by a pre-auth cancel is not documented by BOG; the emulator ends it in
-``rejected`` (see :mod:`.store`).
+``rejected`` (see :mod:`.store.actions`).
 """
 
 from __future__ import annotations
@@ -26,46 +26,61 @@ class OrderStatus(StrEnum):
     PARTIAL_COMPLETED = "partial_completed"
 
 
-S = OrderStatus
-
 STATUS_LABELS: Final = MappingProxyType(
     {
-        S.CREATED: {"en": "Created", "ka": "შექმნილი"},
-        S.PROCESSING: {"en": "Processing", "ka": "მუშავდება"},
-        S.COMPLETED: {"en": "Completed", "ka": "გადახდილი"},
-        S.REJECTED: {"en": "Rejected", "ka": "უარყოფილი"},
-        S.REFUND_REQUESTED: {"en": "Refund requested", "ka": "მოთხოვნილია დაბრუნება"},
-        S.REFUNDED: {"en": "Refunded", "ka": "დაბრუნებული"},
-        S.REFUNDED_PARTIALLY: {"en": "Partially refunded", "ka": "ნაწილობრივ დაბრუნებული"},
-        S.AUTH_REQUESTED: {"en": "Authorization requested", "ka": "მოთხოვნილია ავტორიზაცია"},
-        S.BLOCKED: {"en": "Blocked", "ka": "დაბლოკილი"},
-        S.PARTIAL_COMPLETED: {"en": "Partially completed", "ka": "ნაწილობრივ გადახდილი"},
+        OrderStatus.CREATED: {"en": "Created", "ka": "შექმნილი"},
+        OrderStatus.PROCESSING: {"en": "Processing", "ka": "მუშავდება"},
+        OrderStatus.COMPLETED: {"en": "Completed", "ka": "გადახდილი"},
+        OrderStatus.REJECTED: {"en": "Rejected", "ka": "უარყოფილი"},
+        OrderStatus.REFUND_REQUESTED: {"en": "Refund requested", "ka": "მოთხოვნილია დაბრუნება"},
+        OrderStatus.REFUNDED: {"en": "Refunded", "ka": "დაბრუნებული"},
+        OrderStatus.REFUNDED_PARTIALLY: {
+            "en": "Partially refunded",
+            "ka": "ნაწილობრივ დაბრუნებული",
+        },
+        OrderStatus.AUTH_REQUESTED: {
+            "en": "Authorization requested",
+            "ka": "მოთხოვნილია ავტორიზაცია",
+        },
+        OrderStatus.BLOCKED: {"en": "Blocked", "ka": "დაბლოკილი"},
+        OrderStatus.PARTIAL_COMPLETED: {"en": "Partially completed", "ka": "ნაწილობრივ გადახდილი"},
     }
 )
 
 TRANSITIONS: Final = MappingProxyType(
     {
-        S.CREATED: frozenset({S.PROCESSING, S.AUTH_REQUESTED, S.REJECTED}),
-        S.PROCESSING: frozenset({S.COMPLETED, S.REJECTED}),
-        S.AUTH_REQUESTED: frozenset({S.BLOCKED, S.REJECTED}),
-        S.BLOCKED: frozenset({S.COMPLETED, S.PARTIAL_COMPLETED, S.REJECTED}),
-        S.COMPLETED: frozenset({S.REFUND_REQUESTED}),
-        S.PARTIAL_COMPLETED: frozenset({S.REFUND_REQUESTED}),
-        S.REFUNDED_PARTIALLY: frozenset({S.REFUND_REQUESTED}),
-        S.REFUND_REQUESTED: frozenset(
-            # A failed refund puts the order back where it was.
-            {S.REFUNDED, S.REFUNDED_PARTIALLY, S.COMPLETED, S.PARTIAL_COMPLETED}
+        OrderStatus.CREATED: frozenset(
+            {OrderStatus.PROCESSING, OrderStatus.AUTH_REQUESTED, OrderStatus.REJECTED}
         ),
-        S.REFUNDED: frozenset(),
-        S.REJECTED: frozenset(),
+        OrderStatus.PROCESSING: frozenset({OrderStatus.COMPLETED, OrderStatus.REJECTED}),
+        OrderStatus.AUTH_REQUESTED: frozenset({OrderStatus.BLOCKED, OrderStatus.REJECTED}),
+        OrderStatus.BLOCKED: frozenset(
+            {OrderStatus.COMPLETED, OrderStatus.PARTIAL_COMPLETED, OrderStatus.REJECTED}
+        ),
+        OrderStatus.COMPLETED: frozenset({OrderStatus.REFUND_REQUESTED}),
+        OrderStatus.PARTIAL_COMPLETED: frozenset({OrderStatus.REFUND_REQUESTED}),
+        OrderStatus.REFUNDED_PARTIALLY: frozenset({OrderStatus.REFUND_REQUESTED}),
+        OrderStatus.REFUND_REQUESTED: frozenset(
+            # A failed refund puts the order back where it was.
+            {
+                OrderStatus.REFUNDED,
+                OrderStatus.REFUNDED_PARTIALLY,
+                OrderStatus.COMPLETED,
+                OrderStatus.PARTIAL_COMPLETED,
+            }
+        ),
+        OrderStatus.REFUNDED: frozenset(),
+        OrderStatus.REJECTED: frozenset(),
     }
 )
 """Every move an order may make; the store refuses any other."""
 
-UNPAID: Final = frozenset({S.CREATED, S.PROCESSING, S.AUTH_REQUESTED})
+UNPAID: Final = frozenset({OrderStatus.CREATED, OrderStatus.PROCESSING, OrderStatus.AUTH_REQUESTED})
 """Statuses that expire once ``zoned_expire_date`` has passed."""
 
-REFUNDABLE: Final = frozenset({S.COMPLETED, S.PARTIAL_COMPLETED, S.REFUNDED_PARTIALLY})
+REFUNDABLE: Final = frozenset(
+    {OrderStatus.COMPLETED, OrderStatus.PARTIAL_COMPLETED, OrderStatus.REFUNDED_PARTIALLY}
+)
 
 
 class TransferMethod(StrEnum):
@@ -79,26 +94,29 @@ class TransferMethod(StrEnum):
     GIFT_CARD = "gift_card"
 
 
-M = TransferMethod
-
 METHOD_LABELS: Final = MappingProxyType(
     {
-        M.CARD: {"en": "Card payment", "ka": "ბარათით გადახდა"},
-        M.GOOGLE_PAY: {"en": "Google Pay", "ka": "Google Pay"},
-        M.APPLE_PAY: {"en": "Apple Pay", "ka": "Apple Pay"},
-        M.BOG_P2P: {"en": "BOG internet banking", "ka": "საქართველოს ბანკის ინტერნეტბანკი"},
-        M.BOG_LOYALTY: {"en": "MR/Plus points", "ka": "MR/Plus ქულები"},
-        M.BNPL: {"en": "Buy now, pay later", "ka": "ნაწილ-ნაწილ გადახდა"},
-        M.BOG_LOAN: {"en": "Online installment", "ka": "ონლაინ განვადება"},
-        M.GIFT_CARD: {"en": "Gift card", "ka": "სასაჩუქრე ბარათი"},
+        TransferMethod.CARD: {"en": "Card payment", "ka": "ბარათით გადახდა"},
+        TransferMethod.GOOGLE_PAY: {"en": "Google Pay", "ka": "Google Pay"},
+        TransferMethod.APPLE_PAY: {"en": "Apple Pay", "ka": "Apple Pay"},
+        TransferMethod.BOG_P2P: {
+            "en": "BOG internet banking",
+            "ka": "საქართველოს ბანკის ინტერნეტბანკი",
+        },
+        TransferMethod.BOG_LOYALTY: {"en": "MR/Plus points", "ka": "MR/Plus ქულები"},
+        TransferMethod.BNPL: {"en": "Buy now, pay later", "ka": "ნაწილ-ნაწილ გადახდა"},
+        TransferMethod.BOG_LOAN: {"en": "Online installment", "ka": "ონლაინ განვადება"},
+        TransferMethod.GIFT_CARD: {"en": "Gift card", "ka": "სასაჩუქრე ბარათი"},
     }
 )
 
-CARD_METHODS: Final = frozenset({M.CARD, M.GOOGLE_PAY, M.APPLE_PAY})
+CARD_METHODS: Final = frozenset(
+    {TransferMethod.CARD, TransferMethod.GOOGLE_PAY, TransferMethod.APPLE_PAY}
+)
 """Methods that pay with a card: they allow card payments, pre-auth and partial refunds."""
 
-FULL_REFUND_METHODS: Final = frozenset({*CARD_METHODS, M.BOG_P2P})
-LOAN_METHODS: Final = frozenset({M.BNPL, M.BOG_LOAN})
+FULL_REFUND_METHODS: Final = frozenset({*CARD_METHODS, TransferMethod.BOG_P2P})
+LOAN_METHODS: Final = frozenset({TransferMethod.BNPL, TransferMethod.BOG_LOAN})
 
 
 class ActionKind(StrEnum):

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 from payments_bog.sandbox import BogSandbox
-from payments_bog.sandbox.server import listening_socket
 
 from payments_core import AuthenticationError, ErrorCode, PaymentRequest
+from payments_core.sandbox.server import listening_socket
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, IN_PROCESS, Shop
 

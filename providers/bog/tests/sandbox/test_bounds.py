@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from payments_bog.sandbox import BogSandbox
-from payments_bog.sandbox.bounded import RecentCounts, RecentList
 from payments_bog.sandbox.counters import Counters
 from payments_bog.sandbox.idempotency import IdempotencyBook, StoredReply
 from payments_bog.sandbox.signing import Signer
@@ -17,6 +16,8 @@ from payments_bog.sandbox.store import OrderStore, UnknownOrder
 from payments_bog.sandbox.tokens import TokenIssuer
 from payments_bog.sandbox.validation import order_request
 from payments_bog.sandbox.vocabulary import SavedCardType
+
+from payments_core.sandbox.bounded import RecentCounts, RecentList
 
 from .conftest import NOW, VISA_OK, order_body
 

@@ -11,8 +11,11 @@ deletion, session expiry after ``expirationMinutes``, a hosted checkout page
 for the checkout, so where the reference marks a fact as inferred ([INF]) the
 emulator makes a choice and says so in the module that makes it.
 
-It is an independent fake bank: it imports nothing from ``payments_core`` or the TBC
-provider, so the provider can be tested against it without sharing code. Tests reach
+It is an independent fake bank: it imports nothing from the TBC provider, and from
+``payments_core`` only ``payments_core.sandbox``, the emulators' shared plumbing
+(clock, bounded logs, faults, transports, loopback server), which holds no payment
+logic and imports nothing of the client either. So the provider is tested against it
+without sharing code. Tests reach
 it in process (``sandbox.transport()``, ``sandbox.sync_transport()``) or over
 loopback (``with sandbox.serve() as url``), pay on its page (``await
 sandbox.pay(pay_id, card=...)``), inject faults (``Fault``) and read what it saw
@@ -23,9 +26,9 @@ sandbox.pay(pay_id, card=...)``), inject faults (``Fault``) and read what it saw
                                  base_url=sandbox.public_base_url) as http:
         ...
 
-Modules depend only downwards: vocabulary, clock, counters, endpoints, wire, net,
-problems, cards, faults, tokens -> validation -> records -> views -> store ->
-callbacks -> bank -> injector, page, control -> app -> transport, server -> emulator.
+Modules depend only downwards: vocabulary, counters, endpoints, wire, problems,
+cards, faults, tokens -> validation -> records -> views -> store -> callbacks ->
+bank -> page, control -> app -> emulator.
 """
 
 from .callbacks import CallbackDelivery

@@ -27,11 +27,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from payments_core.sandbox.injector import FaultInjector
+
 from . import validation, views
 from .bank import Bank
 from .control import control_routes
 from .endpoints import ENDPOINTS, SERVICES, endpoint_name
-from .injector import FaultInjector
+from .faults import TbcFaultAnswers
 from .page import page_routes
 from .problems import (
     INVALID_API_KEY,
@@ -245,4 +247,11 @@ def build_app(bank: Bank) -> ASGIApp:
     routes += page_routes(bank)
     routes += control_routes(bank)
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-    return _RequestLog(FaultInjector(app, bank.faults, bank.tokens.revoke_all), bank)
+    faulty = FaultInjector(
+        app,
+        take_fault=bank.faults.take,
+        endpoint_name=endpoint_name,
+        answers=TbcFaultAnswers(),
+        revoke_tokens=bank.tokens.revoke_all,
+    )
+    return _RequestLog(faulty, bank)

@@ -11,15 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from payments_core.sandbox.bounded import LOG_LIMIT, RecentList
+from payments_core.sandbox.clock import Clock, SandboxClock
+from payments_core.sandbox.faults import FaultBook
+from payments_core.sandbox.tokens import TOKEN_LIMIT
+
 from .callbacks import CallbackDelivery, CallbackSender, CallbackTransport
 from .cards import SUCCESS_CARD, SandboxCard, find_card
-from .clock import Clock, SandboxClock
-from .counters import LOG_LIMIT, Counters, RecentList
+from .counters import Counters
 from .endpoints import API_PREFIX
-from .faults import FaultBook
+from .faults import Fault
 from .problems import ApiError
 from .store import MAX_FINISHED_PAYMENTS, PaymentStore
-from .tokens import TOKEN_LIMIT, TokenIssuer
+from .tokens import TokenIssuer
 
 
 class UnknownCard(ApiError):
@@ -54,7 +58,7 @@ class Bank:
         self.public_base_url = public_base_url.rstrip("/")
         self.clock = SandboxClock(clock)
         self.counters = Counters(log_limit=log_limit)
-        self.faults = FaultBook()
+        self.faults: FaultBook[Fault] = FaultBook()
         self.tokens = TokenIssuer(api_key, client_id, client_secret, token_lifetime, token_limit)
         self.payments = PaymentStore(self.counters.add, callback_url, max_finished_payments)
         self.callbacks: RecentList[CallbackDelivery] = RecentList(limit=log_limit)

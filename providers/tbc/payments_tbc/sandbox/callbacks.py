@@ -25,7 +25,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .net import is_loopback
+from payments_core.sandbox.loopback import is_loopback_callback_host
+from payments_core.sandbox.transport import LentAsyncTransport, LentSyncTransport
+
 from .records import Notice
 
 CallbackTransport = httpx.AsyncBaseTransport | httpx.BaseTransport
@@ -56,24 +58,6 @@ def callback_body(pay_id: str) -> bytes:
     return json.dumps({"PaymentId": pay_id}, separators=(",", ":")).encode("utf-8")
 
 
-class _LentAsync(httpx.AsyncBaseTransport):
-    """Lends a caller's transport to a short-lived client without closing it."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._inner.handle_async_request(request)
-
-
-class _LentSync(httpx.BaseTransport):
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._inner.handle_request(request)
-
-
 class CallbackSender:
     def __init__(
         self,
@@ -97,7 +81,9 @@ class CallbackSender:
     async def deliver(self, notice: Notice) -> bool:
         """Send one callback, retrying; True once the merchant answered 200."""
         body = callback_body(notice.pay_id)
-        if self._transport is None and not is_loopback(urlsplit(notice.callback_url).hostname):
+        if self._transport is None and not is_loopback_callback_host(
+            urlsplit(notice.callback_url).hostname
+        ):
             reason = "not sent: without a callback_transport the sandbox calls loopback hosts only"
             self._record(
                 CallbackDelivery(
@@ -131,7 +117,7 @@ class CallbackSender:
         headers = {"Content-Type": "application/json"}
         transport = self._transport
         if transport is None or isinstance(transport, httpx.AsyncBaseTransport):
-            lent = _LentAsync(transport) if transport is not None else None
+            lent = LentAsyncTransport(transport) if transport is not None else None
             async with httpx.AsyncClient(
                 transport=lent, timeout=self._timeout, trust_env=False
             ) as client:
@@ -143,6 +129,6 @@ class CallbackSender:
         self, transport: httpx.BaseTransport, url: str, body: bytes, headers: dict[str, str]
     ) -> int:
         with httpx.Client(
-            transport=_LentSync(transport), timeout=self._timeout, trust_env=False
+            transport=LentSyncTransport(transport), timeout=self._timeout, trust_env=False
         ) as client:
             return client.post(url, content=body, headers=headers).status_code

@@ -91,37 +91,73 @@ def _card(
     )
 
 
-A, D = CardOutcome.APPROVED, CardOutcome.DECLINED
-R = ResultCode
-
 _CARDS: Final = (
-    _card("01", A, R.APPROVED, "Successful payment", "წარმატებული გადახდა"),
+    _card(
+        "01", CardOutcome.APPROVED, ResultCode.APPROVED, "Successful payment", "წარმატებული გადახდა"
+    ),
     SandboxCard(
         "5200000000000001",
-        A,
-        R.APPROVED,
+        CardOutcome.APPROVED,
+        ResultCode.APPROVED,
         "Successful payment",
         "წარმატებული გადახდა",
         brand="Mastercard",
     ),
-    _card("02", D, R.DECLINE_NOT_SUFFICIENT_FUNDS, "Insufficient funds", "არასაკმარისი თანხა"),
-    _card("03", D, R.DECLINE_EXPIRED_CARD, "Expired card", "ვადაგასული ბარათი", expiry="0120"),
-    _card("04", D, R.DECLINE_RESTRICTED_CARD, "Restricted card", "შეზღუდული ბარათი"),
-    _card("05", D, R.DECLINE_SUSPECTED_FRAUD, "Suspected fraud", "საეჭვო ოპერაცია"),
+    _card(
+        "02",
+        CardOutcome.DECLINED,
+        ResultCode.DECLINE_NOT_SUFFICIENT_FUNDS,
+        "Insufficient funds",
+        "არასაკმარისი თანხა",
+    ),
+    _card(
+        "03",
+        CardOutcome.DECLINED,
+        ResultCode.DECLINE_EXPIRED_CARD,
+        "Expired card",
+        "ვადაგასული ბარათი",
+        expiry="0120",
+    ),
+    _card(
+        "04",
+        CardOutcome.DECLINED,
+        ResultCode.DECLINE_RESTRICTED_CARD,
+        "Restricted card",
+        "შეზღუდული ბარათი",
+    ),
+    _card(
+        "05",
+        CardOutcome.DECLINED,
+        ResultCode.DECLINE_SUSPECTED_FRAUD,
+        "Suspected fraud",
+        "საეჭვო ოპერაცია",
+    ),
     _card(
         "06",
-        D,
-        R.DECLINE_INVALID_CARD_NUMBER,
+        CardOutcome.DECLINED,
+        ResultCode.DECLINE_INVALID_CARD_NUMBER,
         "Invalid card number",
         "არასწორი ბარათის ნომერი",
     ),
-    _card("07", D, R.DECLINE_CARD_NOT_EFFECTIVE, "Card not active", "ბარათი არ არის აქტიური"),
-    _card("08", D, R.CHECK_WITH_ACQUIRER, "Check with the acquirer", "გადაამოწმეთ ექვაირერთან"),
-    _card("09", D, R.DECLINE_GENERAL, "General decline", "ზოგადი უარი"),
+    _card(
+        "07",
+        CardOutcome.DECLINED,
+        ResultCode.DECLINE_CARD_NOT_EFFECTIVE,
+        "Card not active",
+        "ბარათი არ არის აქტიური",
+    ),
+    _card(
+        "08",
+        CardOutcome.DECLINED,
+        ResultCode.CHECK_WITH_ACQUIRER,
+        "Check with the acquirer",
+        "გადაამოწმეთ ექვაირერთან",
+    ),
+    _card("09", CardOutcome.DECLINED, ResultCode.DECLINE_GENERAL, "General decline", "ზოგადი უარი"),
     _card(
         "10",
         CardOutcome.THREE_DS_FAILED,
-        R.DECLINE_GENERAL,
+        ResultCode.DECLINE_GENERAL,
         "3-D Secure authentication fails",
         "3-D Secure ავთენტიფიკაცია ვერ სრულდება",
     ),
@@ -134,11 +170,11 @@ _CARDS: Final = (
     ),
     _card(
         "12",
-        A,
-        R.APPROVED,
+        CardOutcome.APPROVED,
+        ResultCode.APPROVED,
         "Pays; later saved-card charges are declined for insufficient funds",
         "იხდის; შენახული ბარათით შემდგომი გადახდები უარყოფილია (არასაკმარისი თანხა)",
-        recurring_result_code=R.DECLINE_NOT_SUFFICIENT_FUNDS,
+        recurring_result_code=ResultCode.DECLINE_NOT_SUFFICIENT_FUNDS,
     ),
 )
 
@@ -149,6 +185,11 @@ SUCCESS_CARD: Final = TEST_CARDS["4000000000000001"]
 INSUFFICIENT_FUNDS_CARD: Final = TEST_CARDS["4000000000000002"]
 THREE_DS_FAILURE_CARD: Final = TEST_CARDS["4000000000000010"]
 ABANDONED_CARD: Final = TEST_CARDS["4000000000000011"]
+
+
+def expiry_key(mmyy: str) -> tuple[int, int]:
+    """``(year, month)`` of an ``MMYY`` expiry, so two expiries compare in time order."""
+    return int(mmyy[2:]), int(mmyy[:2])
 
 
 def find_card(number: str) -> SandboxCard | None:

@@ -2,58 +2,17 @@
 
 The emulator also serves load tests that run for hours, so the logs it keeps for tests
 to read (the request log here, the callback attempts in the bank) are
-:class:`RecentList` s: the most recent :data:`LOG_LIMIT` entries by default, far more
-than any one test makes.
+:class:`~payments_core.sandbox.bounded.RecentList` s: the most recent ``LOG_LIMIT``
+entries by default, far more than any one test makes.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, SupportsIndex, TypeVar
+from typing import Any, Final
 
-T = TypeVar("T")
-
-LOG_LIMIT: Final = 10_000
-"""Entries each log keeps (``TbcSandbox(log_limit=...)``)."""
-
-
-def check_limit(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number, not {value!r}")
-    return value
-
-
-class RecentList(list[T]):
-    """A list that keeps its last ``limit`` items.
-
-    The oldest are cut in batches (an eighth of the limit at a time), so appending
-    stays constant time; between cuts the list may hold up to that many more.
-    """
-
-    def __init__(self, items: Iterable[T] = (), *, limit: int = LOG_LIMIT) -> None:
-        super().__init__(items)
-        self.limit = check_limit("limit", limit)
-        self._trim()
-
-    def append(self, item: T) -> None:
-        super().append(item)
-        if len(self) > self.limit + self.limit // 8:
-            self._trim()
-
-    def extend(self, items: Iterable[T]) -> None:
-        super().extend(items)
-        self._trim()
-
-    def insert(self, index: SupportsIndex, item: T) -> None:
-        super().insert(index, item)
-        self._trim()
-
-    def _trim(self) -> None:
-        if len(self) > self.limit:
-            del self[: len(self) - self.limit]
-
+from payments_core.sandbox.bounded import LOG_LIMIT, RecentList, check_limit
 
 _TOTALS: Final = (
     "token_requests",
@@ -85,7 +44,8 @@ class Counters:
     with an amount) and ``releases`` freed an uncaptured pre-authorization.
     ``callbacks_sent`` counts delivery attempts, ``callbacks_delivered`` callbacks
     acknowledged with 200 and ``callbacks_failed`` those given up after every retry.
-    ``request_log`` keeps the last ``log_limit`` requests (see :class:`RecentList`).
+    ``request_log`` keeps the last ``log_limit`` requests (a
+    :class:`~payments_core.sandbox.bounded.RecentList`).
     """
 
     token_requests: int = 0

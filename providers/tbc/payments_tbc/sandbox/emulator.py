@@ -1,8 +1,9 @@
 """``TbcSandbox``: the emulated bank, one object to configure, drive and inspect.
 
 This is the top of the package: it builds the :class:`~.bank.Bank` (state), the ASGI
-app over it (:mod:`.app`) and offers the ways in (:mod:`.transport`, :mod:`.server`).
-No other module of the sandbox imports this one.
+app over it (:mod:`.app`) and offers the ways in: the in-process transports and the
+loopback server of ``payments_core.sandbox``. No other module of the sandbox imports
+this one.
 """
 
 from __future__ import annotations
@@ -12,24 +13,30 @@ import threading
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import httpx
 from starlette.types import ASGIApp
+
+from payments_core.sandbox import server
+from payments_core.sandbox.bounded import LOG_LIMIT
+from payments_core.sandbox.clock import Clock, SandboxClock
+from payments_core.sandbox.faults import FaultBook
+from payments_core.sandbox.tokens import TOKEN_LIMIT
+from payments_core.sandbox.transport import SandboxTransport, SyncSandboxTransport
 
 from .app import build_app
 from .bank import Bank
 from .callbacks import CallbackDelivery, CallbackTransport
 from .cards import SUCCESS_CARD, SandboxCard
-from .clock import Clock, SandboxClock
-from .counters import LOG_LIMIT, Counters
-from .faults import Fault, FaultBook
-from .server import LOOPBACK, serve
+from .counters import Counters
+from .faults import Fault
 from .store import MAX_FINISHED_PAYMENTS, PaymentStore
-from .tokens import TOKEN_LIMIT
-from .transport import SandboxTransport, SyncSandboxTransport
 
 T = TypeVar("T")
+
+LOOPBACK: Final = "127.0.0.1"
+"""The one address a TBC sandbox serves on."""
 
 
 def _run_on_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -68,7 +75,7 @@ class TbcSandbox:
     Memory is bounded for long load tests: payments in use are always kept, finished
     ones up to ``max_finished_payments`` (see :mod:`.store`), tokens up to
     ``token_limit`` (:mod:`.tokens`); ``callbacks`` and ``counters.request_log`` keep
-    their last ``log_limit`` entries (:class:`.counters.RecentList`).
+    their last ``log_limit`` entries (:class:`~payments_core.sandbox.bounded.RecentList`).
     """
 
     def __init__(
@@ -152,7 +159,7 @@ class TbcSandbox:
         return self.bank.clock
 
     @property
-    def faults(self) -> FaultBook:
+    def faults(self) -> FaultBook[Fault]:
         return self.bank.faults
 
     def approval_url(self, pay_id: str) -> str:
@@ -222,13 +229,15 @@ class TbcSandbox:
 
     def sync_transport(self) -> httpx.BaseTransport:
         """In-process sync transport on a private event-loop thread; close it when done."""
-        return SyncSandboxTransport(self.app)
+        return SyncSandboxTransport(self.app, name="tbc")
 
     @contextmanager
     def serve(self, port: int = 0, *, host: str = LOOPBACK) -> Iterator[str]:
         """Run on ``127.0.0.1:port`` (0: any free port) in a background thread and yield
         ``"http://127.0.0.1:PORT"``; any other host is refused with ``ValueError``."""
-        with serve(self.app, host, port) as url:
+        if host != LOOPBACK:
+            raise ValueError(f"the sandbox serves on {LOOPBACK} only, not on {host!r}")
+        with server.serve(self.app, host, port, name="tbc") as url:
             previous = self.bank.public_base_url
             self.bank.public_base_url = url
             try:

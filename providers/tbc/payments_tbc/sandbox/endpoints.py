@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
 from typing import Final
+
+from payments_core.sandbox.endpoints import endpoint_matcher
 
 API_PREFIX: Final = "/v1/tpay"
 TOKEN_PATH: Final = f"{API_PREFIX}/access-token"
@@ -27,15 +28,5 @@ SERVICES: Final = MappingProxyType(
 )
 """The service part of each endpoint's ``systemCode`` (reference §14, fixture 10)."""
 
-_PATTERNS: Final = tuple(
-    (name, method, re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))))
-    for name, (method, template) in ENDPOINTS.items()
-)
-
-
-def endpoint_name(method: str, path: str) -> str | None:
-    """The name of the TBC endpoint a request is for, or ``None`` (page, controls)."""
-    for name, expected, pattern in _PATTERNS:
-        if method == expected and pattern.fullmatch(path):
-            return name
-    return None
+endpoint_name: Final = endpoint_matcher(ENDPOINTS)
+"""The name of the TBC endpoint a request is for, or ``None`` (page, controls)."""

@@ -28,48 +28,62 @@ class PaymentStatus(StrEnum):
     PARTIAL_RETURNED = "PartialReturned"
 
 
-S = PaymentStatus
-
 TRANSITIONS: Final = MappingProxyType(
     {
-        S.CREATED: frozenset({S.PROCESSING, S.EXPIRED}),
+        PaymentStatus.CREATED: frozenset({PaymentStatus.PROCESSING, PaymentStatus.EXPIRED}),
         # Processing -> Expired is the emulator's own move: a customer who never
         # finishes 3-D Secure leaves the session to run out ([INF]).
-        S.PROCESSING: frozenset({S.SUCCEEDED, S.FAILED, S.WAITING_CONFIRM, S.EXPIRED}),
-        S.WAITING_CONFIRM: frozenset(
-            {S.PAYMENT_COMPLETION_PROCESSING, S.CANCEL_PAYMENT_PROCESSING}
+        PaymentStatus.PROCESSING: frozenset(
+            {
+                PaymentStatus.SUCCEEDED,
+                PaymentStatus.FAILED,
+                PaymentStatus.WAITING_CONFIRM,
+                PaymentStatus.EXPIRED,
+            }
         ),
-        S.PAYMENT_COMPLETION_PROCESSING: frozenset({S.SUCCEEDED}),
-        S.SUCCEEDED: frozenset({S.CANCEL_PAYMENT_PROCESSING}),
-        S.PARTIAL_RETURNED: frozenset({S.CANCEL_PAYMENT_PROCESSING}),
-        S.CANCEL_PAYMENT_PROCESSING: frozenset({S.RETURNED, S.PARTIAL_RETURNED}),
-        S.FAILED: frozenset(),
-        S.EXPIRED: frozenset(),
-        S.RETURNED: frozenset(),
+        PaymentStatus.WAITING_CONFIRM: frozenset(
+            {PaymentStatus.PAYMENT_COMPLETION_PROCESSING, PaymentStatus.CANCEL_PAYMENT_PROCESSING}
+        ),
+        PaymentStatus.PAYMENT_COMPLETION_PROCESSING: frozenset({PaymentStatus.SUCCEEDED}),
+        PaymentStatus.SUCCEEDED: frozenset({PaymentStatus.CANCEL_PAYMENT_PROCESSING}),
+        PaymentStatus.PARTIAL_RETURNED: frozenset({PaymentStatus.CANCEL_PAYMENT_PROCESSING}),
+        PaymentStatus.CANCEL_PAYMENT_PROCESSING: frozenset(
+            {PaymentStatus.RETURNED, PaymentStatus.PARTIAL_RETURNED}
+        ),
+        PaymentStatus.FAILED: frozenset(),
+        PaymentStatus.EXPIRED: frozenset(),
+        PaymentStatus.RETURNED: frozenset(),
     }
 )
 """Status -> the statuses it may move to (reference §5 [INF])."""
 
-CALLBACK_STATUSES: Final = frozenset({S.SUCCEEDED, S.FAILED, S.EXPIRED, S.WAITING_CONFIRM})
+CALLBACK_STATUSES: Final = frozenset(
+    {
+        PaymentStatus.SUCCEEDED,
+        PaymentStatus.FAILED,
+        PaymentStatus.EXPIRED,
+        PaymentStatus.WAITING_CONFIRM,
+    }
+)
 """Reaching one of these sends the ``{"PaymentId": ...}`` callback (reference §8, [DOC])."""
 
-UNPAID: Final = frozenset({S.CREATED, S.PROCESSING})
+UNPAID: Final = frozenset({PaymentStatus.CREATED, PaymentStatus.PROCESSING})
 """Statuses in which the checkout session is still open (and can expire)."""
 
-REFUNDABLE: Final = frozenset({S.SUCCEEDED, S.PARTIAL_RETURNED})
+REFUNDABLE: Final = frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.PARTIAL_RETURNED})
 
 STATUS_LABELS: Final = MappingProxyType(
     {
-        S.CREATED: {"EN": "Created", "KA": "შექმნილი"},
-        S.PROCESSING: {"EN": "Processing", "KA": "მუშავდება"},
-        S.SUCCEEDED: {"EN": "Paid", "KA": "გადახდილი"},
-        S.FAILED: {"EN": "Failed", "KA": "წარუმატებელი"},
-        S.EXPIRED: {"EN": "Expired", "KA": "ვადაგასული"},
-        S.WAITING_CONFIRM: {"EN": "Amount blocked", "KA": "თანხა დაბლოკილია"},
-        S.CANCEL_PAYMENT_PROCESSING: {"EN": "Cancelling", "KA": "უქმდება"},
-        S.PAYMENT_COMPLETION_PROCESSING: {"EN": "Completing", "KA": "სრულდება"},
-        S.RETURNED: {"EN": "Returned", "KA": "დაბრუნებული"},
-        S.PARTIAL_RETURNED: {"EN": "Partly returned", "KA": "ნაწილობრივ დაბრუნებული"},
+        PaymentStatus.CREATED: {"EN": "Created", "KA": "შექმნილი"},
+        PaymentStatus.PROCESSING: {"EN": "Processing", "KA": "მუშავდება"},
+        PaymentStatus.SUCCEEDED: {"EN": "Paid", "KA": "გადახდილი"},
+        PaymentStatus.FAILED: {"EN": "Failed", "KA": "წარუმატებელი"},
+        PaymentStatus.EXPIRED: {"EN": "Expired", "KA": "ვადაგასული"},
+        PaymentStatus.WAITING_CONFIRM: {"EN": "Amount blocked", "KA": "თანხა დაბლოკილია"},
+        PaymentStatus.CANCEL_PAYMENT_PROCESSING: {"EN": "Cancelling", "KA": "უქმდება"},
+        PaymentStatus.PAYMENT_COMPLETION_PROCESSING: {"EN": "Completing", "KA": "სრულდება"},
+        PaymentStatus.RETURNED: {"EN": "Returned", "KA": "დაბრუნებული"},
+        PaymentStatus.PARTIAL_RETURNED: {"EN": "Partly returned", "KA": "ნაწილობრივ დაბრუნებული"},
     }
 )
 

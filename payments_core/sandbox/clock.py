@@ -1,4 +1,4 @@
-"""Time as the emulated bank sees it: a base clock plus an offset tests can advance."""
+"""Time as an emulated bank sees it: a base clock plus an offset tests can advance."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
+"""Anything returning "now"; a naive result is taken as UTC."""
 
 
 def utc_now() -> datetime:
@@ -16,8 +17,9 @@ def utc_now() -> datetime:
 class SandboxClock:
     """Aware-UTC "now" for expiry, token lifetimes and timestamps.
 
-    ``advance`` moves this clock forward without touching the base clock, so orders
-    and tokens can be expired in a test without sleeping.
+    :meth:`advance` moves this clock forward without touching the base clock, so a
+    test can expire orders, sessions and tokens, or reach the next bank day, without
+    sleeping.
     """
 
     def __init__(self, base: Clock | None = None) -> None:

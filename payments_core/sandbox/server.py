@@ -1,25 +1,29 @@
-"""Serve the emulator for real on a loopback port, in a background thread."""
+"""Serve an emulator's ASGI app for real on a loopback port, with uvicorn in a background thread.
+
+Loopback only (:func:`.loopback.check_listen_host`): an emulator has no
+authentication on its page and controls, and must never listen on a reachable
+interface. Each connection's asyncio transport is handed to the app (under
+:data:`.faults.TRANSPORT_STATE_KEY`) so a ``drop`` fault can close the socket.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Final
 
 import uvicorn
+from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .faults import TRANSPORT_STATE_KEY
+from .loopback import check_listen_host
 
-if TYPE_CHECKING:
-    from .emulator import BogSandbox
-
-STARTUP_TIMEOUT = 10.0
+STARTUP_TIMEOUT: Final = 10.0
 
 
 class _DroppableH11Protocol(H11Protocol):
@@ -28,15 +32,6 @@ class _DroppableH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.app_state = {**self.app_state, TRANSPORT_STATE_KEY: transport}
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -48,16 +43,22 @@ def listening_socket(host: str, port: int) -> socket.socket:
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
 @contextmanager
-def serve(sandbox: BogSandbox, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Run ``sandbox`` on ``host:port`` (0 = any free port); yields the base URL."""
-    if not is_loopback(host):
-        raise ValueError(f"the sandbox serves on loopback only, not on {host!r}")
+def serve(app: ASGIApp, host: str, port: int = 0, *, name: str) -> Iterator[str]:
+    """Run ``app`` on ``host:port`` (0: any free port) until the block ends; yields the base URL.
+
+    ``name`` is the gateway's, for the server thread's name (``bog-sandbox-server``).
+    """
+    check_listen_host(host)
     sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     url = (
@@ -66,7 +67,7 @@ def serve(sandbox: BogSandbox, host: str = "127.0.0.1", port: int = 0) -> Iterat
         else f"http://{host}:{bound_port}"
     )
     config = uvicorn.Config(
-        sandbox.app,
+        app,
         http=_DroppableH11Protocol,
         ws="none",
         lifespan="off",
@@ -77,10 +78,8 @@ def serve(sandbox: BogSandbox, host: str = "127.0.0.1", port: int = 0) -> Iterat
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="bog-sandbox-server", daemon=True
+        target=server.run, kwargs={"sockets": [sock]}, name=f"{name}-sandbox-server", daemon=True
     )
-    previous_url = sandbox.public_base_url
-    sandbox.public_base_url = url
     thread.start()
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -93,4 +92,3 @@ def serve(sandbox: BogSandbox, host: str = "127.0.0.1", port: int = 0) -> Iterat
         server.should_exit = True
         thread.join(timeout=STARTUP_TIMEOUT)
         sock.close()
-        sandbox.public_base_url = previous_url

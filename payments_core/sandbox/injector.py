@@ -1,23 +1,45 @@
-"""ASGI middleware that applies the armed faults (see :mod:`.faults`) to API requests."""
+"""ASGI middleware that fires the armed faults (see :mod:`.faults`) on a gateway's API requests.
+
+What is the same for every emulator lives here: which request a fault applies to, when
+it fires (``before`` the request is processed, or ``after``, on the real answer), how
+a latency waits, how a connection is dropped. The bodies a fault makes up (a 429, a
+5xx, a malformed 200) are the gateway's own words, asked of its :class:`FaultAnswers`.
+Requests that are not for an endpoint of the table (the hosted page, the
+``/sandbox/`` controls) are never faulted.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .endpoints import SERVICES, endpoint_name
-from .faults import TRANSPORT_STATE_KEY, ConnectionDropped, Fault, FaultBook
-from .problems import SERVER_ERROR_DETAIL, problem
-from .wire import JSON, PROBLEM_JSON, dumps
+from .endpoints import EndpointName
+from .faults import TRANSPORT_STATE_KEY, ConnectionDropped, FaultRule
 
-MALFORMED_BODY: Final = b'{"payId":"6azzo13uw5u2116332","status":"Crea'
-"""What a ``malformed`` fault before processing answers: JSON cut off mid-way."""
+JSON: Final = "application/json"
 
 Headers = list[tuple[bytes, bytes]]
+
+
+class FaultAnswers(Protocol):
+    """How one gateway words the answers a fault makes up; each is ``(body, media type)``."""
+
+    def rate_limited(self, endpoint: str) -> tuple[bytes, str]:
+        """The 429 body (``Retry-After`` is added)."""
+        ...
+
+    def server_error(self, endpoint: str, status: int) -> tuple[bytes, str]:
+        """The body of an ``error`` fault's 5xx."""
+        ...
+
+    def malformed(self, endpoint: str, processed: bytes) -> bytes:
+        """A 200 ``application/json`` body that is not JSON; ``processed`` is the real
+        answer's body when the fault fires ``after`` processing (else empty)."""
+        ...
 
 
 async def _send(
@@ -56,30 +78,42 @@ def _captured_body(captured: list[Message]) -> bytes:
 
 
 class FaultInjector:
-    """Applies the fault book to requests for TBC endpoints; passes the rest through."""
+    """Applies armed faults to requests for the gateway's endpoints; passes the rest through.
 
-    def __init__(self, app: ASGIApp, book: FaultBook, revoke_tokens: Callable[[], object]) -> None:
+    ``take_fault`` is the emulator's :meth:`.faults.FaultBook.take`.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        take_fault: Callable[[str], FaultRule | None],
+        endpoint_name: EndpointName,
+        answers: FaultAnswers,
+        revoke_tokens: Callable[[], object],
+    ) -> None:
         self._app = app
-        self._book = book
+        self._take_fault = take_fault
+        self._endpoint_name = endpoint_name
+        self._answers = answers
         self._revoke_tokens = revoke_tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = (
-            endpoint_name(scope["method"], scope["path"]) if scope["type"] == "http" else None
+            self._endpoint_name(scope["method"], scope["path"]) if scope["type"] == "http" else None
         )
-        fault = self._book.take(endpoint) if endpoint else None
+        fault = self._take_fault(endpoint) if endpoint else None
         if fault is None or endpoint is None:
             await self._app(scope, receive, send)
             return
-        service = SERVICES[endpoint]
         if fault.kind == "token_revoked":
             self._revoke_tokens()
             await self._app(scope, receive, send)
             return
         if fault.kind == "rate_limit":
             retry_after = str(fault.retry_after if fault.retry_after is not None else 1)
-            body = dumps(problem(429, None, "Too many requests; retry later", service))
-            await _send(send, 429, body, PROBLEM_JSON, [(b"retry-after", retry_after.encode())])
+            body, media_type = self._answers.rate_limited(endpoint)
+            await _send(send, 429, body, media_type, [(b"retry-after", retry_after.encode())])
             return
         captured: list[Message] = []
         if fault.when == "after":
@@ -88,12 +122,12 @@ class FaultInjector:
                 captured.append(message)
 
             await self._app(scope, receive, capture)
-        await self._answer(fault, service, scope, receive, send, captured)
+        await self._answer(fault, endpoint, scope, receive, send, captured)
 
     async def _answer(
         self,
-        fault: Fault,
-        service: str,
+        fault: FaultRule,
+        endpoint: str,
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -109,11 +143,11 @@ class FaultInjector:
             headers: Headers = []
             if fault.retry_after is not None:
                 headers.append((b"retry-after", str(fault.retry_after).encode()))
-            body = dumps(problem(fault.status, None, SERVER_ERROR_DETAIL, service))
-            await _send(send, fault.status, body, PROBLEM_JSON, headers)
+            body, media_type = self._answers.server_error(endpoint, fault.status)
+            await _send(send, fault.status, body, media_type, headers)
         elif fault.kind == "malformed":
-            real = _captured_body(captured)
-            body = real[: len(real) // 2] if len(real) >= 2 else MALFORMED_BODY
-            await _send(send, 200, body, JSON)
+            await _send(
+                send, 200, self._answers.malformed(endpoint, _captured_body(captured)), JSON
+            )
         else:
             await _drop(scope, receive, unread_body=fault.when == "before")

@@ -1,6 +1,6 @@
-"""Containers that keep the recent part of what the sandbox saw, so it never grows without end.
+"""Containers that keep the recent part of what an emulator saw, so it never grows without end.
 
-The emulator also serves load tests that run for hours: every log it keeps for tests
+The emulators also serve load tests that run for hours: every log they keep for tests
 to read (callback attempts, requests, per-key counts) holds the most recent
 :data:`LOG_LIMIT` entries by default, which is far more than any one test makes.
 """
@@ -15,10 +15,11 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 LOG_LIMIT: Final = 10_000
-"""Entries each log keeps (``BogSandbox(log_limit=...)``)."""
+"""Entries each log keeps (the emulators' ``log_limit=...``)."""
 
 
 def check_limit(name: str, value: object) -> int:
+    """``value`` if it is a positive whole number, else a ``ValueError`` naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive whole number, not {value!r}")
     return value

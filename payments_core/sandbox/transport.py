@@ -1,22 +1,29 @@
-"""httpx transports that reach the emulator in process, with real-network failure modes.
+"""httpx transports that reach an emulator in process, failing like a network would.
 
-A ``drop`` fault surfaces as :class:`httpx.RemoteProtocolError` and a response slower
-than the client's read timeout as :class:`httpx.ReadTimeout`, as they would over a
-socket. The sync transport runs the ASGI app on its own event-loop thread.
+A ``drop`` fault surfaces as :class:`httpx.RemoteProtocolError` and an answer slower
+than the client's read timeout as :class:`httpx.ReadTimeout`, as over a socket. The
+sync transport runs the ASGI app on an event loop of its own, in a daemon thread.
+
+The lenders (:class:`LentAsyncTransport`, :class:`LentSyncTransport`) go the other
+way: an emulator sends callbacks through a caller's transport with a short-lived
+client, which must not close the transport it borrowed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
-from starlette.types import ASGIApp
 
 from .faults import ConnectionDropped
 
-_CLIENT_ADDRESS = ("127.0.0.1", 50123)
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+CLIENT_ADDRESS: Final = ("127.0.0.1", 50123)
+"""The peer address the app sees on an in-process request."""
 
 
 def _read_timeout(request: httpx.Request) -> float | None:
@@ -26,10 +33,10 @@ def _read_timeout(request: httpx.Request) -> float | None:
 
 
 class SandboxTransport(httpx.AsyncBaseTransport):
-    """``httpx.ASGITransport`` to the sandbox, failing like a network would."""
+    """``httpx.ASGITransport`` to an emulator's app, failing like a network would."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self._asgi = httpx.ASGITransport(app=app, client=_CLIENT_ADDRESS)
+        self._asgi = httpx.ASGITransport(app=app, client=CLIENT_ADDRESS)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -44,13 +51,16 @@ class SandboxTransport(httpx.AsyncBaseTransport):
 
 
 class SyncSandboxTransport(httpx.BaseTransport):
-    """A sync transport to the sandbox; call :meth:`close` (httpx.Client does) to stop it."""
+    """A sync transport to an emulator; :meth:`close` (``httpx.Client`` calls it) stops it.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``name`` is the gateway's, for the loop thread's name (``bog-sandbox-sync-transport``).
+    """
+
+    def __init__(self, app: ASGIApp, *, name: str) -> None:
         self._inner = SandboxTransport(app)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
-            target=self._loop.run_forever, name="bog-sandbox-sync-transport", daemon=True
+            target=self._loop.run_forever, name=f"{name}-sandbox-sync-transport", daemon=True
         )
         self._thread.start()
         self._closed = False
@@ -93,3 +103,23 @@ async def _cancel_pending() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class LentAsyncTransport(httpx.AsyncBaseTransport):
+    """Lends a caller's async transport to a short-lived client without closing it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+
+class LentSyncTransport(httpx.BaseTransport):
+    """Lends a caller's sync transport to a short-lived client without closing it."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
