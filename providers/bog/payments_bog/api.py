@@ -76,8 +76,10 @@ def _key(idempotency_key: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class _Call(Generic[T]):
-    """One BOG operation, checked and keyed, ready for a facade's ``run_flow``."""
+class _PreparedOperation(Generic[T]):
+    """One BOG operation, checked and keyed, ready for a facade's ``run_flow``: what
+    the facade reports it as (``operation``, ``request``, ``payment_id``, ``source``)
+    and the flow that does it."""
 
     operation: str
     request: Any
@@ -86,22 +88,26 @@ class _Call(Generic[T]):
     source: str | None = None
 
 
-class _BogCalls:
-    """Builds each operation once; the sync and async wrappers only run them."""
+class _BogOperations:
+    """Prepares each of BOG's own operations once; the sync and async wrappers only run them."""
 
     provider: BogProvider
 
-    def _save_card(self, order_id: str, kind: SavedCardKind, key: str | None) -> _Call[None]:
+    def _save_card(
+        self, order_id: str, kind: SavedCardKind, key: str | None
+    ) -> _PreparedOperation[None]:
         key = _key(key)
-        return _Call(
+        return _PreparedOperation(
             "save_card",
             OperationRequest(payment_id=order_id, idempotency_key=key),
             self.provider.save_card(order_id, kind, idempotency_key=key),
             order_id,
         )
 
-    def _charge_saved_card(self, parent_order_id: str, request: PaymentRequest) -> _Call[Payment]:
-        return _Call(
+    def _charge_saved_card(
+        self, parent_order_id: str, request: PaymentRequest
+    ) -> _PreparedOperation[Payment]:
+        return _PreparedOperation(
             "charge_saved_card",
             request,
             self.provider.charge_saved_card(parent_order_id, request),
@@ -115,9 +121,9 @@ class _BogCalls:
         callback_url: str | None,
         external_id: str | None,
         key: str | None,
-    ) -> _Call[Payment]:
+    ) -> _PreparedOperation[Payment]:
         key = _key(key)
-        return _Call(
+        return _PreparedOperation(
             "charge_subscription",
             OperationRequest(payment_id=parent_order_id, idempotency_key=key),
             self.provider.charge_subscription(
@@ -130,9 +136,9 @@ class _BogCalls:
             SOURCE_CREATE,
         )
 
-    def _delete_saved_card(self, order_id: str, key: str | None) -> _Call[bool]:
+    def _delete_saved_card(self, order_id: str, key: str | None) -> _PreparedOperation[bool]:
         key = _key(key)
-        return _Call(
+        return _PreparedOperation(
             "delete_saved_card",
             OperationRequest(payment_id=order_id, idempotency_key=key),
             self.provider.delete_saved_card(order_id, idempotency_key=key),
@@ -146,7 +152,7 @@ class _BogCalls:
         description: str | None,
         split: SplitInput | None,
         key: str | None,
-    ) -> _Call[Operation]:
+    ) -> _PreparedOperation[Operation]:
         key = _key(key)
         parts = parse_split(split) if split is not None else None
         # The flow first: the provider checks the input, before the request is built on it.
@@ -160,19 +166,23 @@ class _BogCalls:
             description=description,
             split=parts,
         )
-        return _Call("capture", request, flow, payment_id)
+        return _PreparedOperation("capture", request, flow, payment_id)
 
-    def _void(self, payment_id: str, description: str | None, key: str | None) -> _Call[Operation]:
+    def _void(
+        self, payment_id: str, description: str | None, key: str | None
+    ) -> _PreparedOperation[Operation]:
         key = _key(key)
         flow = self.provider.void(payment_id, idempotency_key=key, description=description)
         request = BogActionRequest(
             payment_id=payment_id, idempotency_key=key, description=description
         )
-        return _Call("void", request, flow, payment_id)
+        return _PreparedOperation("void", request, flow, payment_id)
 
-    def _complete_apple_pay(self, order_id: str, token: str, key: str | None) -> _Call[Payment]:
+    def _complete_apple_pay(
+        self, order_id: str, token: str, key: str | None
+    ) -> _PreparedOperation[Payment]:
         key = _key(key)
-        return _Call(
+        return _PreparedOperation(
             "complete_apple_pay",
             # the Apple Pay token is a payment credential: plugins never see it
             OperationRequest(payment_id=order_id, idempotency_key=key),
@@ -182,7 +192,7 @@ class _BogCalls:
         )
 
 
-class BogPayments(_BogCalls):
+class BogPayments(_BogOperations):
     """BOG's own operations over a synchronous :class:`~payments_core.Payments`."""
 
     def __init__(self, payments: Payments) -> None:
@@ -194,7 +204,7 @@ class BogPayments(_BogCalls):
     def __repr__(self) -> str:
         return f"<BogPayments gateway={self._payments.name!r}>"
 
-    def _run(self, call: _Call[T]) -> T:
+    def _run(self, call: _PreparedOperation[T]) -> T:
         return self._payments.run_flow(
             call.operation, call.request, call.flow, payment_id=call.payment_id, source=call.source
         )
@@ -255,7 +265,7 @@ class BogPayments(_BogCalls):
         return self._run(self._complete_apple_pay(order_id, apple_pay_token, idempotency_key))
 
 
-class AsyncBogPayments(_BogCalls):
+class AsyncBogPayments(_BogOperations):
     """BOG's own operations over an asynchronous :class:`~payments_core.AsyncPayments`."""
 
     def __init__(self, payments: AsyncPayments) -> None:
@@ -267,7 +277,7 @@ class AsyncBogPayments(_BogCalls):
     def __repr__(self) -> str:
         return f"<AsyncBogPayments gateway={self._payments.name!r}>"
 
-    async def _run(self, call: _Call[T]) -> T:
+    async def _run(self, call: _PreparedOperation[T]) -> T:
         return await self._payments.run_flow(
             call.operation, call.request, call.flow, payment_id=call.payment_id, source=call.source
         )

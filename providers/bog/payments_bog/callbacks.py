@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from payments_bog.receipt import payment_from_receipt
-from payments_bog.wire import WebhookEnvelope, json_object, read
+from payments_bog.wire.answers import WebhookEnvelope, json_object, read
 from payments_core.errors import ErrorCode, ProviderResponseError, WebhookVerificationError
 from payments_core.models import WebhookEvent
 

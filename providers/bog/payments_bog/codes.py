@@ -78,33 +78,37 @@ def _payment(code: str, description: str, decline: DeclineCode | None) -> Paymen
     return PaymentCode(code, description, decline)
 
 
-D = DeclineCode
-
 PAYMENT_CODES: Final[MappingProxyType[str, PaymentCode]] = MappingProxyType(
     {
         row.code: row
         for row in (
             _payment("100", "Successful payment", None),
             _payment(
-                "101", "Declined: card usage restricted, contact the issuer", D.CARD_RESTRICTED
+                "101",
+                "Declined: card usage restricted, contact the issuer",
+                DeclineCode.CARD_RESTRICTED,
             ),
-            _payment("102", "Saved card not found", D.SAVED_CARD_NOT_FOUND),
-            _payment("103", "Declined: invalid card", D.INVALID_CARD),
-            _payment("104", "Declined: transaction count limit exceeded", D.COUNT_LIMIT_EXCEEDED),
-            _payment("105", "Declined: card expired", D.CARD_EXPIRED),
-            _payment("106", "Declined: amount limit exceeded", D.AMOUNT_LIMIT_EXCEEDED),
+            _payment("102", "Saved card not found", DeclineCode.SAVED_CARD_NOT_FOUND),
+            _payment("103", "Declined: invalid card", DeclineCode.INVALID_CARD),
+            _payment(
+                "104",
+                "Declined: transaction count limit exceeded",
+                DeclineCode.COUNT_LIMIT_EXCEEDED,
+            ),
+            _payment("105", "Declined: card expired", DeclineCode.CARD_EXPIRED),
+            _payment("106", "Declined: amount limit exceeded", DeclineCode.AMOUNT_LIMIT_EXCEEDED),
             _payment(
                 "107",
                 "Payment declined due to insufficient funds in the account",
-                D.INSUFFICIENT_FUNDS,
+                DeclineCode.INSUFFICIENT_FUNDS,
             ),
-            _payment("108", "Authentication declined", D.AUTHENTICATION_FAILED),
-            _payment("109", "Technical issue", D.PROCESSING_ERROR),
-            _payment("110", "Transaction time expired", D.SESSION_EXPIRED),
-            _payment("111", "Authentication timeout", D.AUTHENTICATION_TIMEOUT),
-            _payment("112", "General error", D.GENERIC_DECLINE),
-            _payment("122", "Declined by the acquirer bank", D.ACQUIRER_DECLINED),
-            _payment("199", "Unknown response", D.UNKNOWN),
+            _payment("108", "Authentication declined", DeclineCode.AUTHENTICATION_FAILED),
+            _payment("109", "Technical issue", DeclineCode.PROCESSING_ERROR),
+            _payment("110", "Transaction time expired", DeclineCode.SESSION_EXPIRED),
+            _payment("111", "Authentication timeout", DeclineCode.AUTHENTICATION_TIMEOUT),
+            _payment("112", "General error", DeclineCode.GENERIC_DECLINE),
+            _payment("122", "Declined by the acquirer bank", DeclineCode.ACQUIRER_DECLINED),
+            _payment("199", "Unknown response", DeclineCode.UNKNOWN),
             _payment("200", "Successful preauthorization", None),
         )
     }
@@ -127,36 +131,36 @@ ACTION_CODES: Final[MappingProxyType[str, ActionCode]] = MappingProxyType(
     {
         row.code: row
         for row in (
-            _action("161", _CONTACT_ISSUER, PaymentDeclinedError, D.ISSUER_DECLINED),
+            _action("161", _CONTACT_ISSUER, PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
             _action(
                 "162",
                 "The issuing bank declined the refund",
                 PaymentDeclinedError,
-                D.ISSUER_DECLINED,
+                DeclineCode.ISSUER_DECLINED,
             ),
             _action(
                 "163",
                 "Not enough funds on the merchant account",
                 InvalidStateError,
-                D.GENERIC_DECLINE,
+                DeclineCode.GENERIC_DECLINE,
             ),
-            _action("164", _CONTACT_ISSUER, PaymentDeclinedError, D.ISSUER_DECLINED),
-            _action("165", _CONTACT_ISSUER, PaymentDeclinedError, D.ISSUER_DECLINED),
-            _action("166", _CONTACT_ISSUER, PaymentDeclinedError, D.ISSUER_DECLINED),
+            _action("164", _CONTACT_ISSUER, PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+            _action("165", _CONTACT_ISSUER, PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+            _action("166", _CONTACT_ISSUER, PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
             _action(
                 "167",
                 "Card expired, refund to an active card",
                 PaymentDeclinedError,
-                D.CARD_EXPIRED,
+                DeclineCode.CARD_EXPIRED,
             ),
-            _action("168", _CONTACT_ISSUER, PaymentDeclinedError, D.ISSUER_DECLINED),
+            _action("168", _CONTACT_ISSUER, PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
             _action(
                 "169",
                 "Card expired or card details wrong, check them and retry",
                 PaymentDeclinedError,
-                D.INVALID_CARD,
+                DeclineCode.INVALID_CARD,
             ),
-            _action("179", "Unknown response", PaymentDeclinedError, D.UNKNOWN),
+            _action("179", "Unknown response", PaymentDeclinedError, DeclineCode.UNKNOWN),
         )
     }
 )

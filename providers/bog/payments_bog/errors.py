@@ -27,7 +27,7 @@ from typing import Final
 
 import httpx
 
-from payments_bog.wire import ErrorBody, json_object, read
+from payments_bog.wire.answers import ErrorBody, json_object, read
 from payments_core.errors import (
     InvalidStateError,
     NotFoundError,

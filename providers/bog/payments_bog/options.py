@@ -39,6 +39,7 @@ from pydantic import (
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import check_text
 from payments_core.money import ExactDecimal
+from payments_core.validation import findings, summary
 
 __all__ = [
     "MAX_SPLIT_PARTS",
@@ -202,16 +203,11 @@ class BogOptions(_Options):
 
 
 def _invalid(exc: ValidationError, prefix: str = "provider_options") -> InvalidRequestError:
-    problems = []
-    first: str | None = None
-    for error in exc.errors(include_url=False, include_input=False):
-        loc = ".".join([prefix, *(str(part) for part in error["loc"])])
-        first = first or loc
-        problems.append(f"{loc}: {str(error['msg']).removeprefix('Value error, ')}")
+    found = findings(exc, what=prefix, prefix=prefix)
     return InvalidRequestError(
-        "invalid BOG options: " + "; ".join(problems),
+        "invalid BOG options: " + summary(found),
         code=ErrorCode.INVALID_REQUEST,
-        field=first,
+        field=found[0].field if found else None,
         provider="bog",
     )
 

@@ -43,7 +43,7 @@ from payments_bog.options import (
     parse_options,
 )
 from payments_bog.settings import BogSettings
-from payments_bog.wire import (
+from payments_bog.wire.bodies import (
     CreateOrderBody,
     OutAccount,
     OutApplePay,
@@ -98,14 +98,18 @@ def _refuse(message: str, field: str, code: ErrorCode = ErrorCode.INVALID_REQUES
 
 
 def check_callback_url(
-    url: str, settings: BogSettings, field: str = "callback_url", *, request_allows: bool = False
+    url: str,
+    settings: BogSettings,
+    field: str = "callback_url",
+    *,
+    request: PaymentRequest | None = None,
 ) -> str:
     """The core's callback-URL rule: plain http on loopback when the provider setting
-    (or the request's own ``allow_insecure_callback``) allows it."""
+    (or ``request``'s own ``allow_insecure_callback``) allows it."""
     return core_check_callback_url(
         url,
         provider="bog",
-        allow_insecure=settings.allow_insecure_callback_url or request_allows,
+        allow_insecure=settings.allows_insecure_callback(request),
         field=field,
         logger=logger,
     )
@@ -314,9 +318,7 @@ def prepare_order(request: PaymentRequest, settings: BogSettings) -> PreparedOrd
         )
     if not request.items:
         _refuse("the basket is empty: BOG needs at least one item", "items")
-    callback_url = check_callback_url(
-        request.callback_url, settings, request_allows=request.allow_insecure_callback
-    )
+    callback_url = check_callback_url(request.callback_url, settings, request=request)
     methods = _methods(request, options)
     _check_combinations(request, options, methods, currency)
     buyer = request.buyer

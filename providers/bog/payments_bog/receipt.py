@@ -28,8 +28,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from payments_bog.codes import action_code, payment_code
-from payments_bog.statuses import EXPIRATION, OrderFacts, payment_status
-from payments_bog.wire import PaymentDetail, Receipt, ReceiptAction
+from payments_bog.statuses import EXPIRATION, STATUS_FACTS, OrderFacts, payment_status
+from payments_bog.wire.answers import PaymentDetail, Receipt, ReceiptAction
 from payments_core.errors import DeclineCode, InvalidRequestError, ProviderResponseError
 from payments_core.models import (
     CaptureMode,
@@ -70,9 +70,6 @@ ACTION_STATUSES: Final[dict[str, OperationStatus]] = {
 }
 """``actions[].status`` → operation status; anything else is still pending."""
 
-_PAID_KEYS: Final = frozenset(
-    {"completed", "partial_completed", "refund_requested", "refunded", "refunded_partially"}
-)
 _CARD_NUMBER_METHODS: Final = frozenset({"card", "google_pay"})
 _CARD_METHODS: Final = _CARD_NUMBER_METHODS | {"apple_pay"}
 _MAX_VISIBLE_DIGITS: Final = 10
@@ -133,10 +130,13 @@ def order_facts(receipt: Receipt) -> OrderFacts:
     authorized: Decimal | None
     captured: Decimal | None
     refunded: Decimal | None
-    if key == "blocked":
+    row = STATUS_FACTS.get(key or "")
+    if row is None:
+        authorized = captured = refunded = None  # undocumented key: amounts unknown
+    elif row.held:
         authorized = transfer if transfer is not None else requested
         captured, refunded = Decimal(0), Decimal(0)
-    elif key in _PAID_KEYS:
+    elif row.paid:
         if manual and approvals:
             captured = _sum(approvals)
         elif transfer is not None:
@@ -150,10 +150,8 @@ def order_facts(receipt: Receipt) -> OrderFacts:
         authorized = requested if manual else captured
         if authorized is not None and captured is not None and captured > authorized:
             authorized = captured
-    elif key is None or key not in ("created", "processing", "auth_requested", "rejected"):
-        authorized = captured = refunded = None  # undocumented key: amounts unknown
     else:
-        authorized = captured = refunded = Decimal(0)
+        authorized = captured = refunded = Decimal(0)  # nothing held or taken (yet)
     return OrderFacts(
         key=key,
         manual=manual,

@@ -1,8 +1,14 @@
-"""BOG's ``order_status.key`` → the core's :class:`~payments_core.status.PaymentStatus`.
+"""What BOG's ``order_status.key`` says about an order, and the normalized status it reads as.
 
-The table (:data:`STATUS_TABLE`) gives each documented key its usual meaning. A key
-alone cannot say everything, so :func:`payment_status` refines it with what the
-rest of the receipt shows (the amounts, the capture mode and the actions):
+Everything the provider knows about a key is one row of :data:`STATUS_FACTS`: its
+usual :class:`~payments_core.status.PaymentStatus`, whether money is held or was
+taken, whether BOG calls it captured or refunded, and whether a refund may be asked
+for. The receipt's amounts, the refund checks and the status decision all read that
+row, so a key's meaning lives in one place. :data:`STATUS_TABLE` is its status column.
+
+A key alone cannot say everything, so :func:`payment_status` refines the usual
+status with what the rest of the receipt shows (the amounts, the capture mode and
+the actions):
 
 * ``created`` → ``pending``: BOG creates the order together with the link to its
   payment page, so the order is waiting for the customer from the start. It is the
@@ -19,7 +25,8 @@ rest of the receipt shows (the amounts, the capture mode and the actions):
   of which nothing was captured → ``canceled``: BOG does not document the status a
   cancel ends in, and some clients see these (reference §2.4).
 * An unknown key → ``processing`` and a warning: the payment is not lost, not called
-  paid, and the next poll or callback can still move it on.
+  paid, and the next poll or callback can still move it on. It has no row, so it is
+  neither held, paid nor refundable, and its amounts are unknown.
 
 Keys are compared case-insensitively.
 """
@@ -34,35 +41,63 @@ from typing import Final
 
 from payments_core.status import PaymentStatus
 
-__all__ = ["STATUS_TABLE", "OrderFacts", "payment_status"]
+__all__ = ["STATUS_FACTS", "STATUS_TABLE", "OrderFacts", "StatusFacts", "payment_status"]
 
 logger = logging.getLogger("payments_bog")
 
-S = PaymentStatus
 
-STATUS_TABLE: Final[MappingProxyType[str, PaymentStatus]] = MappingProxyType(
+@dataclass(frozen=True, slots=True)
+class StatusFacts:
+    """One row of :data:`STATUS_FACTS`: what an order in one BOG status is."""
+
+    status: PaymentStatus
+    """The usual normalized status; :func:`payment_status` refines it."""
+    held: bool = False
+    """Money is held (a pre-authorization): it may be captured or released."""
+    paid: bool = False
+    """Money was taken: the receipt's amounts read as captured and refunded."""
+    captured: bool = False
+    """BOG calls the order captured, in full or in part."""
+    refunded: bool = False
+    """BOG calls the order refunded, in full or in part."""
+    refundable: bool = False
+    """A refund may be asked for. Partial refunds may follow one another, but only
+    once the last one is settled."""
+    refund_pending: bool = False
+    """A refund is under way: BOG takes no other until it settles."""
+
+
+STATUS_FACTS: Final[MappingProxyType[str, StatusFacts]] = MappingProxyType(
     {
-        "created": S.PENDING,
-        "processing": S.PROCESSING,
-        "auth_requested": S.PROCESSING,
-        "blocked": S.AUTHORIZED,
-        "completed": S.CAPTURED,
-        "partial_completed": S.PARTIALLY_CAPTURED,
-        "rejected": S.DECLINED,
-        "refund_requested": S.REFUND_PENDING,
-        "refunded": S.REFUNDED,
-        "refunded_partially": S.PARTIALLY_REFUNDED,
+        "created": StatusFacts(PaymentStatus.PENDING),
+        "processing": StatusFacts(PaymentStatus.PROCESSING),
+        "auth_requested": StatusFacts(PaymentStatus.PROCESSING),
+        "blocked": StatusFacts(PaymentStatus.AUTHORIZED, held=True),
+        "completed": StatusFacts(PaymentStatus.CAPTURED, paid=True, captured=True, refundable=True),
+        "partial_completed": StatusFacts(
+            PaymentStatus.PARTIALLY_CAPTURED, paid=True, captured=True, refundable=True
+        ),
+        "rejected": StatusFacts(PaymentStatus.DECLINED),
+        "refund_requested": StatusFacts(
+            PaymentStatus.REFUND_PENDING, paid=True, refund_pending=True
+        ),
+        "refunded": StatusFacts(PaymentStatus.REFUNDED, paid=True, refunded=True),
+        "refunded_partially": StatusFacts(
+            PaymentStatus.PARTIALLY_REFUNDED, paid=True, refunded=True, refundable=True
+        ),
     }
 )
-"""The usual meaning of each documented ``order_status.key`` (reference §4.1)."""
+"""Every documented ``order_status.key`` (reference §4.1) and what it means."""
 
-UNKNOWN_KEY_STATUS: Final = S.PROCESSING
+STATUS_TABLE: Final[MappingProxyType[str, PaymentStatus]] = MappingProxyType(
+    {key: facts.status for key, facts in STATUS_FACTS.items()}
+)
+"""The usual meaning of each documented ``order_status.key``: the status column."""
+
+UNKNOWN_KEY_STATUS: Final = PaymentStatus.PROCESSING
 """What an order with a key BOG has not documented reads as."""
 
 EXPIRATION: Final = "expiration"
-
-_CAPTURED_KEYS: Final = frozenset({"completed", "partial_completed"})
-_REFUND_KEYS: Final = frozenset({"refunded", "refunded_partially"})
 
 
 @dataclass(frozen=True)
@@ -89,37 +124,35 @@ def _positive(value: Decimal | None) -> bool:
 def payment_status(facts: OrderFacts) -> PaymentStatus:
     """The normalized status of a BOG order (rules in the module docs)."""
     key = (facts.key or "").strip().lower()
-    usual = STATUS_TABLE.get(key)
-    if usual is None:
+    row = STATUS_FACTS.get(key)
+    if row is None:
         logger.warning(
             "BOG sent an undocumented order status %r; reading it as %s",
             key,
             UNKNOWN_KEY_STATUS.value,
         )
         return UNKNOWN_KEY_STATUS
-    if key == "rejected":
+    usual = row.status
+    if usual is PaymentStatus.DECLINED:
         if (facts.reject_reason or "").strip().lower() == EXPIRATION:
-            return S.EXPIRED
+            return PaymentStatus.EXPIRED
         if facts.hold_cancelled:
-            return S.CANCELED
-        return S.DECLINED
-    if (
-        key in _REFUND_KEYS
-        and facts.manual
-        and facts.hold_cancelled
-        and not _positive(facts.captured)
-    ):
-        return S.CANCELED
-    if key in _CAPTURED_KEYS | _REFUND_KEYS:
+            return PaymentStatus.CANCELED
+        return PaymentStatus.DECLINED
+    if row.refunded and facts.manual and facts.hold_cancelled and not _positive(facts.captured):
+        return PaymentStatus.CANCELED
+    if row.captured or row.refunded:
         captured, refunded = facts.captured, facts.refunded
         if captured is not None and refunded is not None and captured > 0 and refunded > 0:
-            return S.REFUNDED if refunded >= captured else S.PARTIALLY_REFUNDED
+            return (
+                PaymentStatus.REFUNDED if refunded >= captured else PaymentStatus.PARTIALLY_REFUNDED
+            )
         if (
-            key == "completed"
+            usual is PaymentStatus.CAPTURED
             and facts.manual
             and facts.authorized is not None
             and facts.captured is not None
             and facts.captured < facts.authorized
         ):
-            return S.PARTIALLY_CAPTURED
+            return PaymentStatus.PARTIALLY_CAPTURED
     return usual

@@ -1,0 +1,158 @@
+"""Lenient readers for the scalars in BOG's JSON, as pydantic field types.
+
+BOG's payloads are loose about types (reference §2.2, §5), so each field type
+reads what BOG actually sends:
+
+* amounts arrive as strings (``"10.90"``), numbers or ``null`` and are read as
+  :class:`~decimal.Decimal`, never through ``float``; a negative one makes the
+  payload unreadable;
+* codes and labels arrive as strings or numbers and are read as text;
+* ``zoned_*`` dates are UTC with a ``Z``; the older ``create_date``-style fields are
+  Tbilisi local time (UTC+4) without a zone, and are converted to UTC;
+* lists such as ``actions`` may be ``null`` as well as ``[]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Final
+
+from pydantic import BeforeValidator, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+__all__ = [
+    "TBILISI",
+    "Amount",
+    "ListOrEmpty",
+    "LocalTime",
+    "Number",
+    "Text",
+    "ZonedTime",
+]
+
+logger = logging.getLogger("payments_bog")
+
+TBILISI: Final = timezone(timedelta(hours=4), "Asia/Tbilisi")
+"""BOG's local time: UTC+4 all year (Georgia has no daylight saving time)."""
+
+
+def _number(value: object) -> Decimal | None:
+    """String, number or null → Decimal (or None). Empty strings count as null."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("an amount cannot be a boolean")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):  # only when handed a dict parsed elsewhere
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("not a number") from None
+    else:
+        raise ValueError(f"an amount cannot be a {type(value).__name__}")
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    return number
+
+
+def _amount(value: object) -> Decimal | None:
+    """An amount money is counted in: like :func:`_number`, and never below zero.
+
+    BOG's amounts are sums of money taken, held or refunded; a negative one is
+    nonsense, and read as it stands it would turn into a payment that cannot be.
+    """
+    number = _number(value)
+    if number is not None and number < 0:
+        raise ValueError("an amount cannot be negative")
+    return number
+
+
+def _text(value: object) -> str | None:
+    """String or number → str; null stays None. Codes come as either."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | Decimal):
+        return str(value)
+    raise ValueError(f"expected text, got {type(value).__name__}")
+
+
+def _parse_datetime(value: object, *, naive_zone: timezone) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            logger.debug("ignoring an unreadable BOG timestamp")
+            return None
+    else:
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=naive_zone)
+    return moment.astimezone(UTC)
+
+
+def _zoned(value: object) -> datetime | None:
+    """A ``zoned_*`` field: UTC (a missing zone is taken as UTC too)."""
+    return _parse_datetime(value, naive_zone=UTC)
+
+
+def _local(value: object) -> datetime | None:
+    """An old-style date field: Tbilisi local time unless it carries a zone."""
+    return _parse_datetime(value, naive_zone=TBILISI)
+
+
+def _list_or_empty(value: object) -> object:
+    return [] if value is None else value
+
+
+Amount = Annotated[Decimal | None, BeforeValidator(_amount)]
+Number = Annotated[Decimal | None, BeforeValidator(_number)]
+"""A basket line's figures: read as given, since no amount of the payment comes from them."""
+
+
+class _TextType:
+    """:func:`_text` as a field type, without a Python call for the common values.
+
+    A receipt has dozens of text fields and nearly all hold a string or null:
+    those are taken as they are (what :func:`_text` returns for them) by
+    pydantic itself; anything else goes to :func:`_text`. A refusal names the
+    field, like the plain validator's.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.union_schema(
+            [
+                core_schema.str_schema(strict=True),
+                core_schema.none_schema(),
+                core_schema.no_info_plain_validator_function(_text),
+            ],
+            mode="left_to_right",
+            custom_error_type="bog_text",
+            custom_error_message="expected text",
+        )
+
+
+Text = Annotated[str | None, _TextType]
+ZonedTime = Annotated[datetime | None, BeforeValidator(_zoned)]
+LocalTime = Annotated[datetime | None, BeforeValidator(_local)]
+ListOrEmpty = BeforeValidator(_list_or_empty)
+"""For list fields: ``null`` reads as an empty list."""
