@@ -211,7 +211,7 @@ def test_no_operation_hooks_means_no_operation_hooks() -> None:
     "value", ["text", "", None, True, False, 7, Decimal("1.50"), [1], 1.5, {"a": 1}, b"x"]
 )
 def test_bog_text_fields_read_as_the_plain_validator_did(value: object) -> None:
-    from payments_bog.wire import Text, _text
+    from payments_bog.wire.lenient import Text, _text
     from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
     class Old(BaseModel):
