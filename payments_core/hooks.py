@@ -208,6 +208,9 @@ class Hooks:
         return bool(self.manager.hook.payments_before_operation.get_hookimpls())
 
     def has_http_hooks(self) -> bool:
+        """True when an HTTP hook is registered: the driver builds the redacted view of
+        a request (:class:`~payments_core.redact.HttpExchange`) only for someone who
+        looks at it."""
         hook = self.manager.hook
         return bool(
             hook.payments_http_request.get_hookimpls()

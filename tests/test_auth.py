@@ -24,6 +24,7 @@ from payments_core import (
     ProviderUnavailableError,
     RateLimitedError,
 )
+from payments_core.auth import TokenGrant
 from payments_core.registry import ProviderRegistry
 from tests.conftest import (
     CLIENT_ID,
@@ -590,3 +591,138 @@ def test_a_token_request_lost_in_transit_is_not_reported_as_an_unknown_outcome(
         payments.void(payment_id)
     assert "outcome is unknown" not in str(caught.value)
     assert gateway.api_requests == []
+
+
+# -- one election, two drivers, stepped by hand ------------------------------------------
+
+TOKEN_PATH = httpx.URL(TOKEN_URL).path
+
+
+def _answer(request: httpx.Request) -> httpx.Response:
+    """Tokens "first" then "second"; the API refuses "first" and accepts "second"."""
+    if request.url.path == TOKEN_PATH:
+        token = "second" if _answer.tokens else "first"  # type: ignore[attr-defined]
+        _answer.tokens += 1  # type: ignore[attr-defined]
+        return httpx.Response(200, json={"access_token": token}, request=request)
+    status = 401 if request.headers["Authorization"] == "Bearer first" else 200
+    return httpx.Response(status, request=request)
+
+
+def _seen(request: httpx.Request) -> tuple[str, str, str]:
+    return request.method, request.url.path, request.headers["Authorization"].split()[0]
+
+
+def test_the_sync_and_async_flows_send_the_same_requests(clock: FakeClock) -> None:
+    """Both drivers of the one election: token, 401, one fresh token, one retry."""
+
+    def by_hand_sync() -> list[tuple[str, str, str]]:
+        auth = OAuth2ClientCredentials(TOKEN_URL, CLIENT_ID, CLIENT_SECRET, clock=clock)
+        flow = auth.sync_auth_flow(httpx.Request("GET", f"{GATEWAY_URL}/payments/1"))
+        seen, outgoing = [], next(flow)
+        while True:
+            seen.append(_seen(outgoing))
+            try:
+                outgoing = flow.send(_answer(outgoing))
+            except StopIteration:
+                break
+        assert auth.token_requests == 2
+        return seen
+
+    async def by_hand_async() -> list[tuple[str, str, str]]:
+        auth = OAuth2ClientCredentials(TOKEN_URL, CLIENT_ID, CLIENT_SECRET, clock=clock)
+        flow = auth.async_auth_flow(httpx.Request("GET", f"{GATEWAY_URL}/payments/1"))
+        seen, outgoing = [], await flow.__anext__()
+        while True:
+            seen.append(_seen(outgoing))
+            try:
+                outgoing = await flow.asend(_answer(outgoing))
+            except StopAsyncIteration:
+                break
+        assert auth.token_requests == 2
+        return seen
+
+    _answer.tokens = 0  # type: ignore[attr-defined]
+    sync = by_hand_sync()
+    _answer.tokens = 0  # type: ignore[attr-defined]
+    assert (
+        asyncio.run(by_hand_async())
+        == sync
+        == [
+            ("POST", TOKEN_PATH, "Basic"),
+            ("GET", "/payments/1", "Bearer"),
+            ("POST", TOKEN_PATH, "Basic"),
+            ("GET", "/payments/1", "Bearer"),
+        ]
+    )
+
+
+def test_a_cached_token_goes_through_no_election(
+    client: httpx.Client, gateway: FakeGateway, auth: OAuth2ClientCredentials, monkeypatch: Any
+) -> None:
+    call(client, gateway)
+
+    def no_election(*args: Any) -> None:
+        raise AssertionError("a cached token must not start the election")
+
+    monkeypatch.setattr(auth, "_elected", no_election)
+    assert call(client, gateway).status_code == 200
+    assert len(gateway.token_requests) == 1
+
+
+class _LeaseCache:
+    """A shared cache that always grants the lease, and records what it is told."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def acquire(self, scope: str, lease: float) -> TokenGrant:
+        self.calls.append("acquire")
+        return TokenGrant(generation=7)
+
+    def store(self, scope: str, generation: int, token: str, usable_for: float) -> None:
+        self.calls.append("store")
+
+    def give_up(self, scope: str, generation: int) -> None:
+        self.calls.append(f"give_up {generation}")
+
+    def drop(self, scope: str, token: str) -> None:
+        self.calls.append("drop")
+
+    async def aacquire(self, scope: str, lease: float) -> TokenGrant:
+        return self.acquire(scope, lease)
+
+    async def astore(self, scope: str, generation: int, token: str, usable_for: float) -> None:
+        self.store(scope, generation, token, usable_for)
+
+    async def agive_up(self, scope: str, generation: int) -> None:
+        self.give_up(scope, generation)
+
+    async def adrop(self, scope: str, token: str) -> None:
+        self.drop(scope, token)
+
+
+def test_a_flow_closed_during_its_token_request_gives_the_lease_back(clock: FakeClock) -> None:
+    """httpx closes the flow when the token request fails in transit: the leader still
+    ends its round and hands the shared lease back, in both drivers."""
+    api = httpx.Request("GET", f"{GATEWAY_URL}/payments/1")
+
+    sync_cache = _LeaseCache()
+    auth = OAuth2ClientCredentials(TOKEN_URL, CLIENT_ID, CLIENT_SECRET, clock=clock)
+    auth.share(sync_cache)
+    flow = auth.sync_auth_flow(api)
+    assert next(flow).url.path == TOKEN_PATH
+    flow.close()
+    assert sync_cache.calls == ["acquire", "give_up 7"]
+    assert auth._round is None
+
+    async def by_hand_async() -> list[str]:
+        cache = _LeaseCache()
+        auth = OAuth2ClientCredentials(TOKEN_URL, CLIENT_ID, CLIENT_SECRET, clock=clock)
+        auth.share(cache)
+        flow = auth.async_auth_flow(api)
+        assert (await flow.__anext__()).url.path == TOKEN_PATH
+        await flow.aclose()
+        assert auth._round is None
+        return cache.calls
+
+    assert asyncio.run(by_hand_async()) == ["acquire", "give_up 7"]

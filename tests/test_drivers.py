@@ -21,7 +21,7 @@ from payments_core import (
     ProviderUnavailableError,
     RetryPolicy,
 )
-from payments_core.drivers import AsyncDriver, SyncDriver
+from payments_core.drivers import AsyncDriver, CallInfo, SyncDriver
 from payments_core.hooks import Hooks
 from payments_core.provider import error_for_status
 from tests.conftest import (
@@ -371,3 +371,37 @@ def test_a_refund_key_that_cannot_be_sent_is_refused_before_any_request(key: str
         payments.refund("pay_1", idempotency_key=key)
     assert refused.value.field == "idempotency_key"
     assert seen == []
+
+
+# -- one generator for both drivers, stepped by hand --------------------------------------
+
+
+def test_the_call_is_one_generator_of_steps_for_either_driver(
+    driver: SyncDriver, clock: FakeClock
+) -> None:
+    """A keyed POST answered 503, then 201: the call asks its driver to record, send,
+    sleep, record and send again, and returns the flow's result; no I/O of its own."""
+
+    def flow() -> Generator[httpx.Request, httpx.Response, int]:
+        response = yield httpx.Request(
+            "POST", f"{GATEWAY_URL}/payments", headers={"Idempotency-Key": "k-1"}
+        )
+        return response.status_code
+
+    info = CallInfo(operation="create", on_send=lambda request: None)
+    call = driver._call(flow(), info, clock() + 30.0)
+    answers = iter([httpx.Response(503), httpx.Response(201)])
+    steps: list[str] = []
+    outcome: object = None
+    while True:
+        try:
+            step = call.send(outcome)
+        except StopIteration as done:
+            result = done.value
+            break
+        steps.append(type(step).__name__)
+        outcome = next(answers) if isinstance(step, httpx.Request) else None
+    assert steps == ["Record", "Request", "Sleep", "Record", "Request"]
+    assert result == 201
+    assert info.progress.sending
+    assert info.progress.carried_out

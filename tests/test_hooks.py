@@ -186,6 +186,28 @@ def test_http_hooks_never_see_an_authorization_value(
             assert CLIENT_SECRET not in value
 
 
+def test_the_driver_asks_hooks_whether_anyone_watches_http() -> None:
+    """Either HTTP hook alone counts: the driver then builds the redacted exchange."""
+
+    class RequestsOnly:
+        @hookimpl
+        def payments_http_request(self, request: HttpExchange) -> None: ...
+
+    class ResponsesOnly:
+        @hookimpl
+        def payments_http_response(
+            self, request: HttpExchange, status_code: int, elapsed: float
+        ) -> None: ...
+
+    hooks = Hooks(autoload=False)
+    assert not hooks.has_http_hooks()
+    for plugin in (RequestsOnly(), ResponsesOnly()):
+        hooks.register(plugin)
+        assert hooks.has_http_hooks()
+        hooks.unregister(plugin)
+        assert not hooks.has_http_hooks()
+
+
 def test_http_exchange_redacts_credentials_a_provider_sets_itself() -> None:
     request = httpx.Request(
         "POST",

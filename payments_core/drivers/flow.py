@@ -1,0 +1,170 @@
+"""A whole call, as one generator: the provider's flow, and each of its requests' attempts.
+
+The flow yields requests and receives answers (see :mod:`payments_core.provider`);
+here every request goes through the attempt loop, a failed request's error is
+thrown back into the flow (which may handle it), and the result leaves redacted
+and checked for sense. :meth:`FlowDriver._call` yields only the attempt loop's
+steps, so the sync and async drivers each run it with one small loop, and no
+layer is added per request beyond the attempts' own generator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import httpx
+
+from payments_core.drivers.attempts import AttemptLoop, Step
+from payments_core.drivers.call import CallInfo
+from payments_core.drivers.results import redact_result
+from payments_core.errors import InvalidRequestError, PaymentError, ProviderResponseError
+from payments_core.plausibility import check_result
+from payments_core.provider import Flow, changes_state
+
+__all__ = ["FlowDriver"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Done(Generic[T]):
+    value: T
+
+
+class FlowDriver(AttemptLoop):
+    """Steps a provider's flow through the attempt loop; both drivers run :meth:`_call`."""
+
+    def _client_headers(self) -> httpx.Headers:
+        """The headers configured on the driver's HTTP client."""
+        raise NotImplementedError
+
+    def _call(self, flow: Flow[T], info: CallInfo, deadline: float) -> Generator[Step, object, T]:
+        """Drive ``flow`` to its result, yielding the attempts' steps; every failure comes
+        out as a PaymentError, and the flow is closed however the call ends."""
+        last: httpx.Request | None = None
+        moved: httpx.Request | None = None  # the state-changing request carried out
+        response: httpx.Response | None = None
+        try:
+            step = self._advance(flow, None, None, info)
+            while not isinstance(step, _Done):
+                last = step
+                try:
+                    _add_client_headers(step, self._client_headers())
+                    response = yield from self._attempts(step, info, deadline)
+                except PaymentError as exc:
+                    response = None
+                    step = self._throw(flow, exc, moved, last, info)
+                    continue
+                if changes_state(step) and response.status_code < 400:
+                    moved = step
+                    info.progress.carried_out = True
+                step = self._advance(flow, response, moved or last, info)
+            return self._result(step.value, response, moved or last, info)
+        finally:
+            flow.close()
+
+    def _advance(
+        self,
+        flow: Flow[T],
+        response: httpx.Response | None,
+        last: httpx.Request | None,
+        info: CallInfo,
+        error: PaymentError | None = None,
+    ) -> httpx.Request | _Done[T]:
+        """Step the flow with a response (or throw an error into it at its ``yield``)."""
+        try:
+            if error is not None:
+                step = flow.throw(error)
+            elif response is None:
+                step = next(flow)
+            else:
+                step = flow.send(response)
+        except StopIteration as stop:
+            return _Done(stop.value)
+        except PaymentError as exc:
+            if exc is error or response is None:
+                raise
+
+            if isinstance(exc, InvalidRequestError) and exc.provider is None:
+                # A model or Money refused a value read from the reply (a provider's
+                # own error carries its name): the reply is unreadable.
+                raise self._unreadable(response, last, info, exc.message) from exc
+            if isinstance(exc, ProviderResponseError):
+                raise self._unreadable(response, last, info, exc.message, exc) from exc
+            raise
+        except Exception as exc:
+            if error is not None:
+                raise error from exc
+            if response is None:
+                raise ProviderResponseError(
+                    f"provider {self.provider.name!r} failed while preparing its request "
+                    f"({type(exc).__name__}); nothing was sent",
+                    provider=self.provider.name,
+                ) from exc
+            # The type only: an exception's text may quote the reply (a token, a card).
+            raise self._unreadable(response, last, info, type(exc).__name__) from exc
+        if not isinstance(step, httpx.Request):
+            flow.close()
+            raise ProviderResponseError(
+                f"provider {self.provider.name!r} yielded {type(step).__name__}, "
+                "not an httpx.Request",
+                provider=self.provider.name,
+            )
+        return step
+
+    def _result(
+        self,
+        value: T,
+        response: httpx.Response | None,
+        request: httpx.Request | None,
+        info: CallInfo,
+    ) -> T:
+        """What leaves the driver: redacted, and checked for sense."""
+        value = redact_result(value, self.redacted_fields)
+        try:
+            check_result(value, self.provider.name)
+        except ProviderResponseError as exc:
+            if response is None:
+                raise
+            raise self._unreadable(response, request, info, exc.message, exc) from None
+        return value
+
+    def _throw(
+        self,
+        flow: Flow[T],
+        error: PaymentError,
+        moved: httpx.Request | None,
+        last: httpx.Request | None,
+        info: CallInfo,
+    ) -> httpx.Request | _Done[T]:
+        """Throw a failed request's error into the flow, which may handle it (BOG names
+        the order it created). Left unhandled after a state change was carried out,
+        it becomes an unknown outcome: the call did something, and did not finish."""
+        try:
+            return self._advance(flow, None, moved or last, info, error=error)
+        except PaymentError as raised:
+            if raised is not error:
+                raise
+            unknown = self._after_carried_out(error, moved, info)
+            if unknown is error:
+                raise
+            raise unknown from error
+
+
+def _add_client_headers(request: httpx.Request, defaults: httpx.Headers) -> None:
+    """Give a provider's request the headers configured on the client.
+
+    ``client.send`` sends a request as built, so without this a ``User-Agent``
+    or tracing header set on the application's client (and httpx's own
+    ``Accept-Encoding``) would be dropped. What the provider set wins.
+    """
+    if not defaults:
+        return
+    headers = request.headers
+    present = {name for name, _ in headers.multi_items()}  # lower-cased, like defaults'
+    for name, value in defaults.multi_items():
+        if name not in present:
+            headers[name] = value
+            present.add(name)
