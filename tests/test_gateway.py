@@ -392,3 +392,19 @@ def test_the_provider_setting_alone_allows_a_loopback_http_callback() -> None:
     ):
         strict.create_payment(request)
     assert refused.value.field == "callback_url"
+
+
+async def test_a_plain_store_in_async_payments_gets_the_id_an_unknown_create_named() -> None:
+    from payments_core.gateway.settlement import AwaitableStore
+    from payments_core.idempotency import MemoryIdempotencyStore
+
+    class NotesIds(MemoryIdempotencyStore):
+        named: list[str | None] = []
+
+        def unknown(self, gateway: str, key: str, payment_id: str | None = None) -> None:
+            self.named.append(payment_id)
+            super().unknown(gateway, key)
+
+    store = NotesIds()
+    await AwaitableStore(store).unknown("shop", "key-1", payment_id="order-7")
+    assert store.named == ["order-7"]

@@ -209,8 +209,8 @@ class AwaitableStore:
     async def succeeded(self, gateway: str, key: str, outcome: Any) -> None:
         self.store.succeeded(gateway, key, outcome)
 
-    async def unknown(self, gateway: str, key: str) -> None:
-        self.store.unknown(gateway, key)
+    async def unknown(self, gateway: str, key: str, **keywords: Any) -> None:
+        self.store.unknown(gateway, key, **keywords)
 
     async def release(self, gateway: str, key: str) -> None:
         self.store.release(gateway, key)
