@@ -52,35 +52,48 @@ class PaymentStatus(StrEnum):
     """All captured money went back to the customer."""
 
 
-S = PaymentStatus
-
 _OUTCOMES: Final = (
-    S.AUTHORIZED,
-    S.CAPTURED,
-    S.PARTIALLY_CAPTURED,
-    S.DECLINED,
-    S.EXPIRED,
-    S.CANCELED,
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.CAPTURED,
+    PaymentStatus.PARTIALLY_CAPTURED,
+    PaymentStatus.DECLINED,
+    PaymentStatus.EXPIRED,
+    PaymentStatus.CANCELED,
 )
-_REFUNDS: Final = (S.REFUND_PENDING, S.PARTIALLY_REFUNDED, S.REFUNDED)
+_REFUNDS: Final = (
+    PaymentStatus.REFUND_PENDING,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.REFUNDED,
+)
 
 #: Every forward move. A status may also "move" to itself: the same status with
 #: new amounts (a second partial refund) is an update, not a step back.
 TRANSITIONS: Final[dict[PaymentStatus, frozenset[PaymentStatus]]] = {
-    S.CREATED: frozenset({S.PENDING, S.PROCESSING, *_OUTCOMES, *_REFUNDS}),
-    S.PENDING: frozenset({S.PROCESSING, *_OUTCOMES, *_REFUNDS}),
-    S.PROCESSING: frozenset({*_OUTCOMES, *_REFUNDS}),
-    S.AUTHORIZED: frozenset(
-        {S.PARTIALLY_CAPTURED, S.CAPTURED, S.DECLINED, S.CANCELED, S.EXPIRED, *_REFUNDS}
+    PaymentStatus.CREATED: frozenset(
+        {PaymentStatus.PENDING, PaymentStatus.PROCESSING, *_OUTCOMES, *_REFUNDS}
     ),
-    S.PARTIALLY_CAPTURED: frozenset({S.CAPTURED, *_REFUNDS}),
-    S.CAPTURED: frozenset(_REFUNDS),
-    S.REFUND_PENDING: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.PARTIALLY_REFUNDED: frozenset({S.REFUNDED}),
-    S.REFUNDED: frozenset(),
-    S.DECLINED: frozenset(),
-    S.EXPIRED: frozenset(),
-    S.CANCELED: frozenset(),
+    PaymentStatus.PENDING: frozenset({PaymentStatus.PROCESSING, *_OUTCOMES, *_REFUNDS}),
+    PaymentStatus.PROCESSING: frozenset({*_OUTCOMES, *_REFUNDS}),
+    PaymentStatus.AUTHORIZED: frozenset(
+        {
+            PaymentStatus.PARTIALLY_CAPTURED,
+            PaymentStatus.CAPTURED,
+            PaymentStatus.DECLINED,
+            PaymentStatus.CANCELED,
+            PaymentStatus.EXPIRED,
+            *_REFUNDS,
+        }
+    ),
+    PaymentStatus.PARTIALLY_CAPTURED: frozenset({PaymentStatus.CAPTURED, *_REFUNDS}),
+    PaymentStatus.CAPTURED: frozenset(_REFUNDS),
+    PaymentStatus.REFUND_PENDING: frozenset(
+        {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
+    ),
+    PaymentStatus.PARTIALLY_REFUNDED: frozenset({PaymentStatus.REFUNDED}),
+    PaymentStatus.REFUNDED: frozenset(),
+    PaymentStatus.DECLINED: frozenset(),
+    PaymentStatus.EXPIRED: frozenset(),
+    PaymentStatus.CANCELED: frozenset(),
 }
 """Forward moves. A refund status is reachable from any state where money was
 or may be taken, because an update can arrive after several steps were missed
@@ -94,10 +107,10 @@ moves go against it and need evidence beyond the status, which only
 
 MOVES_NEEDING_EVIDENCE: Final[frozenset[tuple[PaymentStatus, PaymentStatus]]] = frozenset(
     {
-        (S.REFUND_PENDING, S.CAPTURED),
-        (S.REFUND_PENDING, S.PARTIALLY_CAPTURED),
-        (S.REFUND_PENDING, S.PARTIALLY_REFUNDED),
-        (S.PARTIALLY_REFUNDED, S.REFUND_PENDING),
+        (PaymentStatus.REFUND_PENDING, PaymentStatus.CAPTURED),
+        (PaymentStatus.REFUND_PENDING, PaymentStatus.PARTIALLY_CAPTURED),
+        (PaymentStatus.REFUND_PENDING, PaymentStatus.PARTIALLY_REFUNDED),
+        (PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUND_PENDING),
     }
 )
 """Moves that are real with the amounts unchanged but also what a stale update
@@ -113,7 +126,12 @@ FINAL_STATUSES: Final[frozenset[PaymentStatus]] = frozenset(
 """Statuses nothing follows: declined, expired, canceled, refunded."""
 
 PAID_STATUSES: Final[frozenset[PaymentStatus]] = frozenset(
-    {S.PARTIALLY_CAPTURED, S.CAPTURED, S.REFUND_PENDING, S.PARTIALLY_REFUNDED}
+    {
+        PaymentStatus.PARTIALLY_CAPTURED,
+        PaymentStatus.CAPTURED,
+        PaymentStatus.REFUND_PENDING,
+        PaymentStatus.PARTIALLY_REFUNDED,
+    }
 )
 """Statuses in which the merchant holds some of the customer's money. ``authorized``
 is not paid (funds are only held) and ``pending`` is certainly not."""

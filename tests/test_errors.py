@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
 import payments_core
 from payments_core import (
@@ -25,6 +27,7 @@ from payments_core import (
     WebhookVerificationError,
 )
 from payments_core.provider import error_for_status
+from payments_core.validation import Finding, field_names, findings, summary
 
 ALL_ERRORS: list[type[PaymentError]] = [
     PaymentError,
@@ -216,3 +219,74 @@ def test_replace_builds_a_new_error_of_the_same_class_keeping_every_detail(
     assert error.payment_id != "pay_9"  # the original is untouched
     kept = {**error.to_dict(), "message": "new text", "payment_id": "pay_9"}
     assert replaced.to_dict() == kept
+
+
+# -- pydantic's findings in the library's words (payments_core.validation) -------------------
+
+
+class _Options(BaseModel):
+    count: int
+    sizes: list[int] = []
+
+    @field_validator("count")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be greater than zero")
+        return value
+
+    @model_validator(mode="after")
+    def _not_too_many(self) -> _Options:
+        if len(self.sizes) > self.count:
+            raise ValueError("more sizes than count")
+        return self
+
+
+def _failure(**data: object) -> ValidationError:
+    with pytest.raises(ValidationError) as failed:
+        _Options.model_validate(data)
+    return failed.value
+
+
+def test_each_finding_names_its_field_path_with_the_prefix_in_front() -> None:
+    found = findings(_failure(count=0, sizes=[1, "x"]), what="options", prefix="provider_options")
+
+    assert [f.field for f in found] == ["provider_options.count", "provider_options.sizes.1"]
+    assert found[0] == Finding("provider_options.count", "must be greater than zero", "value_error")
+
+
+def test_without_a_prefix_the_path_is_pydantic_own_and_a_whole_object_problem_is_named() -> None:
+    assert [f.field for f in findings(_failure(count=0), what="options")] == ["count"]
+    assert [f.field for f in findings(_failure(count=1, sizes=[1, 2]), what="options")] == [
+        "options"
+    ]
+
+
+def test_a_validator_message_loses_pydantic_value_error_prefix() -> None:
+    exc = _failure(count=0)
+    assert "Value error, must be greater than zero" in str(exc)
+
+    [finding] = findings(exc, what="options")
+
+    assert finding.message == "must be greater than zero"
+    assert summary([finding]) == "count: must be greater than zero"
+
+
+def test_summary_joins_the_findings_in_order() -> None:
+    found = findings(_failure(count=0, sizes=[1, "x"]), what="options")
+    assert summary(found) == (
+        "count: must be greater than zero; "
+        "sizes.1: Input should be a valid integer, unable to parse string as an integer"
+    )
+
+
+def test_field_names_are_sorted_and_each_given_once() -> None:
+    errors: list[InitErrorDetails] = [
+        {"type": "missing", "loc": ("sizes",), "input": {}},
+        {"type": "missing", "loc": ("count",), "input": {}},
+        {"type": "int_parsing", "loc": ("sizes",), "input": "x"},
+    ]
+    exc = ValidationError.from_exception_data("_Options", errors)
+
+    assert field_names(exc, what="options") == ["count", "sizes"]
+    assert field_names(exc, what="options", prefix="reply") == ["reply.count", "reply.sizes"]

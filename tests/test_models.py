@@ -28,6 +28,7 @@ from payments_core import (
 )
 from payments_core.idempotency import check_idempotency_key
 from payments_core.models import check_text
+from payments_core.provider import ProviderSettings
 from tests.conftest import make_request
 
 
@@ -193,6 +194,32 @@ def test_insecure_callback_to_a_public_host_is_refused_even_when_asked() -> None
     with pytest.raises(InvalidRequestError, match="loopback") as caught:
         make_request(callback_url="http://shop.test/cb", allow_insecure_callback=True)
     assert caught.value.code is ErrorCode.INVALID_URL
+
+
+@pytest.mark.parametrize(
+    ("setting", "request_flag", "allowed"),
+    [
+        (False, False, False),
+        (False, True, True),
+        (True, False, True),
+        (True, True, True),
+    ],
+)
+def test_an_insecure_callback_is_allowed_when_the_setting_or_the_request_says_so(
+    setting: bool, request_flag: bool, allowed: bool
+) -> None:
+    settings = ProviderSettings(allow_insecure_callback_url=setting)
+    request = make_request(
+        callback_url="http://127.0.0.1:8000/cb", allow_insecure_callback=request_flag
+    )
+    assert settings.allows_insecure_callback(request) is allowed
+
+
+@pytest.mark.parametrize("setting", [False, True])
+def test_without_a_request_only_the_setting_allows_an_insecure_callback(setting: bool) -> None:
+    settings = ProviderSettings(allow_insecure_callback_url=setting)
+    assert settings.allows_insecure_callback() is setting
+    assert settings.allows_insecure_callback(None) is setting
 
 
 @pytest.mark.parametrize("field", ["success_url", "fail_url"])

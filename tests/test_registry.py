@@ -564,8 +564,8 @@ def test_a_demo_whose_sandbox_extra_is_missing_names_the_install_command(
 ) -> None:
     from types import SimpleNamespace
 
-    from payments_core import registry as registry_module
     from payments_core.errors import ErrorCode
+    from payments_core.registry import discovery as registry_module
 
     def load() -> object:
         raise ModuleNotFoundError("No module named 'starlette'", name="starlette")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from payments_core.errors import ErrorCode, InvalidRequestError
-from payments_core.urls import check_url, is_loopback_host
+from payments_core.urls import PATH_ID, check_url, is_loopback_host, is_path_id
 
 
 def refusal(value: Any, **rules: Any) -> InvalidRequestError:
@@ -319,3 +319,41 @@ def test_a_loopback_http_callback_allowed_by_the_provider_setting_logs_a_warning
     assert "ACME callback URL on 127.0.0.1 uses plain http" in caplog.text
     with pytest.raises(InvalidRequestError, match="HTTPS"):
         check_callback_url("http://shop.example/cb", provider="acme", allow_insecure=True)
+
+
+# -- ids that go into a gateway's URL path ----------------------------------------------------
+
+PATH_IDS: list[tuple[object, bool]] = [
+    ("a", True),
+    ("0", True),
+    ("order-1", True),
+    ("8c2b1e4e-1f6a-4e0b-9f4c-2a1d3c5b6e7f", True),
+    ("ORD_2024.01:7", True),
+    ("x" * 128, True),
+    ("x" * 129, False),
+    ("", False),
+    ("-leading-dash", False),
+    (".hidden", False),
+    ("_underscore", False),
+    ("a/b", False),
+    ("../orders", False),
+    ("a%2Fb", False),
+    ("a b", False),
+    ("a?x=1", False),
+    ("a#frag", False),
+    ("abc\n", False),
+    ("caf\u00e9", False),
+    (None, False),
+    (42, False),
+    (b"abc", False),
+]
+"""Each row: a value, and whether it may go into a URL path as a gateway's id."""
+
+
+@pytest.mark.parametrize(("value", "accepted"), PATH_IDS)
+def test_a_path_id_is_accepted_only_when_the_pattern_takes_it_whole(
+    value: object, accepted: bool
+) -> None:
+    assert is_path_id(value) is accepted
+    if isinstance(value, str):
+        assert (PATH_ID.fullmatch(value) is not None) is accepted

@@ -1,188 +1,31 @@
-"""Finding providers: installed distributions announce them under an entry-point group.
+"""The registry: providers by name, from entry points and from run-time registrations.
 
-A provider package declares, in its own ``pyproject.toml``::
-
-    [project.entry-points."payments_core.providers"]
-    mygateway = "my_package:MyGatewayProvider"
-
-Listing the providers loads them all with stevedore, one by one: a provider whose import
-fails, or whose class declares something the core cannot use (``capabilities``
-that are not capabilities, a ``settings_model`` that is not a settings model),
-is listed with its error and the others keep working. Providers can also
-be registered at run time (:meth:`ProviderRegistry.register`), which tests and
-applications with an in-house gateway use without packaging it.
-
-Looking one provider up by its exact name (:meth:`ProviderRegistry.get`, which
-``Payments("bog")`` uses) loads only that provider's entry point, so a process
-that uses one gateway does not import every installed one.
+Listing loads every provider (stevedore, one by one, each failure isolated);
+looking one up by its exact name loads only that one. Both may run while a
+provider module imports and asks the registry something back.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, distributions, entry_points
+from importlib.metadata import entry_points
 from typing import Any
 
 from payments_core.errors import ConfigurationError, ErrorCode
-from payments_core.provider import Capability, PaymentProvider, ProviderSettings
+from payments_core.provider import PaymentProvider
+from payments_core.registry.declarations import ProviderInfo, _info_for
+from payments_core.registry.discovery import (
+    _GuardedEntryPoint,
+    _ImportAborted,
+    find_entry_points,
+)
 
-__all__ = [
-    "PROVIDERS_NAMESPACE",
-    "ProviderInfo",
-    "ProviderRegistry",
-    "default_registry",
-    "find_entry_points",
-    "load_entry_point",
-]
+__all__ = ["PROVIDERS_NAMESPACE", "ProviderRegistry", "default_registry"]
 
 PROVIDERS_NAMESPACE = "payments_core.providers"
 
 logger = logging.getLogger("payments_core.registry")
-
-
-def find_entry_points(group: str, name: str | None = None) -> list[EntryPoint]:
-    """``importlib.metadata.entry_points(group=group[, name=name])``, parsing less.
-
-    The standard function parses the ``entry_points.txt`` of every installed
-    distribution (several milliseconds in an environment of a hundred) to keep the
-    few entries of one group. This reads each file and parses only those that
-    mention ``group``; distributions are taken in the same order and de-duplicated
-    the same way (the first of a name on ``sys.path`` wins), so the answer is the same.
-    """
-    found: list[EntryPoint] = []
-    seen: set[str] = set()
-    for dist in distributions():
-        key = getattr(dist, "_normalized_name", None)
-        if not isinstance(key, str):  # not the standard library's Distribution: ask it
-            selected = (
-                entry_points(group=group) if name is None else entry_points(group=group, name=name)
-            )
-            return list(selected)
-        if key in seen:
-            continue
-        seen.add(key)
-        text = dist.read_text("entry_points.txt")
-        if not text or group not in text:
-            continue
-        found.extend(
-            ep
-            for ep in dist.entry_points
-            if ep.group == group and (name is None or ep.name == name)
-        )
-    return found
-
-
-@dataclass(frozen=True)
-class ProviderInfo:
-    """A discovered provider: its class and capabilities, or why it failed to load."""
-
-    name: str
-    provider_class: type[PaymentProvider] | None
-    source: str
-    """The entry point's target (``payments_bog:BogProvider``) or ``runtime``."""
-    error: str | None = None
-    capabilities: frozenset[Capability] = field(default_factory=frozenset)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-class _MalformedProvider(Exception):
-    """A provider class whose declarations the core cannot use."""
-
-
-_COLLECTIONS = (set, frozenset, list, tuple)
-
-
-def _capabilities_of(obj: type[PaymentProvider]) -> frozenset[Capability]:
-    declared = obj.capabilities
-    if not isinstance(declared, _COLLECTIONS):
-        raise _MalformedProvider(
-            f"capabilities must be a frozenset of Capability, not {type(declared).__name__}"
-        )
-    capabilities: set[Capability] = set()
-    unknown: list[str] = []
-    for item in declared:
-        try:
-            capabilities.add(Capability(item))
-        except (ValueError, TypeError):
-            unknown.append(repr(item))
-    if unknown:
-        known = ", ".join(c.value for c in Capability)
-        raise _MalformedProvider(
-            f"capabilities holds {', '.join(unknown)}, which are not capabilities (known: {known})"
-        )
-    return frozenset(capabilities)
-
-
-def _check_declarations(obj: type[PaymentProvider]) -> None:
-    name = getattr(obj, "name", None)
-    if name is None or name == "":
-        raise _MalformedProvider("it has no name: set the class attribute name = '<provider>'")
-    if not isinstance(name, str):
-        raise _MalformedProvider(f"name must be a string, not {type(name).__name__}")
-    model = obj.settings_model
-    if not (isinstance(model, type) and issubclass(model, ProviderSettings)):
-        raise _MalformedProvider(
-            f"settings_model must be a ProviderSettings subclass, not {model!r}"
-        )
-    if obj.env_prefix is not None and not isinstance(obj.env_prefix, str):
-        raise _MalformedProvider(
-            f"env_prefix must be a string or None, not {type(obj.env_prefix).__name__}"
-        )
-    if not isinstance(obj.idempotency_header, str) or not obj.idempotency_header:
-        raise _MalformedProvider("idempotency_header must be a header name (a non-empty string)")
-    options = obj.sensitive_options
-    if not isinstance(options, _COLLECTIONS) or not all(isinstance(o, str) for o in options):
-        raise _MalformedProvider("sensitive_options must be a frozenset of option names (strings)")
-
-
-def _info_for(name: str, obj: Any, source: str) -> ProviderInfo:
-    """Check what a provider class declares; a bad declaration breaks only that provider.
-
-    Everything the core later reads from the class without guarding is checked
-    here, so that a malformed plugin is listed with its error instead of raising
-    from every look-up of every provider.
-    """
-    if not (isinstance(obj, type) and issubclass(obj, PaymentProvider)):
-        return ProviderInfo(name, None, source, error=f"{source} is not a PaymentProvider subclass")
-    where = obj.__qualname__ if source == "runtime" else source
-    try:
-        _check_declarations(obj)
-        capabilities = _capabilities_of(obj)
-    except _MalformedProvider as exc:
-        return ProviderInfo(name, None, source, error=f"{where}: {exc}")
-    except Exception as exc:  # a class attribute that raises when read
-        return ProviderInfo(
-            name, None, source, error=f"{where}: reading it raised {type(exc).__name__}: {exc}"
-        )
-    return ProviderInfo(name, obj, source, capabilities=capabilities)
-
-
-class _GuardedEntryPoint(EntryPoint):
-    """An entry point whose failed import is always an ordinary ``Exception``.
-
-    stevedore isolates a plugin that raises ``Exception`` at import, but lets
-    ``AssertionError`` (and ``SystemExit``, not an ``Exception``) through, which
-    would stop every provider from loading because of one.
-    """
-
-    @classmethod
-    def of(cls, entry_point: EntryPoint) -> _GuardedEntryPoint:
-        return cls(entry_point.name, entry_point.value, entry_point.group)
-
-    def load(self) -> Any:
-        try:
-            return super().load()
-        except (AssertionError, SystemExit) as exc:
-            raise _ImportAborted(f"{type(exc).__name__}: {exc}") from exc
-
-
-class _ImportAborted(Exception):
-    """A plugin's import raised something stevedore would not isolate."""
 
 
 def _failure(name: str, source: str, exc: BaseException) -> ProviderInfo:
@@ -399,41 +242,6 @@ class ProviderRegistry:
                 provider=name,
             )
         return info.provider_class
-
-
-def load_entry_point(group: str, name: str, what: str) -> Any | None:
-    """Load the entry point ``name`` of ``group``, or ``None`` when none has that name.
-
-    ``what`` names the kind of plugin in the error a failed import becomes.
-    """
-    for ep in entry_points(group=group, name=name):
-        try:
-            return ep.load()
-        except Exception as exc:
-            message = f"the {name} {what} failed to load: {type(exc).__name__}: {exc}"
-            hint = _missing_extra_hint(exc, ep)
-            if hint:
-                message += f"; {hint}"
-            raise ConfigurationError(
-                message, code=ErrorCode.PLUGIN_LOAD_FAILED, provider=name
-            ) from exc
-    return None
-
-
-_SANDBOX_MODULES = frozenset({"starlette", "uvicorn"})
-"""What the emulators need and production installs leave out (the ``[sandbox]`` extra)."""
-
-
-def _missing_extra_hint(exc: Exception, ep: EntryPoint) -> str | None:
-    """The install command for an emulator whose ``[sandbox]`` extra is missing."""
-    if not isinstance(exc, ModuleNotFoundError) or exc.name is None:
-        return None
-    if exc.name.split(".")[0] not in _SANDBOX_MODULES:
-        return None
-    dist = ep.dist.name if ep.dist is not None else None
-    if dist is None:
-        return None
-    return f'the emulator needs its extra: pip install "{dist}[sandbox]"'
 
 
 default_registry = ProviderRegistry()

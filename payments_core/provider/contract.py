@@ -1,127 +1,44 @@
-"""The contract a payment provider (a gateway plugin) implements.
+"""The contract a gateway plugin implements: :class:`PaymentProvider` and its flows.
 
-A provider never does I/O. Each operation is a *flow*: a generator that yields
-``httpx.Request`` objects, receives the matching ``httpx.Response`` for each,
-and returns a normalized result. The core's drivers run a flow over a sync or
-an async client, so one implementation serves :class:`~payments_core.Payments`
-and :class:`~payments_core.AsyncPayments`, and a test can drive it by hand::
-
-    flow = provider.get_payment("order-1")
-    request = next(flow)                       # what the provider wants to send
-    try:
-        flow.send(httpx.Response(200, json={...}))
-    except StopIteration as done:
-        payment = done.value                   # the normalized Payment
-
-Error responses (status >= 400) never reach the flow: the driver turns them into
-a :class:`~payments_core.errors.PaymentError` with ``error_for_response``, unless
-the request lists the status in ``accept_status`` (see ``build_request``).
+A provider declares what it can do (:class:`Capability`) and writes each
+operation as a :data:`Flow`; the drivers run the flows, the facades check the
+declarations before anything is sent.
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC
 from collections.abc import Generator, Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from payments_core import wire
 from payments_core.errors import (
-    AuthenticationError,
     ConfigurationError,
     ErrorCode,
-    InvalidRequestError,
-    NotFoundError,
     PaymentError,
-    ProviderUnavailableError,
-    RateLimitedError,
     UnsupportedOperationError,
 )
 from payments_core.models import Operation, Payment, PaymentRequest, WebhookEvent
 from payments_core.money import Money
-from payments_core.redact import SENSITIVE_HEADERS
+from payments_core.provider.requests import (
+    ACCEPT_STATUS_EXTENSION,
+    READ_ONLY_EXTENSION,
+    SentRequest,
+)
+from payments_core.provider.responses import error_for_status
+from payments_core.provider.settings import ProviderSettings
 from payments_core.validation import findings, summary
 
-__all__ = [
-    "ACCEPT_STATUS_EXTENSION",
-    "AUTH_REQUEST_EXTENSION",
-    "READ_ONLY_EXTENSION",
-    "Capability",
-    "Flow",
-    "PaymentProvider",
-    "ProviderSettings",
-    "SentRequest",
-    "changes_state",
-    "error_for_status",
-    "parse_retry_after",
-]
+__all__ = ["Capability", "Flow", "PaymentProvider"]
 
 T = TypeVar("T")
 
 Flow = Generator[httpx.Request, httpx.Response, T]
 """An operation: yields requests, receives responses, returns the result."""
-
-ACCEPT_STATUS_EXTENSION = "payments_core.accept_status"
-"""Request extension: error statuses the flow wants to see instead of an exception."""
-
-AUTH_REQUEST_EXTENSION = "payments_core.auth_request"
-"""Request extension an ``httpx.Auth`` sets on requests of its own (a token call):
-the driver then knows a failure there left the API request unsent. Without the
-mark, a request to the API's own method, host and path counts as the API request."""
-
-READ_ONLY_EXTENSION = "payments_core.read_only"
-"""Request extension: this POST only reads (a search), so a lost answer changes nothing."""
-
-
-def changes_state(request: httpx.Request) -> bool:
-    """True when the request may change something at the gateway (move money).
-
-    Anything but GET and HEAD counts, unless the provider marked it read-only
-    with ``build_request(..., read_only=True)``. A lost answer to such a request
-    is an unknown outcome, never a plain failure.
-    """
-    return request.method not in ("GET", "HEAD") and not request.extensions.get(
-        READ_ONLY_EXTENSION, False
-    )
-
-
-@dataclass(frozen=True)
-class SentRequest:
-    """The exact bytes of a state-changing request, kept so a repeat sends the same.
-
-    Credentials are not kept: the ``Authorization`` header and every header the
-    provider declares sensitive are dropped (the auth adds them afresh).
-    """
-
-    method: str
-    url: str
-    headers: tuple[tuple[str, str], ...]
-    content: bytes
-
-    @classmethod
-    def of(cls, request: httpx.Request, sensitive_headers: frozenset[str]) -> SentRequest:
-        hidden = SENSITIVE_HEADERS | sensitive_headers
-        return cls(
-            method=request.method,
-            url=str(request.url),
-            headers=tuple(
-                (name, value)
-                for name, value in request.headers.multi_items()
-                if name.lower() not in hidden and name.lower() != "content-length"
-            ),
-            content=request.content,
-        )
-
-    def to_request(self) -> httpx.Request:
-        """A fresh ``httpx.Request`` carrying the same method, URL, headers and body."""
-        return httpx.Request(
-            self.method, self.url, headers=list(self.headers), content=self.content
-        )
 
 
 class Capability(StrEnum):
@@ -137,62 +54,6 @@ class Capability(StrEnum):
     WEBHOOKS = "webhooks"
     SAVED_CARDS = "saved_cards"
     RECURRING = "recurring"
-
-
-class ProviderSettings(BaseModel):
-    """Settings every provider has; a provider subclasses this with its own fields.
-
-    Secrets belong in ``pydantic.SecretStr`` fields so they never show in a repr.
-    """
-
-    # Built when a provider's settings are first validated, not when the core is imported.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    timeout: float = Field(default=30.0, gt=0)
-    """Seconds one HTTP attempt may take (each phase: connect, read, write, pool)."""
-    deadline: float = Field(default=90.0, gt=0)
-    """Seconds a whole operation may take, retries and back-off included."""
-    max_retries: int = Field(default=2, ge=0, le=10)
-    """Extra attempts for a request that is safe to repeat."""
-    backoff_base: float = Field(default=0.5, ge=0)
-    """First back-off delay in seconds; it doubles on each retry (with jitter)."""
-    backoff_max: float = Field(default=8.0, ge=0)
-    """Longest single back-off delay, also the cap on an honoured ``Retry-After``."""
-    allow_insecure_callback_url: bool = False
-    """Accept a plain-http callback URL on a loopback host (a local emulator or
-    receiver); each use logs a warning. Never for a public host."""
-
-    def allows_insecure_callback(self, request: PaymentRequest | None = None) -> bool:
-        """Whether a plain-http callback URL on a loopback host may be used: this
-        setting, or the request's own ``allow_insecure_callback``. The one place
-        the two switches meet, so every provider and the facade decide alike."""
-        return self.allow_insecure_callback_url or (
-            request is not None and request.allow_insecure_callback
-        )
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        # "nan", "inf", "-1": no usable advice (nan would compare as "retry at once").
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
-    from datetime import UTC, datetime
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class PaymentProvider(ABC):
@@ -396,38 +257,3 @@ class PaymentProvider(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, empty by design
         """Release resources the provider holds (none by default)."""
-
-
-def error_for_status(
-    response: httpx.Response,
-    *,
-    provider: str,
-    message: str | None = None,
-    provider_code: str | None = None,
-    payment_id: str | None = None,
-) -> PaymentError:
-    """The error class a bare HTTP status means; providers refine it with body details."""
-    status = response.status_code
-    request_id = response.headers.get("x-request-id")
-    text = message or f"{provider} answered HTTP {status}"
-    common: dict[str, Any] = {
-        "provider": provider,
-        "provider_code": provider_code,
-        "provider_message": message,
-        "payment_id": payment_id,
-        "request_id": request_id,
-        "http_status": status,
-    }
-    if status == 401 or status == 403:
-        return AuthenticationError(text, **common)
-    if status == 404:
-        return NotFoundError(text, **common)
-    if status == 409:
-        return InvalidRequestError(text, code=ErrorCode.IDEMPOTENCY_CONFLICT, **common)
-    if status == 429:
-        return RateLimitedError(
-            text, retry_after=parse_retry_after(response.headers.get("retry-after")), **common
-        )
-    if status >= 500:
-        return ProviderUnavailableError(text, **common)
-    return InvalidRequestError(text, **common)

@@ -1,226 +1,47 @@
-"""The normalized models every provider speaks: requests in, results out.
+"""What a caller asks of a gateway: a payment to start, or an operation on one.
 
-These pydantic models are the schema of the library. Providers translate their
-own wire formats into them inside the provider package; nothing here knows any
-provider's JSON. Results are frozen: a :class:`Payment` is a snapshot of what
-the provider said at one moment, not a live object.
-
-Building a model with bad input raises :class:`~payments_core.errors.InvalidRequestError`
-naming the field, never a pydantic ``ValidationError``.
+:class:`PaymentRequest` is validated when it is built, again whenever a field is
+assigned, and once more by the facade before a provider sees it;
+:func:`checked_request` spares the provider a fourth check of the same object.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Self, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from payments_core.errors import DeclineCode, ErrorCode, InvalidRequestError
+from payments_core.errors import ErrorCode, InvalidRequestError
+from payments_core.models.base import _Request, _Result
+from payments_core.models.fields import (
+    _gateway_text,
+    _GatewayText,
+    _header_value,
+    _require_positive,
+    _text_problem,
+    _url_field,
+)
 from payments_core.money import Money
-from payments_core.status import PaymentStatus, is_final, is_paid
 from payments_core.urls import check_url, is_loopback_host
-from payments_core.validation import findings, summary
 
 __all__ = [
+    "MAX_QUANTITY",
+    "MAX_QUANTITY_DECIMALS",
     "Buyer",
     "CaptureMode",
-    "CardDetails",
-    "Decline",
     "LineItem",
-    "Operation",
-    "OperationKind",
     "OperationRequest",
-    "OperationStatus",
-    "Payment",
     "PaymentRequest",
-    "WebhookEvent",
-    "check_text",
+    "building_flow_for",
     "checked_request",
-    "validation_error_to_payment_error",
 ]
-
-
-_ERROR_CODES = frozenset(code.value for code in ErrorCode)
-
-
-def validation_error_to_payment_error(
-    exc: ValidationError, *, what: str, code: ErrorCode = ErrorCode.INVALID_REQUEST
-) -> InvalidRequestError:
-    """Turn a pydantic ``ValidationError`` into one readable, typed error.
-
-    The message names every failing field (``items.0.quantity: ...``) so the
-    caller can fix the input without reading a pydantic traceback.
-    """
-    found = findings(exc, what=what)
-    if code is ErrorCode.INVALID_REQUEST:
-        code = next(
-            (ErrorCode(f.type) for f in found if f.type in _ERROR_CODES), ErrorCode.INVALID_REQUEST
-        )
-    return InvalidRequestError(
-        f"invalid {what}: " + summary(found),
-        code=code,
-        field=found[0].field if found else None,
-    )
-
-
-class _Model(BaseModel):
-    """Base of the public models: typed errors instead of pydantic's."""
-
-    # Built on first use, not at import: most processes touch a few of these models
-    # (subclasses inherit it; pydantic builds a deferred model the first time it validates).
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
-
-    def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise validation_error_to_payment_error(exc, what=type(self).__name__) from None
-
-    @classmethod
-    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
-        try:
-            return super().model_validate(obj, *args, **kwargs)
-        except ValidationError as exc:
-            raise validation_error_to_payment_error(exc, what=cls.__name__) from None
-
-    @classmethod
-    def model_validate_json(
-        cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
-    ) -> Self:
-        try:
-            return super().model_validate_json(json_data, *args, **kwargs)
-        except ValidationError as exc:
-            raise validation_error_to_payment_error(exc, what=cls.__name__) from None
-
-
-class _Result(_Model):
-    """Results are snapshots: frozen, and lenient about fields added later."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True)
-
-
-class _Request(_Model):
-    """Requests stay checked however they are changed.
-
-    ``validate_assignment`` refuses a bad value when it is assigned
-    (``item.quantity = -3``). ``revalidate_instances`` makes every validation of a
-    request re-check the line items and buyer inside it, instead of trusting them
-    because they are already model instances: whatever was changed in place
-    since they were built is caught when the facade validates the request again.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        validate_assignment=True,
-        revalidate_instances="always",
-    )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        try:
-            super().__setattr__(name, value)
-        except ValidationError as exc:
-            raise validation_error_to_payment_error(exc, what=type(self).__name__) from None
-
-
-# -- free text and URLs that reach a gateway ---------------------------------------------------
-
-_FORBIDDEN_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-"""C0 and C1 controls (NUL, tab, CR, LF ...), DEL, Unicode line and paragraph
-separators, and the bidi embeddings, overrides and isolates."""
-_VISIBLE_ASCII = re.compile("[!-~]+")
-
-
-def _text_problem(value: str) -> str | None:
-    if _FORBIDDEN_IN_TEXT.search(value):
-        return (
-            "must not contain control characters, line breaks or bidirectional "
-            "override/isolate characters"
-        )
-    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
-        return "must not be blank"
-    return None
-
-
-def check_text(value: str, *, field: str) -> str:
-    """Return ``value`` when it is safe free text to send to a gateway.
-
-    Refused with :class:`~payments_core.errors.InvalidRequestError` naming ``field``:
-    a blank value (empty, or only whitespace and invisible characters), and any
-    control character (NUL, tab, CR/LF, other C0/C1 codes), Unicode line
-    separator, or bidi embedding/override/isolate (U+202A-U+202E, U+2066-U+2069).
-    Gateways store these values and show them in dashboards, receipts and
-    logs, where such characters split lines, end strings early or make the text
-    read differently from what it holds. Providers use this for free text they
-    take outside a :class:`PaymentRequest`.
-    """
-    problem = _text_problem(value) if isinstance(value, str) else "must be a string"
-    if problem is not None:
-        raise InvalidRequestError(f"{field} {problem}", field=field)
-    return value
-
-
-def _gateway_text(value: str) -> str:
-    problem = _text_problem(value)
-    if problem is not None:
-        raise ValueError(problem)
-    return value
-
-
-def _header_value(value: str) -> str:
-    _gateway_text(value)
-    if not _VISIBLE_ASCII.fullmatch(value):
-        raise ValueError("must be printable ASCII without spaces: it is sent as an HTTP header")
-    return value
-
-
-_GatewayText = Annotated[str, AfterValidator(_gateway_text)]
-"""A ``str`` that passes :func:`check_text`'s rules, as a pydantic field type."""
-
-
-def _url_field(
-    value: str | None, info: ValidationInfo, *, https_only: bool, allow_fragment: bool
-) -> str | None:
-    """:func:`~payments_core.urls.check_url` for a model field, keeping pydantic's location."""
-    if value is None:
-        return None
-    try:
-        return check_url(
-            value, field=str(info.field_name), https_only=https_only, allow_fragment=allow_fragment
-        )
-    except InvalidRequestError as exc:
-        raise PydanticCustomError(
-            ErrorCode.INVALID_URL.value, "{problem}", {"problem": exc.message}
-        ) from None
-
-
-def _require_positive(money: Money, field: str) -> Money:
-    if not money.is_positive():
-        raise PydanticCustomError(
-            ErrorCode.INVALID_AMOUNT.value,
-            "{field} must be greater than zero, got {amount}",
-            {"field": field, "amount": str(money.amount)},
-        )
-    return money
 
 
 class CaptureMode(StrEnum):
@@ -512,63 +333,6 @@ def building_flow_for(request: PaymentRequest, build: Callable[[], _T]) -> _T:
         _JUST_CHECKED.reset(token)
 
 
-class CardDetails(_Result):
-    """The card used, as far as a provider may show it: never the full number."""
-
-    masked_number: str | None = None
-    brand: str | None = None
-    expiry: str | None = None
-    """``MM/YY``."""
-
-    @field_validator("masked_number")
-    @classmethod
-    def _never_a_full_number(cls, value: str | None) -> str | None:
-        if value is not None and sum(map(str.isdigit, value)) > 10:
-            raise ValueError("masked_number must be masked (at most 10 visible digits)")
-        return value
-
-
-class Decline(_Result):
-    """Why a payment failed: the normalized code plus what the provider said."""
-
-    code: DeclineCode
-    provider_code: str | None = None
-    message: str | None = None
-
-
-class OperationKind(StrEnum):
-    CAPTURE = "capture"
-    REFUND = "refund"
-    VOID = "void"
-
-
-class OperationStatus(StrEnum):
-    PENDING = "pending"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
-class Operation(_Result):
-    """A capture, refund or void: as answered when asked for, or as seen later in history.
-
-    Several providers (BOG among them) only acknowledge the request and report the
-    outcome later: ``status`` is then ``pending`` and the payment's status tells the rest.
-    """
-
-    id: str | None = None
-    kind: OperationKind
-    status: OperationStatus
-    payment_id: str
-    provider: str
-    amount: Money | None = None
-    """``None`` means "the whole amount" where the provider did not say how much."""
-    created_at: datetime | None = None
-    provider_code: str | None = None
-    message: str | None = None
-    idempotency_key: str | None = None
-    raw: dict[str, Any] | None = Field(default=None, repr=False)
-
-
 class OperationRequest(_Result):
     """What ``refund``, ``capture``, ``void`` and ``get_payment`` were asked to do.
 
@@ -579,67 +343,3 @@ class OperationRequest(_Result):
     payment_id: str
     amount: Money | None = None
     idempotency_key: str | None = None
-
-
-class Payment(_Result):
-    """A provider's payment, normalized. ``raw`` keeps the provider's payload for debugging."""
-
-    id: str
-    provider: str
-    status: PaymentStatus
-    amount: Money
-    external_id: str | None = None
-    authorized_amount: Money | None = None
-    captured_amount: Money | None = None
-    refunded_amount: Money | None = None
-    redirect_url: str | None = None
-    method: str | None = None
-    card: CardDetails | None = None
-    decline: Decline | None = None
-    capture: CaptureMode | None = None
-    created_at: datetime | None = None
-    expires_at: datetime | None = None
-    provider_transaction_id: str | None = None
-    updated_at: datetime | None = None
-    """When the gateway says this state came about (its event time), if it says:
-    :func:`payments_core.is_newer` uses it to order updates with equal amounts."""
-    operations: tuple[Operation, ...] = ()
-    raw: dict[str, Any] | None = Field(default=None, repr=False)
-
-    @property
-    def is_final(self) -> bool:
-        return is_final(self.status)
-
-    @property
-    def is_paid(self) -> bool:
-        return is_paid(self.status)
-
-    @property
-    def refundable_amount(self) -> Money | None:
-        """Captured minus refunded, when the provider reported both (else ``None``)."""
-        if self.captured_amount is None:
-            return None
-        refunded = self.refunded_amount or Money.zero(self.amount.currency)
-        return self.captured_amount - refunded
-
-
-class WebhookEvent(_Result):
-    """A verified callback: what happened to which payment.
-
-    ``id`` is a dedupe key: the same delivery repeated has the same id, so a
-    platform can drop duplicates before applying them.
-    """
-
-    id: str
-    provider: str
-    type: str
-    payment: Payment
-    received_at: datetime
-    occurred_at: datetime | None = None
-    raw: dict[str, Any] | None = Field(default=None, repr=False)
-    duplicate: bool = False
-    """With a journal: this delivery was seen before and is not applied again.
-    Without one the facade cannot tell, and it is always ``False``."""
-    stale: bool = False
-    """With a journal: new, but older than the payment state already known
-    (a late callback); recorded, not applied."""

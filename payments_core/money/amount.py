@@ -1,13 +1,9 @@
-"""Money: an exact amount in one currency.
+"""The Money type: an exact, immutable amount in one currency.
 
-Amounts are :class:`~decimal.Decimal` end to end. A ``float`` is refused outright,
-because ``0.1 + 0.2`` is not ``0.3`` and a payments library must not guess which
-of the two the caller meant. An amount with more decimals than its currency has
-minor units (``10.001`` GEL) is an error too, never a silent rounding.
-
-Every computation runs in this module's own decimal context, so a caller's
-``decimal.getcontext()`` (a low precision, another rounding, cleared traps) never
-changes what an amount is. Amounts are bounded by :data:`MAX_MINOR_UNITS`.
+Everything that decides what an amount is lives here: its decimal context, its
+bound, how an input becomes a Decimal, and the arithmetic. Building Money is on
+every request's and every receipt's path, so the checks name their context
+directly instead of entering one per amount.
 """
 
 from __future__ import annotations
@@ -24,22 +20,15 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from typing import Annotated, Any, Final, Self
+from typing import Any, Final, Self
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 from payments_core.errors import ErrorCode, InvalidRequestError
+from payments_core.money.currencies import CURRENCY_EXPONENTS, minor_unit_exponent
 
-__all__ = [
-    "CURRENCY_EXPONENTS",
-    "MAX_MINOR_UNITS",
-    "ExactDecimal",
-    "Money",
-    "MoneyInput",
-    "exact_decimal",
-    "minor_unit_exponent",
-]
+__all__ = ["MAX_MINOR_UNITS", "Money", "MoneyInput"]
 
 MAX_MINOR_UNITS: Final[int] = 10**15 - 1
 """Largest absolute amount Money holds, in minor units: 9,999,999,999,999.99 GEL,
@@ -61,185 +50,6 @@ _CONTEXT: Final[Context] = Context(
 )
 """The decimal context of every Money operation, whatever the caller's is."""
 
-#: ISO 4217 minor-unit exponents for every currency whose exponent is not 2.
-#: Anything not listed here (and a known 3-letter code) uses 2 decimals.
-_NON_DEFAULT_EXPONENTS: Final[dict[str, int]] = {
-    # zero-decimal currencies
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
-    "XPF": 0,
-    # three-decimal currencies
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    # four-decimal units of account
-    "CLF": 4, "UYW": 4,
-}  # fmt: skip
-
-#: The currencies the library knows, with their exponents. Providers narrow this
-#: further to what they accept.
-CURRENCY_EXPONENTS: Final[dict[str, int]] = {
-    code: _NON_DEFAULT_EXPONENTS.get(code, 2)
-    for code in [
-        "AED",
-        "AFN",
-        "ALL",
-        "AMD",
-        "ANG",
-        "AOA",
-        "ARS",
-        "AUD",
-        "AWG",
-        "AZN",
-        "BAM",
-        "BBD",
-        "BDT",
-        "BGN",
-        "BHD",
-        "BIF",
-        "BMD",
-        "BND",
-        "BOB",
-        "BRL",
-        "BSD",
-        "BTN",
-        "BWP",
-        "BYN",
-        "BZD",
-        "CAD",
-        "CDF",
-        "CHF",
-        "CLF",
-        "CLP",
-        "CNY",
-        "COP",
-        "CRC",
-        "CUP",
-        "CVE",
-        "CZK",
-        "DJF",
-        "DKK",
-        "DOP",
-        "DZD",
-        "EGP",
-        "ERN",
-        "ETB",
-        "EUR",
-        "FJD",
-        "FKP",
-        "GBP",
-        "GEL",
-        "GHS",
-        "GIP",
-        "GMD",
-        "GNF",
-        "GTQ",
-        "GYD",
-        "HKD",
-        "HNL",
-        "HTG",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "IQD",
-        "IRR",
-        "ISK",
-        "JMD",
-        "JOD",
-        "JPY",
-        "KES",
-        "KGS",
-        "KHR",
-        "KMF",
-        "KPW",
-        "KRW",
-        "KWD",
-        "KYD",
-        "KZT",
-        "LAK",
-        "LBP",
-        "LKR",
-        "LRD",
-        "LSL",
-        "LYD",
-        "MAD",
-        "MDL",
-        "MGA",
-        "MKD",
-        "MMK",
-        "MNT",
-        "MOP",
-        "MRU",
-        "MUR",
-        "MVR",
-        "MWK",
-        "MXN",
-        "MYR",
-        "MZN",
-        "NAD",
-        "NGN",
-        "NIO",
-        "NOK",
-        "NPR",
-        "NZD",
-        "OMR",
-        "PAB",
-        "PEN",
-        "PGK",
-        "PHP",
-        "PKR",
-        "PLN",
-        "PYG",
-        "QAR",
-        "RON",
-        "RSD",
-        "RUB",
-        "RWF",
-        "SAR",
-        "SBD",
-        "SCR",
-        "SDG",
-        "SEK",
-        "SGD",
-        "SHP",
-        "SLE",
-        "SOS",
-        "SRD",
-        "SSP",
-        "STN",
-        "SVC",
-        "SYP",
-        "SZL",
-        "THB",
-        "TJS",
-        "TMT",
-        "TND",
-        "TOP",
-        "TRY",
-        "TTD",
-        "TWD",
-        "TZS",
-        "UAH",
-        "UGX",
-        "USD",
-        "UYI",
-        "UYU",
-        "UYW",
-        "UZS",
-        "VES",
-        "VND",
-        "VUV",
-        "WST",
-        "XAF",
-        "XCD",
-        "XOF",
-        "XPF",
-        "YER",
-        "ZAR",
-        "ZMW",
-        "ZWL",
-    ]
-}
-
 _QUANTA: Final[dict[int, Decimal]] = {
     exponent: Decimal(1).scaleb(-exponent, _CONTEXT)
     for exponent in set(CURRENCY_EXPONENTS.values())
@@ -252,17 +62,6 @@ _LARGEST: Final[dict[int, Decimal]] = {
 
 MoneyInput = Decimal | int | str
 """What :class:`Money` accepts as an amount: never ``float``."""
-
-
-def minor_unit_exponent(currency: str) -> int:
-    """Number of decimals the currency's minor unit has (JPY 0, GEL 2, KWD 3)."""
-    try:
-        return CURRENCY_EXPONENTS[currency]
-    except KeyError:
-        raise InvalidRequestError(
-            f"unknown currency {currency!r}: expected an ISO 4217 code such as 'GEL'",
-            code=ErrorCode.INVALID_CURRENCY,
-        ) from None
 
 
 def _to_decimal(amount: object) -> Decimal:
@@ -528,33 +327,3 @@ class Money:
             "expected Money, e.g. Money('12.50', 'GEL'), got {kind}",
             {"kind": type(value).__name__},
         )
-
-
-def exact_decimal(value: object) -> object:
-    """A provider option's number as a Decimal: from Money, Decimal, int or str.
-
-    For pydantic ``BeforeValidator`` use in providers' option models (split
-    amounts, VAT, installment prices). A float or bool is refused, since it has
-    already lost the exact digits; ``None`` passes through for optional fields.
-    """
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, Money):
-        return value.amount
-    if isinstance(value, bool | float):
-        raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError("is not a number") from None
-        if not number.is_finite():
-            raise ValueError("is not a finite number")
-        return number
-    raise ValueError(f"must be a Decimal, int or str, not {type(value).__name__}")
-
-
-ExactDecimal = Annotated[Decimal, BeforeValidator(exact_decimal)]
-"""A Decimal field of a provider's option model, read by :func:`exact_decimal`."""
