@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import json
 import uuid
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
 from payments_core.errors import ProviderResponseError
 
-__all__ = ["decimal_to_json_number", "dumps", "dumps_canonical", "json_object", "loads"]
+__all__ = [
+    "decimal_to_json_number",
+    "dumps",
+    "dumps_canonical",
+    "json_object",
+    "lenient_decimal",
+    "loads",
+]
 
 
 def decimal_to_json_number(value: Decimal) -> str:
@@ -168,3 +175,36 @@ def json_object(
             http_status=status,
         )
     return data
+
+
+def lenient_decimal(value: object) -> Decimal | None:
+    """A gateway's number as gateways send them: a JSON number, a numeric string, or
+    null (an empty string counts as null), as an exact Decimal.
+
+    For a provider's wire models (a pydantic ``BeforeValidator``): a boolean, text
+    that is not a number, NaN or infinity raise ``ValueError`` naming the problem,
+    never echoing the value.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("an amount cannot be a boolean")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):  # only when handed a dict parsed elsewhere
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("not a number") from None
+    else:
+        raise ValueError(f"an amount cannot be a {type(value).__name__}")
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    return number

@@ -124,3 +124,35 @@ def test_a_gateway_body_is_read_with_exact_decimals() -> None:
 
     data = json_object(b'{"amount": 12.60}', "answer", provider="acme")
     assert data == {"amount": Decimal("12.60")}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("  ", None),
+        ("12.60", Decimal("12.60")),
+        (" 7 ", Decimal("7")),
+        (5, Decimal("5")),
+        (Decimal("0.005"), Decimal("0.005")),
+        (0.1, Decimal("0.1")),
+    ],
+)
+def test_lenient_decimal_reads_what_gateways_send(value: object, expected: Decimal | None) -> None:
+    assert wire.lenient_decimal(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (True, "boolean"),
+        ("12,60", "not a number"),
+        ("NaN", "not a finite number"),
+        (Decimal("Infinity"), "not a finite number"),
+        ([1], "cannot be a list"),
+    ],
+)
+def test_lenient_decimal_refuses_what_is_not_an_amount(value: object, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        wire.lenient_decimal(value)

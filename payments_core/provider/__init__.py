@@ -20,10 +20,12 @@ the request lists the status in ``accept_status`` (see ``build_request``).
 The package: :mod:`~payments_core.provider.contract` (the provider class, its
 flows and capabilities), :mod:`~payments_core.provider.settings`,
 :mod:`~payments_core.provider.requests` (what the driver reads from a request) and
-:mod:`~payments_core.provider.responses` (what a bare HTTP status means); every
+:mod:`~payments_core.provider.responses` (what a bare HTTP status means),
+:mod:`~payments_core.provider.checks` (what every provider refuses before sending); every
 name is imported from here.
 """
 
+from payments_core.provider.checks import check_same_currency
 from payments_core.provider.contract import Capability, Flow, PaymentProvider
 from payments_core.provider.requests import (
     ACCEPT_STATUS_EXTENSION,
@@ -45,6 +47,7 @@ __all__ = [
     "ProviderSettings",
     "SentRequest",
     "changes_state",
+    "check_same_currency",
     "error_for_status",
     "parse_retry_after",
 ]

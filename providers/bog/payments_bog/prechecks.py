@@ -31,6 +31,7 @@ from payments_core.errors import (
 )
 from payments_core.models import Payment, check_text
 from payments_core.money import Money
+from payments_core.provider import check_same_currency
 from payments_core.urls import is_path_id
 
 __all__ = [
@@ -158,7 +159,7 @@ def refund_amount(
             "only a paid payment can be refunded",
             order_id,
         )
-    _same_currency(amount, payment)
+    check_same_currency(amount, payment, provider=PROVIDER)
     candidates: list[Decimal] = []
     units = receipt.purchase_units
     if units is not None and units.transfer_amount is not None:
@@ -217,7 +218,7 @@ def capture_amount(
 ) -> Money:
     """What a capture sends: ``amount``, or (``None``) all that is held."""
     held = held_amount(receipt, payment, order_id, "capture")
-    _same_currency(amount, payment)
+    check_same_currency(amount, payment, provider=PROVIDER)
     if amount is None:
         return held
     if amount > held:
@@ -233,18 +234,6 @@ def _state_error(
     message: str, order_id: str, code: ErrorCode = ErrorCode.INVALID_STATE
 ) -> InvalidStateError:
     return InvalidStateError(message, code=code, provider=PROVIDER, payment_id=order_id)
-
-
-def _same_currency(amount: Money | None, payment: Payment) -> None:
-    if amount is not None and amount.currency != payment.amount.currency:
-        raise InvalidRequestError(
-            f"amount is in {amount.currency}, but payment {payment.id} is in "
-            f"{payment.amount.currency}",
-            code=ErrorCode.CURRENCY_MISMATCH,
-            field="amount",
-            provider=PROVIDER,
-            payment_id=payment.id,
-        )
 
 
 def _pending_refund(receipt: Receipt, payment: Payment) -> str:

@@ -31,6 +31,7 @@ from payments_core.errors import (
 )
 from payments_core.models import Payment, check_text
 from payments_core.money import Money
+from payments_core.provider import check_same_currency
 from payments_tbc import PROVIDER
 from payments_tbc.checkout import check_currency
 from payments_tbc.statuses import facts_for
@@ -44,7 +45,6 @@ __all__ = [
     "checked_id",
     "held_amount",
     "refundable_amount",
-    "same_currency",
 ]
 
 ID_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
@@ -131,19 +131,6 @@ def _state_error(
     return InvalidStateError(message, code=code, provider=PROVIDER, payment_id=pay_id)
 
 
-def same_currency(amount: Money | None, payment: Payment) -> None:
-    """An amount asked of a payment is in the payment's currency."""
-    if amount is not None and amount.currency != payment.amount.currency:
-        raise InvalidRequestError(
-            f"amount is in {amount.currency}, but payment {payment.id} is in "
-            f"{payment.amount.currency}",
-            code=ErrorCode.CURRENCY_MISMATCH,
-            field="amount",
-            provider=PROVIDER,
-            payment_id=payment.id,
-        )
-
-
 def refundable_amount(
     payment: Payment, tbc_status: str | None, amount: Money | None
 ) -> Money | None:
@@ -174,7 +161,7 @@ def refundable_amount(
             f"only a paid payment can be refunded{under_way}",
             pay_id,
         )
-    same_currency(amount, payment)
+    check_same_currency(amount, payment, provider=PROVIDER)
     available = payment.refundable_amount
     if available is not None and not available.is_positive():
         raise _state_error(
@@ -208,7 +195,7 @@ def held_amount(payment: Payment, tbc_status: str | None, what: str) -> Money:
 def capturable_amount(payment: Payment, tbc_status: str | None, amount: Money | None) -> Money:
     """The amount held, once ``amount`` (``None``: all of it) may be captured of it."""
     held = held_amount(payment, tbc_status, "capture")
-    same_currency(amount, payment)
+    check_same_currency(amount, payment, provider=PROVIDER)
     if amount is not None and amount > held:
         raise _state_error(
             f"cannot capture {amount} of payment {payment.id}: only {held} is authorized",

@@ -21,7 +21,7 @@ moved money, so a flow never raises ``KeyError`` or a pydantic error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Final, TypeVar
 
 import httpx
@@ -53,30 +53,6 @@ M = TypeVar("M", bound=BaseModel)
 
 
 # -- lenient scalars ----------------------------------------------------------------
-
-
-def _amount(value: object) -> Decimal | None:
-    """A number, a numeric string or null → Decimal (or None)."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool):
-        raise ValueError("an amount cannot be a boolean")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):  # only from a dict parsed elsewhere
-        return Decimal(repr(value))
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("not a number") from None
-        if not number.is_finite():
-            raise ValueError("not a finite number")
-        return number
-    raise ValueError(f"an amount cannot be a {type(value).__name__}")
 
 
 def _integer(value: object) -> int | None:
@@ -126,7 +102,7 @@ def _lenient(reader: Callable[[object], object]) -> Callable[[object], object]:
     return read_or_none
 
 
-Amount = Annotated[Decimal | None, BeforeValidator(_amount)]
+Amount = Annotated[Decimal | None, BeforeValidator(core_wire.lenient_decimal)]
 Integer = Annotated[int | None, BeforeValidator(_integer)]
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
 Text = Annotated[str | None, BeforeValidator(_text)]

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Final
 
 from pydantic import BeforeValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+from payments_core.wire import lenient_decimal
 
 __all__ = [
     "TBILISI",
@@ -38,40 +40,13 @@ TBILISI: Final = timezone(timedelta(hours=4), "Asia/Tbilisi")
 """BOG's local time: UTC+4 all year (Georgia has no daylight saving time)."""
 
 
-def _number(value: object) -> Decimal | None:
-    """String, number or null → Decimal (or None). Empty strings count as null."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError("an amount cannot be a boolean")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):  # only when handed a dict parsed elsewhere
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("not a number") from None
-    else:
-        raise ValueError(f"an amount cannot be a {type(value).__name__}")
-    if not number.is_finite():
-        raise ValueError("not a finite number")
-    return number
-
-
 def _amount(value: object) -> Decimal | None:
-    """An amount money is counted in: like :func:`_number`, and never below zero.
+    """An amount money is counted in: a lenient number, never below zero.
 
     BOG's amounts are sums of money taken, held or refunded; a negative one is
     nonsense, and read as it stands it would turn into a payment that cannot be.
     """
-    number = _number(value)
+    number = lenient_decimal(value)
     if number is not None and number < 0:
         raise ValueError("an amount cannot be negative")
     return number
@@ -122,7 +97,7 @@ def _list_or_empty(value: object) -> object:
 
 
 Amount = Annotated[Decimal | None, BeforeValidator(_amount)]
-Number = Annotated[Decimal | None, BeforeValidator(_number)]
+Number = Annotated[Decimal | None, BeforeValidator(lenient_decimal)]
 """A basket line's figures: read as given, since no amount of the payment comes from them."""
 
 
