@@ -40,7 +40,6 @@ __all__ = [
     "Session",
     "async_transport_of",
     "build_provider",
-    "capabilities_of",
     "declaration_of",
     "declared",
     "honours_keys",
@@ -96,11 +95,6 @@ def declaration_of(target: ConformanceTarget) -> Declaration:
         return Declaration(declared(provider), honours_keys(provider))
     finally:
         provider.close()
-
-
-def capabilities_of(target: ConformanceTarget) -> frozenset[str]:
-    """What the target's provider declares (a provider is built, read and closed)."""
-    return declaration_of(target).capabilities
 
 
 async def _no_sleep(_seconds: float) -> None:

@@ -18,7 +18,7 @@ from payments_core.testing.scenarios.rows import (
     CustomerPays,
     Expect,
     ExpectStatus,
-    Lifecycle,
+    LifecycleScenario,
     Look,
     Move,
     Refuse,
@@ -29,15 +29,15 @@ from payments_core.testing.steps.story import BEFORE_PAYMENT
 __all__ = ["LIFECYCLES"]
 
 
-LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
+LIFECYCLES: Final[tuple[LifecycleScenario, ...]] = (
     # -- creating and reading --------------------------------------------------------------
-    Lifecycle(
+    LifecycleScenario(
         name="test_create_payment_returns_a_normalized_payment",
         needs=Needs((Capability.CREATE,)),
         start=Start.CREATED,
         steps=(ExpectStatus(BEFORE_PAYMENT, "create_payment() before the customer paid"),),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_get_payment_reads_the_same_payment",
         needs=Needs((Capability.CREATE, Capability.RETRIEVE)),
         start=Start.CREATED,
@@ -47,7 +47,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
         ),
     ),
     # -- the customer's step ---------------------------------------------------------------
-    Lifecycle(
+    LifecycleScenario(
         name="test_paid_payment_moves_forward",
         doc="pending -> captured once the customer pays, and it stays there.",
         needs=Needs((Capability.CREATE, Capability.RETRIEVE)),
@@ -60,7 +60,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             Look("looking again"),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_declined_payment_is_final_with_a_reason",
         needs=Needs((Capability.CREATE, Capability.RETRIEVE)),
         start=Start.CREATED,
@@ -76,7 +76,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
         ),
     ),
     # -- refunds ---------------------------------------------------------------------------
-    Lifecycle(
+    LifecycleScenario(
         name="test_refund_of_the_whole_payment",
         needs=Needs((Capability.CREATE, Capability.REFUND)),
         start=Start.PAID,
@@ -90,7 +90,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             ),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_partial_refunds_add_up",
         doc="Refund part, then the rest: partially_refunded, then refunded.",
         needs=Needs((Capability.CREATE, Capability.PARTIAL_REFUND)),
@@ -113,7 +113,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             ),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_refund_of_an_unpaid_payment_is_refused",
         needs=Needs((Capability.CREATE, Capability.REFUND)),
         start=Start.CREATED,
@@ -125,7 +125,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             ),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_refund_above_what_is_left_is_refused",
         needs=Needs((Capability.CREATE, Capability.PARTIAL_REFUND)),
         start=Start.PAID,
@@ -147,7 +147,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
         ),
     ),
     # -- pre-authorization -----------------------------------------------------------------
-    Lifecycle(
+    LifecycleScenario(
         name="test_capture_of_the_whole_hold",
         needs=Needs((Capability.CREATE, Capability.CAPTURE)),
         start=Start.HELD,
@@ -161,7 +161,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             ),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_partial_capture",
         needs=Needs((Capability.CREATE, Capability.PARTIAL_CAPTURE)),
         start=Start.HELD,
@@ -176,7 +176,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             ),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_capture_of_a_payment_not_authorized_is_refused",
         needs=Needs((Capability.CREATE, Capability.CAPTURE)),
         start=Start.PAID,
@@ -188,7 +188,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             ),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_void_releases_the_hold",
         needs=Needs((Capability.CREATE, Capability.VOID)),
         start=Start.HELD,
@@ -205,7 +205,7 @@ LIFECYCLES: Final[tuple[Lifecycle, ...]] = (
             ),
         ),
     ),
-    Lifecycle(
+    LifecycleScenario(
         name="test_void_of_a_payment_not_authorized_is_refused",
         needs=Needs((Capability.CREATE, Capability.VOID)),
         start=Start.PAID,

@@ -2,7 +2,7 @@
 
 Most money-movement scenarios tell the same story (create, pay, operate, look
 again) with other operations, amounts and expected statuses. Each is one frozen
-:class:`Lifecycle` row, and :mod:`~payments_core.testing.scenarios.runner` runs
+:class:`LifecycleScenario` row, and :mod:`~payments_core.testing.scenarios.runner` runs
 any row; the table itself is :mod:`~payments_core.testing.scenarios.lifecycle`.
 
 Steps that check the payment (:class:`ExpectStatus`, :class:`Expect`) look at
@@ -26,12 +26,12 @@ __all__ = [
     "CustomerPays",
     "Expect",
     "ExpectStatus",
-    "Lifecycle",
+    "LifecycleScenario",
     "Look",
     "Move",
     "Refuse",
+    "ScenarioStep",
     "Start",
-    "Step",
 ]
 
 
@@ -114,15 +114,16 @@ class Refuse:
     over: bool = False
 
 
-Step = CustomerPays | Look | ExpectStatus | Expect | Move | Refuse
+ScenarioStep = CustomerPays | Look | ExpectStatus | Expect | Move | Refuse
+"""Any one step of a lifecycle row."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class Lifecycle:
+class LifecycleScenario:
     """One lifecycle scenario: its test name, what it needs, where it starts, its steps."""
 
     name: str
     needs: Needs
     start: Start
-    steps: tuple[Step, ...]
+    steps: tuple[ScenarioStep, ...]
     doc: str | None = None

@@ -1,9 +1,10 @@
-"""The one runner of lifecycle rows: any :class:`~payments_core.testing.scenarios.rows.Lifecycle`.
+"""The one runner of lifecycle rows, whatever steps a row lists.
 
-It opens a session, brings the payment to the row's start, then carries out
-each step with the checked steps of :mod:`payments_core.testing.steps.story`,
-keeping one :class:`~payments_core.testing.harness.results.StatusTrail` for the
-whole run so that every read must rank after the one before it.
+For any :class:`~payments_core.testing.scenarios.rows.LifecycleScenario` it opens
+a session, brings the payment to the row's start, then carries out each step
+with the checked steps of :mod:`payments_core.testing.steps.story`, keeping one
+:class:`~payments_core.testing.harness.results.StatusTrail` for the whole run so
+that every read must rank after the one before it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from payments_core.testing.scenarios.rows import (
     CustomerPays,
     Expect,
     ExpectStatus,
-    Lifecycle,
+    LifecycleScenario,
     Look,
     Move,
     Refuse,
@@ -51,7 +52,7 @@ class _Story:
     """What the operations of each kind covered so far."""
 
 
-def run_lifecycle(row: Lifecycle, target: ConformanceTarget) -> None:
+def run_lifecycle(row: LifecycleScenario, target: ConformanceTarget) -> None:
     """Run ``row`` against ``target`` in a fresh session."""
     __tracebackhide__ = True
     with open_session(target) as s:
@@ -81,7 +82,7 @@ def run_lifecycle(row: Lifecycle, target: ConformanceTarget) -> None:
                     assert_never(step)
 
 
-def as_test(row: Lifecycle) -> Callable[[ConformanceTarget], None]:
+def as_test(row: LifecycleScenario) -> Callable[[ConformanceTarget], None]:
     """``row`` as a test function pytest collects under the row's name."""
 
     def scenario(conformance_target: ConformanceTarget) -> None:
