@@ -2,8 +2,9 @@
 
 ``docs/providers/tbc.md`` lists what ``payments_tbc`` defines: its settings and their
 ``TBC_*`` variables, the ``provider_options`` fields, the payment-method codes, the
-status and result-code tables (``payments_tbc.codes``), how each RFC 7807 error answer
-is raised (``payments_tbc.errors``) and the emulator's test cards.
+status table (``payments_tbc.statuses``) and the result-code table
+(``payments_tbc.codes``), how each RFC 7807 error answer is raised
+(``payments_tbc.errors``) and the emulator's test cards.
 ``docs/guides/gateways.md`` lists each provider's capabilities and the attributes
 that set them apart. Each table is parsed from the Markdown and compared with the
 code, so neither can drift from the other. (The pages' Python samples run in
@@ -20,8 +21,9 @@ from payments_bog import BogProvider
 from payments_dummy import DummyProvider
 from payments_tbc import TbcOptions, TbcProvider, TbcSettings
 from payments_tbc.checkout import prepare_payment
-from payments_tbc.codes import METHOD_CODES, METHOD_NAMES, RESULT_CODES, STATUS_TABLE
+from payments_tbc.codes import METHOD_CODES, METHOD_NAMES, RESULT_CODES
 from payments_tbc.errors import error_for_response
+from payments_tbc.statuses import STATUS_TABLE
 from pydantic_core import PydanticUndefined
 
 from payments_core import LineItem, Money, PaymentRequest

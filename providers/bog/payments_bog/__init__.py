@@ -27,7 +27,7 @@ for, never by this package.
 
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from payments_bog.api import AsyncBogPayments, BogPayments
@@ -61,6 +61,10 @@ def __dir__() -> list[str]:
 
 
 __version__ = "0.2.0"
+
+PROVIDER: Final = "bog"
+"""The provider's name (``BogProvider.name``): every model and error this package
+builds carries it, so the modules below the provider read it from here."""
 
 __all__ = [
     "AsyncBogPayments",

@@ -24,15 +24,16 @@ a ``description`` on the approve or cancel, and a ``split`` of the captured mone
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
+from payments_bog import PROVIDER
 from payments_bog.options import SplitPart, parse_split
 from payments_bog.provider import BogProvider, SavedCardKind
 from payments_core.errors import ConfigurationError
 from payments_core.gateway import AsyncPayments, Payments
+from payments_core.idempotency import mint_key
 from payments_core.models import Operation, OperationRequest, Payment, PaymentRequest
 from payments_core.money import Money
 from payments_core.provider import Flow
@@ -66,13 +67,13 @@ def _bog_provider(payments: Payments | AsyncPayments) -> BogProvider:
         name = getattr(provider, "name", type(payments).__name__)
         raise ConfigurationError(
             f"BOG operations need a gateway whose provider is BOG, not {name!r}",
-            provider="bog",
+            provider=PROVIDER,
         )
     return provider
 
 
 def _key(idempotency_key: str | None) -> str:
-    return idempotency_key or str(uuid.uuid4())
+    return idempotency_key or mint_key()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from payments_bog import PROVIDER
 from payments_bog.receipt import payment_from_receipt
 from payments_bog.wire.answers import WebhookEnvelope, json_object, read
 from payments_core.errors import ErrorCode, ProviderResponseError, WebhookVerificationError
@@ -41,7 +42,6 @@ __all__ = ["SIGNATURE_HEADER", "decode_signature", "parse_callback", "verify_sig
 logger = logging.getLogger("payments_bog")
 
 SIGNATURE_HEADER: Final = "Callback-Signature"
-PROVIDER: Final = "bog"
 MAX_SIGNATURE_CHARS: Final = 4096
 """A 4096-bit signature is 684 base64 characters; anything far longer is not one."""
 _PKCS1V15: Final = padding.PKCS1v15()

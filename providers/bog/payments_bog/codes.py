@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final
 
+from payments_bog import PROVIDER
 from payments_core.errors import (
     DeclineCode,
     ErrorCode,
@@ -219,7 +220,7 @@ def action_error(
         what = OperationKind(kind)
     except ValueError:
         raise InvalidRequestError(
-            f"kind must be refund, capture or void, not {kind!r}", field="kind", provider="bog"
+            f"kind must be refund, capture or void, not {kind!r}", field="kind", provider=PROVIDER
         ) from None
     if message:
         text = message
@@ -231,7 +232,7 @@ def action_error(
             text += f" (action code {info.code}: {info.description or 'undocumented'})"
     details: dict[str, Any] = {
         "code": info.error_code_for(what),
-        "provider": "bog",
+        "provider": PROVIDER,
         "provider_code": info.code or None,
         "provider_message": message,
         "payment_id": payment_id,

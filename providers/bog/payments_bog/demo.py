@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from payments_bog import PROVIDER
 from payments_bog.sandbox import BogSandbox
 from payments_core import Payment, Payments
 from payments_core.demo import CallbackReceiver, demo_journal, pay_on_hosted_page
@@ -53,7 +54,7 @@ class BogStage:
 
     def customer_pays(self, payment: Payment) -> str:
         form = {"order_id": payment.id, "card": SUCCESS_CARD, "lang": "en"}
-        size = pay_on_hosted_page(payment, form, provider="bog")
+        size = pay_on_hosted_page(payment, form, provider=PROVIDER)
         return (
             f"opened the hosted page ({size} bytes of HTML), paid with test "
             f"card {SUCCESS_CARD[:4]} ... {SUCCESS_CARD[-4:]}, sent on to the shop"
@@ -61,7 +62,7 @@ class BogStage:
 
     def wait_for_callback(self, payment_id: str, timeout: float) -> tuple[dict[str, str], bytes]:
         position, headers, body = self.receiver.wait(
-            payment_id, self._seen.get(payment_id, 0), timeout, provider="bog"
+            payment_id, self._seen.get(payment_id, 0), timeout, provider=PROVIDER
         )
         self._seen[payment_id] = position
         return headers, body
@@ -73,7 +74,7 @@ def stage() -> Iterator[BogStage]:
     sandbox = BogSandbox()
     with sandbox.serve() as _url, CallbackReceiver(_order_id_of, "/bog/callback") as receiver:
         config = {
-            "provider": "bog",
+            "provider": PROVIDER,
             **sandbox.provider_settings(),
             "language": "en",
             "journal": demo_journal(),

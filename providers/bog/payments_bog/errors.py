@@ -27,6 +27,7 @@ from typing import Final
 
 import httpx
 
+from payments_bog import PROVIDER
 from payments_bog.wire.answers import ErrorBody, json_object, read
 from payments_core.errors import (
     InvalidStateError,
@@ -38,7 +39,6 @@ from payments_core.provider import error_for_status
 
 __all__ = ["error_for_response", "is_unknown_order", "restated"]
 
-PROVIDER: Final = "bog"
 MAX_MESSAGE: Final = 300
 """BOG's message is cut to this many characters in our error message."""
 

@@ -12,10 +12,11 @@ money action.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 import httpx
 
+from payments_bog import PROVIDER
 from payments_bog.receipt import payment_from_receipt
 from payments_bog.wire.answers import ActionAck, Receipt, json_object, read
 from payments_core.errors import PaymentError
@@ -31,8 +32,6 @@ __all__ = [
     "read_receipt",
     "receipt_request",
 ]
-
-PROVIDER: Final = "bog"
 
 
 class BogApi(Protocol):

@@ -16,6 +16,7 @@ from typing import Final
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from payments_bog import PROVIDER
 from payments_core.errors import ConfigurationError, ErrorCode
 
 __all__ = [
@@ -61,7 +62,7 @@ def _invalid(message: str) -> ConfigurationError:
     return ConfigurationError(
         f"invalid settings for provider 'bog': callback_public_key: {message}",
         code=ErrorCode.INVALID_SETTINGS,
-        provider="bog",
+        provider=PROVIDER,
     )
 
 

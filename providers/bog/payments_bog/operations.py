@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Final
 
+from payments_bog import PROVIDER
 from payments_bog.exchange import (
     BogApi,
     acknowledged,
@@ -50,8 +51,6 @@ from payments_core.provider import Flow, SentRequest
 from payments_core.status import PaymentStatus
 
 __all__ = ["RESENT_KINDS", "capture", "create", "refund", "resend_action", "void"]
-
-PROVIDER: Final = "bog"
 
 RESENT_KINDS: Final = {
     "refund": OperationKind.REFUND,

@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from payments_bog import PROVIDER
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.models import check_text
 from payments_core.money import ExactDecimal
@@ -208,7 +209,7 @@ def _invalid(exc: ValidationError, prefix: str = "provider_options") -> InvalidR
         "invalid BOG options: " + summary(found),
         code=ErrorCode.INVALID_REQUEST,
         field=found[0].field if found else None,
-        provider="bog",
+        provider=PROVIDER,
     )
 
 
@@ -227,7 +228,7 @@ def parse_split(raw: object, field: str = "split") -> tuple[SplitPart, ...]:
         raise InvalidRequestError(
             f"{field} must be a list of split parts (iban and amount or percent)",
             field=field,
-            provider="bog",
+            provider=PROVIDER,
         )
     try:
         return tuple(_SPLIT_PARTS.validate_python(list(raw)))

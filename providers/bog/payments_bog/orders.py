@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, NoReturn
 
+from payments_bog import PROVIDER
 from payments_bog.options import (
     PAYMENT_METHODS,
     TTL_RANGE,
@@ -94,7 +95,7 @@ class PreparedOrder:
 
 
 def _refuse(message: str, field: str, code: ErrorCode = ErrorCode.INVALID_REQUEST) -> NoReturn:
-    raise InvalidRequestError(message, code=code, field=field, provider="bog")
+    raise InvalidRequestError(message, code=code, field=field, provider=PROVIDER)
 
 
 def check_callback_url(
@@ -108,7 +109,7 @@ def check_callback_url(
     (or ``request``'s own ``allow_insecure_callback``) allows it."""
     return core_check_callback_url(
         url,
-        provider="bog",
+        provider=PROVIDER,
         allow_insecure=settings.allows_insecure_callback(request),
         field=field,
         logger=logger,

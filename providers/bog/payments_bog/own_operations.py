@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from payments_bog import errors
+from payments_bog import PROVIDER, errors
 from payments_bog.exchange import BogApi, read_payment, read_receipt, receipt_request
 from payments_bog.receipt import payment_from_receipt
 from payments_bog.wire.answers import CreateOrderResponse, Receipt, json_object, read
@@ -32,8 +32,6 @@ __all__ = [
     "payment_from_details",
     "save_card",
 ]
-
-PROVIDER: Final = "bog"
 
 _HANDLED_AFTER_CREATE: Final = frozenset(range(400, 600)) - RETRY_STATUSES
 """Errors of the card-saving PUT that the create flow reports itself, with the order id."""

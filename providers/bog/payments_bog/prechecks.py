@@ -20,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+from payments_bog import PROVIDER
 from payments_bog.receipt import money, order_facts
 from payments_bog.statuses import STATUS_FACTS
 from payments_bog.wire.answers import Receipt
@@ -48,8 +49,6 @@ __all__ = [
     "refund_amount",
     "saved_card_path",
 ]
-
-PROVIDER: Final = "bog"
 
 PARTIAL_REFUND_METHODS: Final = frozenset({"card", "apple_pay", "google_pay"})
 """BOG refunds other methods (``bog_p2p``) only in full (reference §2.3)."""

@@ -19,11 +19,11 @@ Where the rest lives:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import httpx
 
-from payments_bog import errors, operations, own_operations
+from payments_bog import PROVIDER, errors, operations, own_operations
 from payments_bog.exchange import read_payment
 from payments_bog.key_memory import CallbackKeyMemory
 from payments_bog.options import SplitPart, parse_split
@@ -56,9 +56,6 @@ from payments_core.provider import (
     SentRequest,
 )
 
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-
 __all__ = ["BogProvider", "SavedCardKind"]
 
 SavedCardKind = Literal["recurrent", "subscription"]
@@ -69,7 +66,7 @@ SavedCardKind = Literal["recurrent", "subscription"]
 class BogProvider(PaymentProvider):
     """Bank of Georgia (BOG) Online Payments. See the package docs for an example."""
 
-    name = "bog"
+    name = PROVIDER
     settings_model = BogSettings
     env_prefix = "BOG_"
     honours_idempotency_keys = True
@@ -103,11 +100,6 @@ class BogProvider(PaymentProvider):
             provider=self.name,
         )
         self._callback_keys = CallbackKeyMemory(self.settings)
-
-    @property
-    def _callback_key(self) -> RSAPublicKey | None:
-        """The key callbacks are checked with (``None``: ``verify_callbacks`` is off)."""
-        return self._callback_keys.current()
 
     def __repr__(self) -> str:
         return f"<BogProvider environment={self.settings.environment!r} api={self.api_base_url!r}>"

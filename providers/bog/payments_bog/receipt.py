@@ -27,6 +27,7 @@ import logging
 from decimal import Decimal
 from typing import Any, Final
 
+from payments_bog import PROVIDER
 from payments_bog.codes import action_code, payment_code
 from payments_bog.statuses import EXPIRATION, STATUS_FACTS, OrderFacts, payment_status
 from payments_bog.wire.answers import PaymentDetail, Receipt, ReceiptAction
@@ -48,7 +49,6 @@ __all__ = ["ACTION_KINDS", "DEFAULT_CURRENCY", "money", "order_facts", "payment_
 
 logger = logging.getLogger("payments_bog")
 
-PROVIDER: Final = "bog"
 DEFAULT_CURRENCY: Final = "GEL"
 """BOG's default currency, assumed when a receipt does not name one."""
 

@@ -23,40 +23,38 @@ from payments_core import (
     PaymentError,
 )
 
-D = DeclineCode
-
 # Written from the reference (§4.2), independently of the tables in codes.py.
 # ``None`` marks a success.
 PAYMENT_EXPECTED: dict[str, DeclineCode | None] = {
     "100": None,
-    "101": D.CARD_RESTRICTED,
-    "102": D.SAVED_CARD_NOT_FOUND,
-    "103": D.INVALID_CARD,
-    "104": D.COUNT_LIMIT_EXCEEDED,
-    "105": D.CARD_EXPIRED,
-    "106": D.AMOUNT_LIMIT_EXCEEDED,
-    "107": D.INSUFFICIENT_FUNDS,
-    "108": D.AUTHENTICATION_FAILED,
-    "109": D.PROCESSING_ERROR,
-    "110": D.SESSION_EXPIRED,
-    "111": D.AUTHENTICATION_TIMEOUT,
-    "112": D.GENERIC_DECLINE,
-    "122": D.ACQUIRER_DECLINED,
-    "199": D.UNKNOWN,
+    "101": DeclineCode.CARD_RESTRICTED,
+    "102": DeclineCode.SAVED_CARD_NOT_FOUND,
+    "103": DeclineCode.INVALID_CARD,
+    "104": DeclineCode.COUNT_LIMIT_EXCEEDED,
+    "105": DeclineCode.CARD_EXPIRED,
+    "106": DeclineCode.AMOUNT_LIMIT_EXCEEDED,
+    "107": DeclineCode.INSUFFICIENT_FUNDS,
+    "108": DeclineCode.AUTHENTICATION_FAILED,
+    "109": DeclineCode.PROCESSING_ERROR,
+    "110": DeclineCode.SESSION_EXPIRED,
+    "111": DeclineCode.AUTHENTICATION_TIMEOUT,
+    "112": DeclineCode.GENERIC_DECLINE,
+    "122": DeclineCode.ACQUIRER_DECLINED,
+    "199": DeclineCode.UNKNOWN,
     "200": None,
 }
 
 ACTION_EXPECTED: dict[str, tuple[type[PaymentError], DeclineCode]] = {
-    "161": (PaymentDeclinedError, D.ISSUER_DECLINED),
-    "162": (PaymentDeclinedError, D.ISSUER_DECLINED),
-    "163": (InvalidStateError, D.GENERIC_DECLINE),
-    "164": (PaymentDeclinedError, D.ISSUER_DECLINED),
-    "165": (PaymentDeclinedError, D.ISSUER_DECLINED),
-    "166": (PaymentDeclinedError, D.ISSUER_DECLINED),
-    "167": (PaymentDeclinedError, D.CARD_EXPIRED),
-    "168": (PaymentDeclinedError, D.ISSUER_DECLINED),
-    "169": (PaymentDeclinedError, D.INVALID_CARD),
-    "179": (PaymentDeclinedError, D.UNKNOWN),
+    "161": (PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+    "162": (PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+    "163": (InvalidStateError, DeclineCode.GENERIC_DECLINE),
+    "164": (PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+    "165": (PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+    "166": (PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+    "167": (PaymentDeclinedError, DeclineCode.CARD_EXPIRED),
+    "168": (PaymentDeclinedError, DeclineCode.ISSUER_DECLINED),
+    "169": (PaymentDeclinedError, DeclineCode.INVALID_CARD),
+    "179": (PaymentDeclinedError, DeclineCode.UNKNOWN),
 }
 
 
@@ -98,7 +96,7 @@ def test_payment_codes_may_arrive_as_numbers() -> None:
     info = payment_code(107)
 
     assert info is not None
-    assert info.decline is D.INSUFFICIENT_FUNDS
+    assert info.decline is DeclineCode.INSUFFICIENT_FUNDS
 
 
 def test_bogs_own_descriptions_of_its_sample_codes_are_kept() -> None:
@@ -113,7 +111,7 @@ def test_unknown_payment_code_is_an_unknown_decline_keeping_the_raw_code(code: s
     info = payment_code(code)
 
     assert info is not None
-    assert info.decline is D.UNKNOWN
+    assert info.decline is DeclineCode.UNKNOWN
     assert info.code == code
     assert info.description is None
 
@@ -123,7 +121,7 @@ def test_unknown_action_code_is_a_generic_failure_keeping_the_raw_code(code: str
     error = action_error(code, message="something odd")
 
     assert isinstance(error, PaymentDeclinedError)
-    assert error.decline_code is D.UNKNOWN
+    assert error.decline_code is DeclineCode.UNKNOWN
     assert error.provider_code == code
     assert error.message == "something odd"
 
@@ -164,7 +162,7 @@ def test_a_failed_capture_says_what_failed_instead_of_a_refund_text() -> None:
         "BOG rejected the capture (action code 162: The issuing bank declined the refund)"
     )
     assert isinstance(error, PaymentDeclinedError)
-    assert error.decline_code is D.ISSUER_DECLINED
+    assert error.decline_code is DeclineCode.ISSUER_DECLINED
 
 
 def test_a_failed_refund_keeps_refund_failed_and_bogs_text() -> None:

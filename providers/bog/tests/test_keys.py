@@ -40,15 +40,17 @@ def test_built_in_sandbox_key_is_bogs_published_key() -> None:
 def test_production_environment_verifies_with_bogs_production_key_by_default() -> None:
     provider = BogProvider.from_settings(client_id="1", client_secret="x")
 
-    assert provider._callback_key is not None
-    assert fingerprint(provider._callback_key) == PRODUCTION_FINGERPRINT
+    key = provider._callback_keys.current()
+    assert key is not None
+    assert fingerprint(key) == PRODUCTION_FINGERPRINT
 
 
 def test_sandbox_environment_verifies_with_bogs_sandbox_key_by_default() -> None:
     provider = BogProvider.from_settings(client_id="1", client_secret="x", environment="sandbox")
 
-    assert provider._callback_key is not None
-    assert fingerprint(provider._callback_key) == SANDBOX_FINGERPRINT
+    key = provider._callback_keys.current()
+    assert key is not None
+    assert fingerprint(key) == SANDBOX_FINGERPRINT
 
 
 def test_configured_pem_text_wins_over_the_built_in_key(bog_keys: Any) -> None:
@@ -111,7 +113,7 @@ def test_no_key_is_loaded_when_verification_is_off(tmp_path: Path) -> None:
         callback_public_key=str(tmp_path / "absent.pem"),
     )
 
-    assert provider._callback_key is None
+    assert provider._callback_keys.current() is None
 
 
 @pytest.mark.parametrize("environment", ["production", "sandbox"])

@@ -22,7 +22,6 @@ first outcome is unknown, and replays a finished one.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
@@ -30,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 from payments_core import AsyncPayments, Payments
 from payments_core.errors import ConfigurationError
+from payments_core.idempotency import mint_key
 from payments_core.models import Payment
 from payments_core.money import Money
 from payments_core.provider import Flow
@@ -109,7 +109,7 @@ class _TbcOperations:
             merchant_payment_id=merchant_payment_id,
             pre_auth=pre_auth,
         )
-        key = idempotency_key or str(uuid.uuid4())
+        key = idempotency_key or mint_key()
         request = SavedCardCharge(
             rec_id=rec_id,
             amount=amount,

@@ -3,8 +3,7 @@
 Each table is read top to bottom and tested row by row. The code reading a
 payment (:mod:`payments_tbc.details`) only looks things up here. TBC's statuses
 have a table of their own, with every fact about each status
-(:mod:`payments_tbc.statuses`); their names are importable from here too, where
-they were first published.
+(:mod:`payments_tbc.statuses`).
 """
 
 from __future__ import annotations
@@ -13,20 +12,14 @@ from types import MappingProxyType
 from typing import Final
 
 from payments_core.errors import DeclineCode
-from payments_tbc.statuses import STATUS_TABLE, UNKNOWN_STATUS, canonical_status, payment_status
 
 __all__ = [
     "METHOD_CODES",
     "METHOD_NAMES",
     "NOT_WITH_SAVE_CARD",
     "RESULT_CODES",
-    "STATUS_TABLE",
-    "SUCCESS_RESULT",
-    "UNKNOWN_STATUS",
-    "canonical_status",
     "decline_code",
     "method_name",
-    "payment_status",
 ]
 
 METHOD_CODES: Final[MappingProxyType[str, int]] = MappingProxyType(
@@ -65,8 +58,6 @@ undocumented and read as ``saved_card``. 6 is legacy but may still be reported."
 
 NOT_WITH_SAVE_CARD: Final = frozenset({4, 8, 9})
 """Methods a card-saving payment may not offer (reference §4B, ``saveCard``)."""
-
-SUCCESS_RESULT: Final = "approved"
 
 RESULT_CODES: Final[MappingProxyType[str, DeclineCode | None]] = MappingProxyType(
     {

@@ -16,6 +16,7 @@ from typing import Any
 
 from payments_core import Payment, Payments
 from payments_core.demo import CallbackReceiver, demo_journal, pay_on_hosted_page
+from payments_tbc import PROVIDER
 from payments_tbc.sandbox import TbcSandbox
 
 __all__ = ["TbcStage", "sandbox_settings", "stage"]
@@ -65,7 +66,7 @@ class TbcStage:
         self._seen: dict[str, int] = {}
 
     def customer_pays(self, payment: Payment) -> str:
-        size = pay_on_hosted_page(payment, {"card": SUCCESS_CARD}, provider="tbc")
+        size = pay_on_hosted_page(payment, {"card": SUCCESS_CARD}, provider=PROVIDER)
         return (
             f"opened TBC's checkout page ({size} bytes of HTML), paid with test "
             f"card {SUCCESS_CARD[:4]} ... {SUCCESS_CARD[-4:]}, sent back to the shop"
@@ -73,7 +74,7 @@ class TbcStage:
 
     def wait_for_callback(self, payment_id: str, timeout: float) -> tuple[dict[str, str], bytes]:
         position, headers, body = self.receiver.wait(
-            payment_id, self._seen.get(payment_id, 0), timeout, provider="tbc"
+            payment_id, self._seen.get(payment_id, 0), timeout, provider=PROVIDER
         )
         self._seen[payment_id] = position
         return headers, body
@@ -84,6 +85,6 @@ def stage() -> Iterator[TbcStage]:
     """Start the emulator and the receiver on loopback, and a gateway pointed at them."""
     sandbox = TbcSandbox()
     with sandbox.serve() as url, CallbackReceiver(_pay_id_of, "/tbc/callback") as receiver:
-        config = {"provider": "tbc", **sandbox_settings(sandbox, url), "journal": demo_journal()}
+        config = {"provider": PROVIDER, **sandbox_settings(sandbox, url), "journal": demo_journal()}
         with Payments.from_config(config) as payments:
             yield TbcStage(payments, config, receiver)

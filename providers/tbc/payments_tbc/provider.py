@@ -34,10 +34,10 @@ from payments_tbc import PROVIDER, callbacks, errors, operations, saved_cards
 from payments_tbc.checkout import prepare_payment
 from payments_tbc.endpoints import Endpoints
 from payments_tbc.prechecks import check_charge, checked_amount, checked_id
-from payments_tbc.saved_cards import Initiator, saved_card_id
+from payments_tbc.saved_cards import Initiator
 from payments_tbc.settings import TbcSettings, parse_networks
 
-__all__ = ["Initiator", "TbcProvider", "saved_card_id"]
+__all__ = ["Initiator", "TbcProvider"]
 
 
 class TbcProvider(PaymentProvider):

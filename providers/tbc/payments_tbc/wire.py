@@ -49,7 +49,7 @@ __all__ = [
 MAX_BODY: Final = 1024 * 1024
 """Largest answer read; TBC's are a few hundred bytes."""
 
-M = TypeVar("M", bound=BaseModel)
+Model = TypeVar("Model", bound=BaseModel)
 
 
 # -- lenient scalars ----------------------------------------------------------------
@@ -253,7 +253,7 @@ def json_object(source: httpx.Response | bytes, what: str) -> dict[str, Any]:
     return core_wire.json_object(source, what, provider=PROVIDER, max_bytes=MAX_BODY)
 
 
-def read(model: type[M], data: dict[str, Any], what: str) -> M:
+def read(model: type[Model], data: dict[str, Any], what: str) -> Model:
     """Validate ``data`` into ``model``; failures name the fields, never the values."""
     try:
         return model.model_validate(_fold(data, model))

@@ -13,30 +13,26 @@ from payments_tbc.codes import (
     METHOD_CODES,
     METHOD_NAMES,
     RESULT_CODES,
-    STATUS_TABLE,
     decline_code,
     method_name,
-    payment_status,
 )
 from payments_tbc.details import PaymentFacts, status_of
 from payments_tbc.errors import error_for_response
+from payments_tbc.statuses import STATUS_TABLE, payment_status
 
 from payments_core import DeclineCode, PaymentDeclinedError, PaymentStatus
 
-S = PaymentStatus
-D = DeclineCode
-
 STATUS_ROWS = [
-    ("Created", S.PENDING),
-    ("Processing", S.PROCESSING),
-    ("Succeeded", S.CAPTURED),
-    ("Failed", S.DECLINED),
-    ("Expired", S.EXPIRED),
-    ("WaitingConfirm", S.AUTHORIZED),
-    ("PaymentCompletionProcessing", S.AUTHORIZED),
-    ("CancelPaymentProcessing", S.REFUND_PENDING),
-    ("Returned", S.REFUNDED),
-    ("PartialReturned", S.PARTIALLY_REFUNDED),
+    ("Created", PaymentStatus.PENDING),
+    ("Processing", PaymentStatus.PROCESSING),
+    ("Succeeded", PaymentStatus.CAPTURED),
+    ("Failed", PaymentStatus.DECLINED),
+    ("Expired", PaymentStatus.EXPIRED),
+    ("WaitingConfirm", PaymentStatus.AUTHORIZED),
+    ("PaymentCompletionProcessing", PaymentStatus.AUTHORIZED),
+    ("CancelPaymentProcessing", PaymentStatus.REFUND_PENDING),
+    ("Returned", PaymentStatus.REFUNDED),
+    ("PartialReturned", PaymentStatus.PARTIALLY_REFUNDED),
 ]
 
 
@@ -57,20 +53,20 @@ def test_status_row(tbc: str, expected: PaymentStatus):
 def test_an_unknown_status_is_processing_not_final_with_a_warning(
     unknown: str, caplog: pytest.LogCaptureFixture
 ):
-    assert payment_status(unknown) is S.PROCESSING
+    assert payment_status(unknown) is PaymentStatus.PROCESSING
     assert "undocumented payment status" in caplog.text
 
 
 RESULT_ROWS = [
     ("approved", None),
-    ("decline_general", D.GENERIC_DECLINE),
-    ("decline_expired_card", D.CARD_EXPIRED),
-    ("decline_suspected_fraud", D.FRAUD_SUSPECTED),
-    ("decline_restricted_card", D.CARD_RESTRICTED),
-    ("decline_invalid_card_number", D.INVALID_CARD),
-    ("decline_not_sufficient_funds", D.INSUFFICIENT_FUNDS),
-    ("decline_card_not_effective", D.CARD_RESTRICTED),
-    ("check_with_acquirer", D.ACQUIRER_DECLINED),
+    ("decline_general", DeclineCode.GENERIC_DECLINE),
+    ("decline_expired_card", DeclineCode.CARD_EXPIRED),
+    ("decline_suspected_fraud", DeclineCode.FRAUD_SUSPECTED),
+    ("decline_restricted_card", DeclineCode.CARD_RESTRICTED),
+    ("decline_invalid_card_number", DeclineCode.INVALID_CARD),
+    ("decline_not_sufficient_funds", DeclineCode.INSUFFICIENT_FUNDS),
+    ("decline_card_not_effective", DeclineCode.CARD_RESTRICTED),
+    ("check_with_acquirer", DeclineCode.ACQUIRER_DECLINED),
 ]
 
 
@@ -97,16 +93,16 @@ def test_result_code_row(code: str, expected: DeclineCode | None, kit: Any):
 
 
 def test_an_unknown_result_code_is_an_unknown_decline_keeping_the_code(kit: Any):
-    assert decline_code("decline_new_reason") is D.UNKNOWN
+    assert decline_code("decline_new_reason") is DeclineCode.UNKNOWN
     payment = _payment(kit, kit.details(kit.FAILED, resultCode="decline_new_reason"))
-    assert payment.decline.code is D.UNKNOWN
+    assert payment.decline.code is DeclineCode.UNKNOWN
     assert payment.decline.provider_code == "decline_new_reason"
 
 
 def test_a_failed_payment_without_a_result_code_is_an_unknown_decline(kit: Any):
     payment = _payment(kit, kit.details(kit.FAILED, resultCode=None))
-    assert payment.status is S.DECLINED
-    assert payment.decline.code is D.UNKNOWN
+    assert payment.status is PaymentStatus.DECLINED
+    assert payment.decline.code is DeclineCode.UNKNOWN
 
 
 METHOD_ROWS = [
@@ -166,20 +162,29 @@ def _facts(status: str, **changes: Any) -> PaymentFacts:
     ("facts", "expected"),
     [
         # a released hold: nothing captured
-        (_facts("Returned", pre_auth=True, captured=Decimal(0)), S.CANCELED),
-        (_facts("CancelPaymentProcessing", pre_auth=True, captured=Decimal(0)), S.AUTHORIZED),
+        (_facts("Returned", pre_auth=True, captured=Decimal(0)), PaymentStatus.CANCELED),
+        (
+            _facts("CancelPaymentProcessing", pre_auth=True, captured=Decimal(0)),
+            PaymentStatus.AUTHORIZED,
+        ),
         # a hold captured in part: TBC released the rest
-        (_facts("Succeeded", pre_auth=True, captured=Decimal(80)), S.PARTIALLY_CAPTURED),
-        (_facts("Succeeded", pre_auth=True, captured=Decimal(100)), S.CAPTURED),
+        (
+            _facts("Succeeded", pre_auth=True, captured=Decimal(80)),
+            PaymentStatus.PARTIALLY_CAPTURED,
+        ),
+        (_facts("Succeeded", pre_auth=True, captured=Decimal(100)), PaymentStatus.CAPTURED),
         # the amounts are the better witness of refunds
-        (_facts("Succeeded", refunded=Decimal(10)), S.PARTIALLY_REFUNDED),
-        (_facts("PartialReturned", refunded=Decimal(100)), S.REFUNDED),
-        (_facts("Returned", refunded=Decimal(40)), S.PARTIALLY_REFUNDED),
-        (_facts("Returned", pre_auth=True, captured=Decimal(80), refunded=Decimal(80)), S.REFUNDED),
+        (_facts("Succeeded", refunded=Decimal(10)), PaymentStatus.PARTIALLY_REFUNDED),
+        (_facts("PartialReturned", refunded=Decimal(100)), PaymentStatus.REFUNDED),
+        (_facts("Returned", refunded=Decimal(40)), PaymentStatus.PARTIALLY_REFUNDED),
+        (
+            _facts("Returned", pre_auth=True, captured=Decimal(80), refunded=Decimal(80)),
+            PaymentStatus.REFUNDED,
+        ),
         # a refund under way on a paid payment stays refund_pending
-        (_facts("CancelPaymentProcessing", refunded=Decimal(0)), S.REFUND_PENDING),
+        (_facts("CancelPaymentProcessing", refunded=Decimal(0)), PaymentStatus.REFUND_PENDING),
         # no amounts: the table decides
-        (_facts("PartialReturned", captured=None, refunded=None), S.PARTIALLY_REFUNDED),
+        (_facts("PartialReturned", captured=None, refunded=None), PaymentStatus.PARTIALLY_REFUNDED),
     ],
 )
 def test_amounts_refine_the_status(facts: PaymentFacts, expected: PaymentStatus):

@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from payments_bog import PROVIDER
 from payments_bog.wire.lenient import (
     Amount,
     ListOrEmpty,
@@ -234,7 +235,7 @@ class ErrorBody(_Wire):
 
 def json_object(response: httpx.Response | bytes, what: str) -> dict[str, Any]:
     """The body as a JSON object (Decimals for fractions), or ProviderResponseError."""
-    return core_wire.json_object(response, what, provider="bog")
+    return core_wire.json_object(response, what, provider=PROVIDER)
 
 
 def read(model: type[Model], data: Any, what: str) -> Model:
@@ -244,5 +245,5 @@ def read(model: type[Model], data: Any, what: str) -> Model:
     except ValidationError as exc:
         fields = field_names(exc, what=what)
         raise ProviderResponseError(
-            f"BOG's {what} cannot be read (fields: {', '.join(fields)})", provider="bog"
+            f"BOG's {what} cannot be read (fields: {', '.join(fields)})", provider=PROVIDER
         ) from None
