@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from payments_core.errors import ErrorCode, InvalidRequestError
+
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-__all__ = ["Finding", "field_names", "findings", "summary"]
+__all__ = ["Finding", "field_names", "findings", "invalid_options", "summary"]
 
 
 class Finding(NamedTuple):
@@ -52,3 +54,17 @@ def field_names(exc: ValidationError, *, what: str, prefix: str | None = None) -
     """The failing fields alone, sorted and once each: for answers from a gateway,
     whose messages could quote what it sent."""
     return sorted({finding.field for finding in findings(exc, what=what, prefix=prefix)})
+
+
+def invalid_options(
+    exc: ValidationError, *, provider: str, prefix: str = "provider_options"
+) -> InvalidRequestError:
+    """A provider's options (``PaymentRequest.provider_options`` or another field of
+    its own) that it refused: every finding named under ``prefix``."""
+    found = findings(exc, what=prefix, prefix=prefix)
+    return InvalidRequestError(
+        f"invalid {provider.upper()} options: " + summary(found),
+        code=ErrorCode.INVALID_REQUEST,
+        field=found[0].field if found else None,
+        provider=provider,
+    )

@@ -27,7 +27,7 @@ from payments_core import (
     WebhookVerificationError,
 )
 from payments_core.provider import error_for_status
-from payments_core.validation import Finding, field_names, findings, summary
+from payments_core.validation import Finding, field_names, findings, invalid_options, summary
 
 ALL_ERRORS: list[type[PaymentError]] = [
     PaymentError,
@@ -290,3 +290,21 @@ def test_field_names_are_sorted_and_each_given_once() -> None:
 
     assert field_names(exc, what="options") == ["count", "sizes"]
     assert field_names(exc, what="options", prefix="reply") == ["reply.count", "reply.sizes"]
+
+
+def test_refused_provider_options_are_one_typed_error_naming_the_provider_and_fields() -> None:
+    error = invalid_options(_failure(count=0, sizes=[1, "x"]), provider="tbc")
+
+    assert isinstance(error, InvalidRequestError)
+    assert error.code is ErrorCode.INVALID_REQUEST
+    assert (error.provider, error.field) == ("tbc", "provider_options.count")
+    assert error.message.startswith(
+        "invalid TBC options: provider_options.count: must be greater than zero; "
+        "provider_options.sizes.1: "
+    )
+
+
+def test_options_under_another_field_are_named_under_it() -> None:
+    error = invalid_options(_failure(count=0), provider="bog", prefix="split")
+    assert error.message == "invalid BOG options: split.count: must be greater than zero"
+    assert error.field == "split.count"

@@ -37,10 +37,10 @@ from pydantic import (
 )
 
 from payments_bog import PROVIDER
-from payments_core.errors import ErrorCode, InvalidRequestError
+from payments_core.errors import InvalidRequestError
 from payments_core.models import check_text
 from payments_core.money import ExactDecimal
-from payments_core.validation import findings, summary
+from payments_core.validation import invalid_options
 
 __all__ = [
     "MAX_SPLIT_PARTS",
@@ -160,7 +160,7 @@ class BogOptions(_Options):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise _invalid(exc) from None
+            raise invalid_options(exc, provider=PROVIDER) from None
 
     payment_methods: list[PaymentMethod] | None = None
     """Same as ``PaymentRequest.payment_methods``; give it in one place only."""
@@ -203,16 +203,6 @@ class BogOptions(_Options):
         return self
 
 
-def _invalid(exc: ValidationError, prefix: str = "provider_options") -> InvalidRequestError:
-    found = findings(exc, what=prefix, prefix=prefix)
-    return InvalidRequestError(
-        "invalid BOG options: " + summary(found),
-        code=ErrorCode.INVALID_REQUEST,
-        field=found[0].field if found else None,
-        provider=PROVIDER,
-    )
-
-
 _SPLIT_PARTS: Final = TypeAdapter(
     Annotated[list[SplitPart], Field(min_length=1, max_length=MAX_SPLIT_PARTS)],
     config=ConfigDict(defer_build=True),
@@ -233,7 +223,7 @@ def parse_split(raw: object, field: str = "split") -> tuple[SplitPart, ...]:
     try:
         return tuple(_SPLIT_PARTS.validate_python(list(raw)))
     except ValidationError as exc:
-        raise _invalid(exc, field) from None
+        raise invalid_options(exc, provider=PROVIDER, prefix=field) from None
 
 
 def parse_options(raw: Mapping[str, Any] | BogOptions | None) -> BogOptions:
@@ -245,4 +235,4 @@ def parse_options(raw: Mapping[str, Any] | BogOptions | None) -> BogOptions:
     try:
         return BogOptions.model_validate(dict(raw))
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_options(exc, provider=PROVIDER) from None

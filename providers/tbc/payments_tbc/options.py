@@ -29,9 +29,9 @@ from typing import Annotated, Any, Final
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from payments_core import money
-from payments_core.errors import ErrorCode, InvalidRequestError
+from payments_core.errors import InvalidRequestError
 from payments_core.models import check_text
-from payments_core.validation import findings, summary
+from payments_core.validation import invalid_options
 from payments_tbc import PROVIDER
 
 __all__ = [
@@ -43,8 +43,6 @@ __all__ = [
     "parse_options",
 ]
 
-OPTIONS_FIELD: Final = "provider_options"
-"""Where these options sit in a request: the start of every field an error names."""
 DESCRIPTION_MAX: Final = 30
 """Characters of ``description`` TBC shows on its page (reference §4B)."""
 EXTRA_MAX: Final = 25
@@ -129,7 +127,7 @@ class TbcOptions(_Options):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise _invalid(exc) from None
+            raise invalid_options(exc, provider=PROVIDER) from None
 
     description: Annotated[str, AfterValidator(_description)] | None = None
     """Shown on TBC's checkout page; at most 30 characters."""
@@ -161,16 +159,6 @@ class TbcOptions(_Options):
         return self.model_dump(mode="python", exclude_defaults=True)
 
 
-def _invalid(exc: ValidationError) -> InvalidRequestError:
-    found = findings(exc, what=OPTIONS_FIELD, prefix=OPTIONS_FIELD)
-    return InvalidRequestError(
-        "invalid TBC options: " + summary(found),
-        code=ErrorCode.INVALID_REQUEST,
-        field=found[0].field if found else None,
-        provider=PROVIDER,
-    )
-
-
 def parse_options(raw: Mapping[str, Any] | TbcOptions | None) -> TbcOptions:
     """Validate ``provider_options``; problems raise InvalidRequestError naming the option."""
     if raw is None:
@@ -180,4 +168,4 @@ def parse_options(raw: Mapping[str, Any] | TbcOptions | None) -> TbcOptions:
     try:
         return TbcOptions.model_validate(dict(raw))
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_options(exc, provider=PROVIDER) from None
