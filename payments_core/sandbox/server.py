@@ -4,6 +4,8 @@ Loopback only (:func:`.loopback.check_listen_host`): an emulator has no
 authentication on its page and controls, and must never listen on a reachable
 interface. Each connection's asyncio transport is handed to the app (under
 :data:`.faults.TRANSPORT_STATE_KEY`) so a ``drop`` fault can close the socket.
+:func:`serve_bank` also points the emulated bank's links (receipt, payment page) at
+the served URL while it runs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final
+from typing import Final, Protocol
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -24,6 +26,12 @@ from .faults import TRANSPORT_STATE_KEY
 from .loopback import check_listen_host
 
 STARTUP_TIMEOUT: Final = 10.0
+
+
+class Linked(Protocol):
+    """An emulated bank whose links hang from ``public_base_url``."""
+
+    public_base_url: str
 
 
 class _DroppableH11Protocol(H11Protocol):
@@ -92,3 +100,15 @@ def serve(app: ASGIApp, host: str, port: int = 0, *, name: str) -> Iterator[str]
         server.should_exit = True
         thread.join(timeout=STARTUP_TIMEOUT)
         sock.close()
+
+
+@contextmanager
+def serve_bank(app: ASGIApp, bank: Linked, host: str, port: int = 0, *, name: str) -> Iterator[str]:
+    """:func:`serve`, with ``bank``'s links pointing at the served URL until the block ends."""
+    with serve(app, host, port, name=name) as url:
+        previous = bank.public_base_url
+        bank.public_base_url = url
+        try:
+            yield url
+        finally:
+            bank.public_base_url = previous

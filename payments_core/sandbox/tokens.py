@@ -50,6 +50,14 @@ class IssuedToken:
     def __repr__(self) -> str:
         return f"IssuedToken(access_token=<redacted>, expires_in={self.expires_in})"
 
+    def answer(self) -> dict[str, Any]:
+        """The token endpoint's JSON answer, shaped alike at every bank (RFC 6749 §5.1)."""
+        return {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+        }
+
 
 class TokenBook:
     """Checks client credentials and answers whether a token issued so far is still valid.

@@ -16,15 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qs, unquote_plus
 
-from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
-from payments_core.sandbox.injector import FaultInjector
+from payments_core.sandbox.stack import emulator_app
 
 from . import validation
 from .bank import Bank
@@ -341,12 +340,7 @@ def token_endpoint(bank: Bank) -> Callable[[Request], Any]:
             return json_response(400, unsupported, headers=no_store)
         issued = bank.tokens.issue(bank.now(), bank.public_base_url)
         bank.counters.add("tokens_issued")
-        payload = {
-            "access_token": issued.access_token,
-            "token_type": "Bearer",
-            "expires_in": issued.expires_in,
-        }
-        return json_response(200, payload, headers=no_store)
+        return json_response(200, issued.answer(), headers=no_store)
 
     return endpoint
 
@@ -354,19 +348,6 @@ def token_endpoint(bank: Bank) -> Callable[[Request], Any]:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return json_response(exc.status_code, {"message": exc.detail}, headers=exc.headers)
-
-
-class _RequestLog:
-    """Counts every request by method and path, faulted ones included."""
-
-    def __init__(self, app: ASGIApp, bank: Bank) -> None:
-        self._app = app
-        self._bank = bank
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self._bank.counters.saw(scope["method"], scope["path"])
-        await self._app(scope, receive, send)
 
 
 def build_app(bank: Bank) -> ASGIApp:
@@ -379,12 +360,12 @@ def build_app(bank: Bank) -> ASGIApp:
             routes.append(Route(path, api_endpoint(bank, name, HANDLERS[name]), methods=[method]))
     routes += page_routes(bank)
     routes += control_routes(bank)
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-    faulty = FaultInjector(
-        app,
+    return emulator_app(
+        routes,
+        http_error=_http_error,
         take_fault=bank.faults.take,
         endpoint_name=endpoint_name,
         answers=BogFaultAnswers(),
         revoke_tokens=bank.revoke_tokens,
+        saw=bank.counters.saw,
     )
-    return _RequestLog(faulty, bank)

@@ -252,10 +252,5 @@ class BogSandbox:
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         """Run on loopback in a background thread; yields the base URL (``port=0``: any)."""
-        with server.serve(self.app, host, port, name="bog") as url:
-            previous = self.bank.public_base_url
-            self.bank.public_base_url = url
-            try:
-                yield url
-            finally:
-                self.bank.public_base_url = previous
+        with server.serve_bank(self.app, self.bank, host, port, name="bog") as url:
+            yield url

@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qs
 
-from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
-from payments_core.sandbox.injector import FaultInjector
+from payments_core.sandbox.stack import emulator_app
 
 from . import validation, views
 from .bank import Bank
@@ -204,12 +203,7 @@ def token_endpoint(bank: Bank) -> Callable[[Request], Any]:
             return _denied(INVALID_CLIENT, service)
         issued = bank.tokens.issue(bank.now())
         bank.counters.add("tokens_issued")
-        payload = {
-            "access_token": issued.access_token,
-            "token_type": "Bearer",
-            "expires_in": issued.expires_in,
-        }
-        return json_response(200, payload, headers=NO_STORE)
+        return json_response(200, issued.answer(), headers=NO_STORE)
 
     return endpoint
 
@@ -222,20 +216,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _problem_response(problem(exc.status_code, None, detail, service), exc.status_code)
 
 
-class _RequestLog:
-    """Counts every request: by endpoint name, and ``(method, path)`` in the log."""
-
-    def __init__(self, app: ASGIApp, bank: Bank) -> None:
-        self._app = app
-        self._bank = bank
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            method, path = scope["method"], scope["path"]
-            self._bank.counters.saw(method, path, endpoint_name(method, path))
-        await self._app(scope, receive, send)
-
-
 def build_app(bank: Bank) -> ASGIApp:
     """The whole emulator as one ASGI app: API, hosted page and controls."""
     routes: list[BaseRoute] = []
@@ -246,12 +226,17 @@ def build_app(bank: Bank) -> ASGIApp:
         routes.append(Route(path, endpoint, methods=[method]))
     routes += page_routes(bank)
     routes += control_routes(bank)
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-    faulty = FaultInjector(
-        app,
+
+    def saw(method: str, path: str) -> None:
+        """Counted by endpoint name, and ``(method, path)`` in the log."""
+        bank.counters.saw(method, path, endpoint_name(method, path))
+
+    return emulator_app(
+        routes,
+        http_error=_http_error,
         take_fault=bank.faults.take,
         endpoint_name=endpoint_name,
         answers=TbcFaultAnswers(),
         revoke_tokens=bank.tokens.revoke_all,
+        saw=saw,
     )
-    return _RequestLog(faulty, bank)

@@ -237,10 +237,5 @@ class TbcSandbox:
         ``"http://127.0.0.1:PORT"``; any other host is refused with ``ValueError``."""
         if host != LOOPBACK:
             raise ValueError(f"the sandbox serves on {LOOPBACK} only, not on {host!r}")
-        with server.serve(self.app, host, port, name="tbc") as url:
-            previous = self.bank.public_base_url
-            self.bank.public_base_url = url
-            try:
-                yield url
-            finally:
-                self.bank.public_base_url = previous
+        with server.serve_bank(self.app, self.bank, host, port, name="tbc") as url:
+            yield url

@@ -30,7 +30,6 @@ Choices where BOG documents nothing:
 
 from __future__ import annotations
 
-import heapq
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -147,23 +146,14 @@ class ActionDesk(OrderLedger):
         order.pending = PendingAction(action_id, kind, amount, due, resume, split)
         self._pending += 1
         if delay > 0:
-            heapq.heappush(self._due, (due, next(self._seq), order.id, action_id))
-            if len(self._due) > 2 * self._pending + 64:
-                self._due = [
-                    entry
-                    for entry in self._due
-                    if (kept := self._orders.get(entry[2])) is not None
-                    and kept.pending is not None
-                    and kept.pending.action_id == entry[3]
-                ]
-                heapq.heapify(self._due)
+            self._due.push(due, (order.id, action_id), waiting=self._pending)
         notices = (self._settle(order, now),) if delay <= 0 else ()
         return Outcome(order.id, render(order), notices, action_id)
 
     def settle(self, order_id: str, action_id: str, now: datetime) -> Notice | None:
         """Apply a pending action's outcome now (if still pending)."""
         with self._changing():
-            order = self._orders.get(order_id)
+            order = self._records.get(order_id)
             if order is None or order.pending is None or order.pending.action_id != action_id:
                 return None
             return self._settle(self._use(order), now)
@@ -172,10 +162,9 @@ class ActionDesk(OrderLedger):
         """Apply every pending action whose delay has run out by ``now``, in due order."""
         with self._changing():
             notices = []
-            due = self._due
-            while due and due[0][0] <= now:
-                _, _, order_id, action_id = heapq.heappop(due)
-                order = self._orders.get(order_id)
+            while (entry := self._due.pop_due(now)) is not None:
+                order_id, action_id = entry
+                order = self._records.get(order_id)
                 if order is None or order.pending is None or order.pending.action_id != action_id:
                     continue  # settled already
                 notices.append(self._settle(self._use(order), now))

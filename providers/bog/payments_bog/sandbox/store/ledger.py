@@ -11,8 +11,10 @@ use is never forgotten: one still unpaid (it expires at the latest after its
 is *finished*; the book keeps the ``max_finished_orders`` finished orders most
 recently used (:data:`MAX_FINISHED_ORDERS` by default; any call naming an order uses
 it) and forgets older ones, which then answer like unknown orders ("Invalid
-order_id"). Expiry and delayed actions are found through heaps ordered by due time,
-not by looking at every order on every request.
+order_id"). The bookkeeping is the emulators' shared
+:class:`~payments_core.sandbox.book.RecordBook`; expiry and delayed actions are found
+through :class:`~payments_core.sandbox.due.DueQueue` s, not by looking at every order
+on every request.
 
 The store's other parts (:mod:`.saved_cards`, :mod:`.paying`, :mod:`.actions`,
 :mod:`.order_store`) build on :class:`OrderLedger`.
@@ -20,17 +22,12 @@ The store's other parts (:mod:`.saved_cards`, :mod:`.paying`, :mod:`.actions`,
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import threading
 import uuid
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from payments_core.sandbox.bounded import check_limit
+from payments_core.sandbox.book import RecordBook
+from payments_core.sandbox.due import DueQueue
 
 from ..orders import Order
 from ..receipt import render
@@ -42,7 +39,7 @@ MAX_FINISHED_ORDERS: Final = 10_000
 """Finished orders a store keeps (``BogSandbox(max_finished_orders=...)``)."""
 
 
-class OrderLedger:
+class OrderLedger(RecordBook[Order]):
     """All orders of the emulated merchant, keyed by BOG order id.
 
     Keeps every order in use and the ``max_finished_orders`` most recently used
@@ -50,48 +47,27 @@ class OrderLedger:
     """
 
     def __init__(self, max_finished_orders: int = MAX_FINISHED_ORDERS) -> None:
-        self.max_finished_orders = check_limit("max_finished_orders", max_finished_orders)
-        self._orders: dict[str, Order] = {}
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._touched: list[Order] = []
-        """Orders used by the call in progress; filed when it ends."""
-        self._finished: OrderedDict[str, None] = OrderedDict()
-        """Ids of finished orders, least recently used first: the only ones forgotten."""
-        self._seq = itertools.count()
-        self._expiring: list[tuple[datetime, int, str]] = []
-        """(expires_at, n, order id) of orders created unpaid; a heap, stale entries skipped."""
+        super().__init__(max_finished_orders, limit_name="max_finished_orders")
+        self._expiring: DueQueue[str] = DueQueue(self._still_unpaid)
+        """Ids of orders created unpaid, by ``expires_at``."""
         self._unpaid = 0
-        self._due: list[tuple[datetime, int, str, str]] = []
-        """(due, n, order id, action id) of delayed actions; a heap, stale entries skipped."""
+        self._due: DueQueue[tuple[str, str]] = DueQueue(self._still_pending)
+        """(order id, action id) of delayed actions, by due time."""
         self._pending = 0
 
-    def __len__(self) -> int:
-        return len(self._orders)
-
-    def __contains__(self, order_id: object) -> bool:
-        return order_id in self._orders
-
     @property
-    def finished_count(self) -> int:
-        """How many of the orders kept are finished (at most ``max_finished_orders``)."""
-        return len(self._finished)
+    def max_finished_orders(self) -> int:
+        return self._finished_limit
 
-    @contextmanager
-    def _changing(self) -> Iterator[None]:
-        """The store's lock; when the outermost call ends, the orders it used are filed."""
-        with self._lock:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if not self._depth and self._touched:
-                    self._file()
+    @max_finished_orders.setter
+    def max_finished_orders(self, limit: int) -> None:
+        self._finished_limit = limit
 
-    def _use(self, order: Order) -> Order:
-        self._touched.append(order)
-        return order
+    # -- what the book keeps -----------------------------------------------------
+
+    @staticmethod
+    def _key(order: Order) -> str:
+        return order.id
 
     @staticmethod
     def _in_use(order: Order) -> bool:
@@ -103,27 +79,22 @@ class OrderLedger:
             or (saved is not None and not saved.deleted)
         )
 
-    def _file(self) -> None:
-        """Mark the orders just used as in use or most recently finished; forget the oldest."""
-        finished = self._finished
-        for order in self._touched:
-            if self._orders.get(order.id) is not order:
-                continue
-            if self._in_use(order):
-                finished.pop(order.id, None)
-            else:
-                finished[order.id] = None
-                finished.move_to_end(order.id)
-        self._touched.clear()
-        while len(finished) > self.max_finished_orders:
-            order_id, _ = finished.popitem(last=False)
-            del self._orders[order_id]
+    def _still_unpaid(self, order_id: str) -> bool:
+        kept = self._records.get(order_id)
+        return kept is not None and kept.status in UNPAID
+
+    def _still_pending(self, entry: tuple[str, str]) -> bool:
+        order_id, action_id = entry
+        kept = self._records.get(order_id)
+        return kept is not None and kept.pending is not None and kept.pending.action_id == action_id
+
+    # -- reading ---------------------------------------------------------------
 
     def order(self, order_id: str) -> Order:
         """The live order (read it, do not change it), or :class:`UnknownOrder`."""
         with self._changing():
             try:
-                return self._use(self._orders[order_id])
+                return self._use(self._records[order_id])
             except KeyError:
                 raise UnknownOrder from None
 
@@ -139,16 +110,9 @@ class OrderLedger:
             expires_at=now + timedelta(minutes=request.ttl_minutes),
             split_status="created" if request.split else None,
         )
-        self._orders[order.id] = order
+        self._records[order.id] = order
         self._unpaid += 1
-        heapq.heappush(self._expiring, (order.expires_at, next(self._seq), order.id))
-        if len(self._expiring) > 2 * self._unpaid + 64:
-            self._expiring = [
-                entry
-                for entry in self._expiring
-                if (kept := self._orders.get(entry[2])) is not None and kept.status in UNPAID
-            ]
-            heapq.heapify(self._expiring)
+        self._expiring.push(order.expires_at, order.id, waiting=self._unpaid)
         return self._use(order)
 
     # -- expiry ---------------------------------------------------------------
@@ -157,10 +121,8 @@ class OrderLedger:
         """Reject every unpaid order whose ``zoned_expire_date`` has passed, in expiry order."""
         with self._changing():
             notices = []
-            expiring = self._expiring
-            while expiring and expiring[0][0] <= now:
-                _, _, order_id = heapq.heappop(expiring)
-                order = self._orders.get(order_id)
+            while (order_id := self._expiring.pop_due(now)) is not None:
+                order = self._records.get(order_id)
                 if order is None or order.status not in UNPAID:
                     continue  # paid or rejected meanwhile
                 self._use(order)

@@ -33,7 +33,7 @@ class SavedCards(OrderLedger):
     def saved_card(self, parent_id: str | None, kind: SavedCardType) -> SavedCard | None:
         """The usable card saved on ``parent_id`` for ``kind`` charges, if any."""
         with self._changing():
-            parent = self._orders.get(parent_id or "")
+            parent = self._records.get(parent_id or "")
             saved = self._use(parent).saved_card if parent else None
             if saved is None or saved.deleted or saved.kind is not kind:
                 return None

@@ -15,7 +15,6 @@ Choices where TBC documents nothing ([INF]):
 
 from __future__ import annotations
 
-import heapq
 from datetime import datetime, timedelta
 
 from ..cards import CardOutcome, SandboxCard, expiry_key
@@ -74,7 +73,7 @@ class CheckoutDesk(PaymentLedger):
     def create(self, request: CreateRequest, now: datetime) -> Payment:
         with self._changing():
             payment = Payment(
-                pay_id=self._unique(new_pay_id, self._payments),
+                pay_id=self._unique(new_pay_id, self._records),
                 currency=request.currency,
                 amount=request.total,
                 pre_auth=request.pre_auth,
@@ -167,10 +166,8 @@ class CheckoutDesk(PaymentLedger):
         how many expired."""
         with self._changing():
             expired = 0
-            expiring = self._expiring
-            while expiring and expiring[0][0] <= now:
-                _, _, pay_id = heapq.heappop(expiring)
-                payment = self._payments.get(pay_id)
+            while (pay_id := self._expiring.pop_due(now)) is not None:
+                payment = self._records.get(pay_id)
                 if payment is not None and self._expire_if_due(payment, now):
                     self._use(payment)
                     expired += 1

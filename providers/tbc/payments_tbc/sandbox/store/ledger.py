@@ -20,7 +20,9 @@ most recently used (:data:`MAX_FINISHED_PAYMENTS` by default; any call naming a
 payment uses it) and forgets older ones, which then answer 404 like unknown
 payments. A saved card stays while it can be charged; one that failed or was deleted
 goes with the payment that registered it (charging or deleting it then answers as for
-an unknown ``recId``).
+an unknown ``recId``). The bookkeeping is the emulators' shared
+:class:`~payments_core.sandbox.book.RecordBook`; expiry is found through a
+:class:`~payments_core.sandbox.due.DueQueue`, not by looking at every payment.
 
 The store's other parts (:mod:`.checkout`, :mod:`.preauth`, :mod:`.refunds`,
 :mod:`.saved_cards`) build on :class:`PaymentLedger`.
@@ -28,16 +30,12 @@ The store's other parts (:mod:`.checkout`, :mod:`.preauth`, :mod:`.refunds`,
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Final
 
-from payments_core.sandbox.bounded import check_limit
+from payments_core.sandbox.book import RecordBook
+from payments_core.sandbox.due import DueQueue
 
 from .. import views
 from ..problems import payment_not_found
@@ -54,7 +52,7 @@ class IllegalTransition(RuntimeError):
     """A move outside the status table: a bug in the emulator, never a client error."""
 
 
-class PaymentLedger:
+class PaymentLedger(RecordBook[Payment]):
     """Every payment and saved card of the emulated merchant.
 
     Read it in tests: ``store[pay_id]`` is the live :class:`~..records.Payment`,
@@ -68,63 +66,52 @@ class PaymentLedger:
         dashboard_callback_url: str | None = None,
         max_finished_payments: int = MAX_FINISHED_PAYMENTS,
     ) -> None:
-        self.max_finished_payments = check_limit("max_finished_payments", max_finished_payments)
-        self._payments: dict[str, Payment] = {}
+        super().__init__(max_finished_payments, limit_name="max_finished_payments")
         self._cards: dict[str, SavedCard] = {}
         self._outbox: list[Notice] = []
-        self._lock = threading.RLock()
         self._count = count or (lambda name: None)
         self.dashboard_callback_url = dashboard_callback_url
-        self._depth = 0
-        self._touched: list[Payment] = []
-        """Payments used by the call in progress; filed when it ends."""
-        self._finished: OrderedDict[str, None] = OrderedDict()
-        """Ids of finished payments, least recently used first: the only ones forgotten."""
-        self._seq = itertools.count()
-        self._expiring: list[tuple[datetime, int, str]] = []
-        """(expires_at, n, pay id) of checkout sessions; a heap, stale entries skipped."""
+        self._expiring: DueQueue[str] = DueQueue(self._still_unpaid)
+        """Pay ids of checkout sessions, by ``expires_at``."""
         self._unpaid = 0
+
+    @property
+    def max_finished_payments(self) -> int:
+        return self._finished_limit
+
+    @max_finished_payments.setter
+    def max_finished_payments(self, limit: int) -> None:
+        self._finished_limit = limit
 
     # -- reading ----------------------------------------------------------------
 
-    def __len__(self) -> int:
-        return len(self._payments)
-
-    def __contains__(self, pay_id: object) -> bool:
-        return pay_id in self._payments
-
     def __iter__(self) -> Iterator[str]:
         with self._lock:
-            return iter(list(self._payments))
+            return iter(list(self._records))
 
     def __getitem__(self, pay_id: str) -> Payment:
         with self._changing():
-            return self._use(self._payments[pay_id])
+            return self._use(self._records[pay_id])
 
     def get(self, pay_id: str) -> Payment | None:
         with self._changing():
-            payment = self._payments.get(pay_id)
+            payment = self._records.get(pay_id)
             return None if payment is None else self._use(payment)
 
     def values(self) -> list[Payment]:
         with self._lock:
-            return list(self._payments.values())
+            return list(self._records.values())
 
     @property
     def saved_cards(self) -> dict[str, SavedCard]:
         with self._lock:
             return dict(self._cards)
 
-    @property
-    def finished_count(self) -> int:
-        """How many of the payments kept are finished (at most ``max_finished_payments``)."""
-        return len(self._finished)
-
     def payment(self, pay_id: str) -> Payment:
         """The payment, or the 404 problem for an unknown id."""
         with self._changing():
             try:
-                return self._use(self._payments[pay_id])
+                return self._use(self._records[pay_id])
             except KeyError:
                 raise payment_not_found() from None
 
@@ -135,57 +122,32 @@ class PaymentLedger:
 
     # -- keeping memory bounded -------------------------------------------------------
 
-    @contextmanager
-    def _changing(self) -> Iterator[None]:
-        """The store's lock; when the outermost call ends, the payments it used are filed."""
-        with self._lock:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if not self._depth and self._touched:
-                    self._file()
+    @staticmethod
+    def _key(payment: Payment) -> str:
+        return payment.pay_id
 
-    def _use(self, payment: Payment) -> Payment:
-        self._touched.append(payment)
-        return payment
+    @staticmethod
+    def _in_use(payment: Payment) -> bool:
+        return payment.status in UNPAID or payment.status is PaymentStatus.WAITING_CONFIRM
+
+    def _forget(self, payment: Payment) -> None:
+        """A saved card that can no longer be charged goes with its registering payment."""
+        saved = self._cards.get(payment.rec_id or "")
+        if saved is not None and saved.pay_id == payment.pay_id and not self._chargeable(saved):
+            del self._cards[saved.rec_id]
+
+    def _still_unpaid(self, pay_id: str) -> bool:
+        kept = self._records.get(pay_id)
+        return kept is not None and kept.status in UNPAID
 
     def _add(self, payment: Payment) -> None:
         """Keep a new payment (open, so in use)."""
-        self._payments[payment.pay_id] = payment
+        self._records[payment.pay_id] = payment
         self._use(payment)
         if payment.status in UNPAID:
             self._unpaid += 1
-        if payment.expires_at is None:
-            return
-        heapq.heappush(self._expiring, (payment.expires_at, next(self._seq), payment.pay_id))
-        if len(self._expiring) > 2 * self._unpaid + 64:
-            self._expiring = [
-                entry
-                for entry in self._expiring
-                if (kept := self._payments.get(entry[2])) is not None and kept.status in UNPAID
-            ]
-            heapq.heapify(self._expiring)
-
-    def _file(self) -> None:
-        """Mark the payments just used as in use or most recently finished; forget the oldest."""
-        finished = self._finished
-        for payment in self._touched:
-            if self._payments.get(payment.pay_id) is not payment:
-                continue
-            if payment.status in UNPAID or payment.status is PaymentStatus.WAITING_CONFIRM:
-                finished.pop(payment.pay_id, None)
-            else:
-                finished[payment.pay_id] = None
-                finished.move_to_end(payment.pay_id)
-        self._touched.clear()
-        while len(finished) > self.max_finished_payments:
-            pay_id, _ = finished.popitem(last=False)
-            payment = self._payments.pop(pay_id)
-            saved = self._cards.get(payment.rec_id or "")
-            if saved is not None and saved.pay_id == pay_id and not self._chargeable(saved):
-                del self._cards[saved.rec_id]
+        if payment.expires_at is not None:
+            self._expiring.push(payment.expires_at, payment.pay_id, waiting=self._unpaid)
 
     @staticmethod
     def _chargeable(saved: SavedCard) -> bool:

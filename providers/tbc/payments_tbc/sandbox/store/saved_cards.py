@@ -38,7 +38,7 @@ class SavedCardDesk(PaymentLedger):
                 )
             card = saved.card
             payment = Payment(
-                pay_id=self._unique(new_pay_id, self._payments),
+                pay_id=self._unique(new_pay_id, self._records),
                 currency=request.currency,
                 amount=request.amount,
                 pre_auth=request.pre_auth,
@@ -73,6 +73,6 @@ class SavedCardDesk(PaymentLedger):
             if saved is None or saved.state is SavedCardState.DELETED:
                 raise not_found("InvalidRecurringCard", "RecurringCardNotFound")
             saved.state = SavedCardState.DELETED
-            if saved.pay_id not in self._payments:
+            if saved.pay_id not in self._records:
                 del self._cards[rec_id]  # its registering payment is forgotten already
             self._count("cards_deleted")
