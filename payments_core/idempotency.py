@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -43,6 +44,7 @@ __all__ = [
     "IdempotencyStore",
     "MemoryIdempotencyStore",
     "check_idempotency_key",
+    "mint_key",
 ]
 
 _KEY: Final = re.compile(r"[\x21-\x7e]{1,255}")
@@ -65,6 +67,16 @@ def check_idempotency_key(key: object, *, provider: str | None = None) -> str:
             provider=provider,
         )
     return key
+
+
+def mint_key() -> str:
+    """A fresh idempotency key, for a call made without one.
+
+    A random UUID in its 36-character text form (``"1b4e28ba-2fa1-11d2-883f-0016d3cca427"``):
+    unique without coordination between processes, and it passes
+    :func:`check_idempotency_key`.
+    """
+    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True)

@@ -12,24 +12,13 @@ when it answered a request that moves money).
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from payments_core.errors import ProviderResponseError
 from payments_core.models import Operation, Payment, WebhookEvent
-from payments_core.status import PaymentStatus
+from payments_core.status import STATUS_FACTS
 
 __all__ = ["check_result", "payment_problems"]
-
-_PAID: Final = frozenset(
-    {
-        PaymentStatus.PARTIALLY_CAPTURED,
-        PaymentStatus.CAPTURED,
-        PaymentStatus.REFUND_PENDING,
-        PaymentStatus.PARTIALLY_REFUNDED,
-        PaymentStatus.REFUNDED,
-    }
-)
-_REFUNDED: Final = frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
 
 
 def payment_problems(payment: Payment) -> list[str]:
@@ -59,9 +48,10 @@ def payment_problems(payment: Payment) -> list[str]:
     if problems:
         return problems
     status = payment.status
-    paid = status in _PAID
+    facts = STATUS_FACTS[status]
+    money_taken = facts.money_taken
     total = amount.amount
-    if paid and not total > 0:
+    if money_taken and not total > 0:
         problems.append(f"a {status.value} payment of {amount}")
     if captured is not None:
         taken = captured.amount
@@ -69,13 +59,13 @@ def payment_problems(payment: Payment) -> list[str]:
             problems.append(f"captured {captured} of a {amount} payment")
         if authorized is not None and authorized.amount > 0 and taken > authorized.amount:
             problems.append(f"captured {captured} of {authorized} authorized")
-        if paid and not taken > 0:
+        if money_taken and not taken > 0:
             problems.append(f"{status.value} with nothing captured")
     if refunded is not None:
         ceiling = captured if captured is not None else amount
         if refunded.amount > ceiling.amount:
             problems.append(f"refunded {refunded}, above the {ceiling} paid")
-        if status in _REFUNDED and not refunded.amount > 0:
+        if facts.refunded and not refunded.amount > 0:
             problems.append(f"{status.value} with nothing refunded")
     if authorized is not None and authorized.amount > total:
         problems.append(f"authorized {authorized} of a {amount} payment")

@@ -1,22 +1,31 @@
-"""Payment statuses and the table of moves between them.
+"""Payment statuses, the table of moves between them, and what each one says.
 
 Updates reach a platform out of order (a webhook overtakes a poll, a provider
 retries an old callback). :func:`can_transition` lets it apply an update only
 when it moves the payment forward, never backwards. The table is data: read it
 top to bottom to see the whole life of a payment.
+
+What a status says about the money (is it final, was money taken, is it held,
+did some go back) is one row of :data:`STATUS_FACTS`; every check that asks
+such a question of a status (:func:`is_final`, :func:`is_paid`, the plausibility
+checks, :func:`payments_core.is_newer`) reads it there.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 __all__ = [
     "FINAL_STATUSES",
     "MOVES_NEEDING_EVIDENCE",
     "PAID_STATUSES",
+    "STATUS_FACTS",
     "TRANSITIONS",
     "PaymentStatus",
+    "StatusFacts",
     "can_transition",
     "is_final",
     "is_paid",
@@ -120,18 +129,50 @@ go against :data:`TRANSITIONS`; that one is forward when the refunded amount
 grows, and needs evidence when it does not. Told apart from a stale update only
 by a later event time or a longer operation history."""
 
+
+@dataclass(frozen=True, slots=True)
+class StatusFacts:
+    """What one status says about the payment and its money. A fact a row leaves out is false."""
+
+    final: bool = False
+    """Nothing can follow: the status has no move in :data:`TRANSITIONS`."""
+    money_taken: bool = False
+    """Money was captured at some point, whether or not some or all of it went back
+    since: the payment is paid or refunded."""
+    paid: bool = False
+    """Captured money sits with the merchant now: taken, and not all of it returned."""
+    refunded: bool = False
+    """Some or all of the captured money went back to the customer (the refund is done)."""
+
+
+STATUS_FACTS: Final[MappingProxyType[PaymentStatus, StatusFacts]] = MappingProxyType(
+    {
+        PaymentStatus.CREATED: StatusFacts(),
+        PaymentStatus.PENDING: StatusFacts(),
+        PaymentStatus.PROCESSING: StatusFacts(),
+        PaymentStatus.AUTHORIZED: StatusFacts(),
+        PaymentStatus.PARTIALLY_CAPTURED: StatusFacts(money_taken=True, paid=True),
+        PaymentStatus.CAPTURED: StatusFacts(money_taken=True, paid=True),
+        PaymentStatus.DECLINED: StatusFacts(final=True),
+        PaymentStatus.EXPIRED: StatusFacts(final=True),
+        PaymentStatus.CANCELED: StatusFacts(final=True),
+        PaymentStatus.REFUND_PENDING: StatusFacts(money_taken=True, paid=True),
+        PaymentStatus.PARTIALLY_REFUNDED: StatusFacts(money_taken=True, paid=True, refunded=True),
+        PaymentStatus.REFUNDED: StatusFacts(final=True, money_taken=True, refunded=True),
+    }
+)
+"""Every status, and what it says. ``authorized`` took no money (the funds are only
+held); ``refund_pending`` has not refunded anything yet; ``refunded`` was paid, and
+holds nothing now. A status that took no money (``money_taken`` false) cannot carry
+grown amounts, and a final one takes no update but itself."""
+
 FINAL_STATUSES: Final[frozenset[PaymentStatus]] = frozenset(
-    status for status, moves in TRANSITIONS.items() if not moves
+    status for status, facts in STATUS_FACTS.items() if facts.final
 )
 """Statuses nothing follows: declined, expired, canceled, refunded."""
 
 PAID_STATUSES: Final[frozenset[PaymentStatus]] = frozenset(
-    {
-        PaymentStatus.PARTIALLY_CAPTURED,
-        PaymentStatus.CAPTURED,
-        PaymentStatus.REFUND_PENDING,
-        PaymentStatus.PARTIALLY_REFUNDED,
-    }
+    status for status, facts in STATUS_FACTS.items() if facts.paid
 )
 """Statuses in which the merchant holds some of the customer's money. ``authorized``
 is not paid (funds are only held) and ``pending`` is certainly not."""

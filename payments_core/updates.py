@@ -10,29 +10,17 @@ the journal, the framework adapters and the conformance kit.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Final
 
 from payments_core.models import Operation, OperationKind, OperationStatus, Payment
 from payments_core.money import Money
-from payments_core.status import MOVES_NEEDING_EVIDENCE, PaymentStatus, can_transition
+from payments_core.status import (
+    MOVES_NEEDING_EVIDENCE,
+    STATUS_FACTS,
+    PaymentStatus,
+    can_transition,
+)
 
 __all__ = ["is_newer"]
-
-_NO_MONEY_FINAL: Final = frozenset(
-    {PaymentStatus.DECLINED, PaymentStatus.EXPIRED, PaymentStatus.CANCELED}
-)
-_NOTHING_PAID: Final = frozenset(
-    {
-        PaymentStatus.CREATED,
-        PaymentStatus.PENDING,
-        PaymentStatus.PROCESSING,
-        PaymentStatus.AUTHORIZED,
-        PaymentStatus.DECLINED,
-        PaymentStatus.EXPIRED,
-        PaymentStatus.CANCELED,
-    }
-)
-"""Statuses that say no money was taken: an update with grown amounts cannot carry them."""
 
 
 def _compare(current: Money | None, update: Money | None, currency: str) -> int:
@@ -94,7 +82,7 @@ def is_newer(current: Payment, update: Payment) -> bool:
     if -1 in changes:
         return False
     old, new = current.status, update.status
-    if old in _NO_MONEY_FINAL or old is PaymentStatus.REFUNDED:
+    if STATUS_FACTS[old].final:
         return new == old and _later(current, update)
     if (
         current.updated_at is not None
@@ -102,7 +90,7 @@ def is_newer(current: Payment, update: Payment) -> bool:
         and _instant(update.updated_at) < _instant(current.updated_at)
     ):
         return False
-    if 1 in changes and new not in _NOTHING_PAID:
+    if 1 in changes and STATUS_FACTS[new].money_taken:
         # Grown money is news, unless the status goes back against the table on
         # an amount that was merely not reported before (nothing more refunded).
         refund_grew = changes[1] == 1

@@ -36,6 +36,7 @@ from payments_core.idempotency import (
     IdempotencyStore,
     MemoryIdempotencyStore,
     check_idempotency_key,
+    mint_key,
 )
 from payments_core.provider import SentRequest
 
@@ -270,6 +271,15 @@ def test_check_idempotency_key_refuses_a_non_string(key: object) -> None:
         check_idempotency_key(key)
     assert caught.value.field == "idempotency_key"
     assert f"(got {type(key).__name__})" in caught.value.message
+
+
+def test_a_minted_key_is_a_fresh_uuid4_in_text_form_that_can_be_sent() -> None:
+    first, second = mint_key(), mint_key()
+    assert first != second
+    assert len(first) == 36
+    assert str(uuid.UUID(first)) == first
+    assert uuid.UUID(first).version == 4
+    assert check_idempotency_key(first) == first
 
 
 # -- through the facades, with the dummy provider ------------------------------------------

@@ -17,7 +17,13 @@ from __future__ import annotations
 import pytest
 
 from payments_core import PaymentStatus, can_transition, is_final, is_paid
-from payments_core.status import MOVES_NEEDING_EVIDENCE, TRANSITIONS
+from payments_core.status import (
+    FINAL_STATUSES,
+    MOVES_NEEDING_EVIDENCE,
+    PAID_STATUSES,
+    STATUS_FACTS,
+    TRANSITIONS,
+)
 
 S = PaymentStatus
 
@@ -69,8 +75,46 @@ def _expected() -> dict[tuple[PaymentStatus, PaymentStatus], bool]:
 
 EXPECTED = _expected()
 
-FINAL = {S.DECLINED, S.EXPIRED, S.CANCELED, S.REFUNDED}
-PAID = {S.PARTIALLY_CAPTURED, S.CAPTURED, S.REFUND_PENDING, S.PARTIALLY_REFUNDED}
+# What each status says (``STATUS_FACTS``), a row per status and a column per fact:
+# final (nothing follows), money_taken (captured at some point: paid or refunded),
+# paid (captured money held now), refunded (some of it went back, the refund done).
+# fmt: off
+FACTS = """
+                    final money_taken paid refunded
+created               .        .       .      .
+pending               .        .       .      .
+processing            .        .       .      .
+authorized            .        .       .      .
+partially_captured    .        Y       Y      .
+captured              .        Y       Y      .
+declined              Y        .       .      .
+expired               Y        .       .      .
+canceled              Y        .       .      .
+refund_pending        .        Y       Y      .
+partially_refunded    .        Y       Y      Y
+refunded              Y        Y       .      Y
+"""
+# fmt: on
+FACT_COLUMNS = ("final", "money_taken", "paid", "refunded")
+
+
+def _expected_facts() -> dict[PaymentStatus, dict[str, bool]]:
+    header, *lines = FACTS.strip().splitlines()
+    assert tuple(header.split()) == FACT_COLUMNS
+    rows = [line.split() for line in lines]
+    facts: dict[PaymentStatus, dict[str, bool]] = {}
+    for row in rows:
+        assert all(mark in "Y." for mark in row[1:])
+        facts[PaymentStatus(row[0])] = {
+            column: mark == "Y" for column, mark in zip(FACT_COLUMNS, row[1:], strict=True)
+        }
+    return facts
+
+
+EXPECTED_FACTS = _expected_facts()
+
+FINAL = {status for status, facts in EXPECTED_FACTS.items() if facts["final"]}
+PAID = {status for status, facts in EXPECTED_FACTS.items() if facts["paid"]}
 
 
 def test_the_matrix_covers_every_status_in_both_directions() -> None:
@@ -83,6 +127,43 @@ def test_the_matrix_covers_every_status_in_both_directions() -> None:
 )
 def test_transition(old: PaymentStatus, new: PaymentStatus) -> None:
     assert can_transition(old, new) is EXPECTED[old, new]
+
+
+def test_the_facts_table_has_a_row_for_every_status() -> None:
+    assert set(EXPECTED_FACTS) == set(PaymentStatus)
+    assert set(STATUS_FACTS) == set(PaymentStatus)
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_final_column(status: PaymentStatus) -> None:
+    assert STATUS_FACTS[status].final is EXPECTED_FACTS[status]["final"]
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_money_taken_column(status: PaymentStatus) -> None:
+    assert STATUS_FACTS[status].money_taken is EXPECTED_FACTS[status]["money_taken"]
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_paid_column(status: PaymentStatus) -> None:
+    assert STATUS_FACTS[status].paid is EXPECTED_FACTS[status]["paid"]
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_refunded_column(status: PaymentStatus) -> None:
+    assert STATUS_FACTS[status].refunded is EXPECTED_FACTS[status]["refunded"]
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_a_status_is_final_exactly_when_the_transitions_leave_it_nowhere(
+    status: PaymentStatus,
+) -> None:
+    assert STATUS_FACTS[status].final is (not TRANSITIONS[status])
+
+
+def test_the_named_sets_are_the_columns() -> None:
+    assert FINAL_STATUSES == FINAL
+    assert PAID_STATUSES == PAID
 
 
 @pytest.mark.parametrize("status", list(PaymentStatus))

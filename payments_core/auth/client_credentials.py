@@ -17,7 +17,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import SecretStr
 
-from payments_core.auth.election import CacheCall, FlowClosed, Pause, Step, TokenElection
+from payments_core.auth.election import CacheCall, ElectionStep, FlowClosed, Pause, TokenElection
 from payments_core.auth.endpoint import (
     LifetimeReader,
     read_token_answer,
@@ -172,7 +172,7 @@ class OAuth2ClientCredentials(TokenElection, httpx.Auth):
             except BaseException as exc:  # the flow's to handle
                 failure = exc
 
-    def _do(self, step: Step) -> Any:
+    def _do(self, step: ElectionStep) -> Any:
         if isinstance(step, CacheCall):
             return step.call(*step.args)
         if isinstance(step, Pause):
@@ -205,7 +205,7 @@ class OAuth2ClientCredentials(TokenElection, httpx.Auth):
             except BaseException as exc:  # the flow's to handle, a cancellation included
                 failure = exc
 
-    async def _ado(self, step: Step) -> Any:
+    async def _ado(self, step: ElectionStep) -> Any:
         if isinstance(step, CacheCall):
             return await step.acall(*step.args)
         if isinstance(step, Pause):

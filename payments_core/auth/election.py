@@ -18,7 +18,7 @@ until its token is written. Should the shared cache fail, the process fetches
 for itself for a while: a token is no money, so availability wins.
 
 :meth:`TokenElection._flow` is a generator that yields what it needs done (a
-:data:`Step`) and receives the result; ``OAuth2ClientCredentials`` drives it
+:data:`ElectionStep`) and receives the result; ``OAuth2ClientCredentials`` drives it
 with threading primitives in ``sync_auth_flow`` and with asyncio in
 ``async_auth_flow``. A caller whose token is cached runs that generator only;
 the election's own generators start on a cache miss.
@@ -40,7 +40,7 @@ from payments_core.auth.grant import SharedTokenCache, TokenGrant
 from payments_core.auth.rounds import CachedToken, Round, wake_followers
 from payments_core.errors import ErrorCode, PaymentError, ProviderUnavailableError
 
-__all__ = ["CacheCall", "FlowClosed", "Pause", "Step", "TokenElection"]
+__all__ = ["CacheCall", "ElectionStep", "FlowClosed", "Pause", "TokenElection"]
 
 logger = logging.getLogger("payments_core.auth")
 
@@ -52,21 +52,21 @@ _SHARED_PAUSE: Final = 30.0
 
 @dataclass(frozen=True, slots=True)
 class Pause:
-    """Step: sleep this long (between looks at the shared cache)."""
+    """An :data:`ElectionStep`: sleep this long (between looks at the shared cache)."""
 
     seconds: float
 
 
 @dataclass(frozen=True, slots=True)
 class CacheCall:
-    """Step: call the shared cache, ``call`` on a thread or ``acall`` on a loop."""
+    """An :data:`ElectionStep`: call the shared cache, ``call`` on a thread, ``acall`` on a loop."""
 
     call: Callable[..., Any]
     acall: Callable[..., Awaitable[Any]]
     args: tuple[Any, ...]
 
 
-Step = httpx.Request | Round | Pause | CacheCall
+ElectionStep = httpx.Request | Round | Pause | CacheCall
 """What the flow asks of its driver, and what it gets back: send a request (the
 response; a token request's body read), wait for a round's leader (whether it
 finished in time), pause (nothing), call the shared cache (what it returned, or
@@ -82,7 +82,7 @@ class FlowClosed(BaseException):
     """
 
 
-_Flow = Generator[Step, Any, None]
+_Flow = Generator[ElectionStep, Any, None]
 _POLL: Final = Pause(_SHARED_POLL)
 
 
@@ -181,7 +181,7 @@ class TokenElection:
 
     def _elected(
         self, request: httpx.Request, round_: Round | None, leader: bool, asynchronous: bool
-    ) -> Generator[Step, Any, str]:
+    ) -> Generator[ElectionStep, Any, str]:
         """A token after a cache miss: lead the round, or follow it until one is there."""
         while True:
             assert round_ is not None
@@ -201,7 +201,7 @@ class TokenElection:
             if token is not None:
                 return token
 
-    def _lead(self, request: httpx.Request, round_: Round) -> Generator[Step, Any, str]:
+    def _lead(self, request: httpx.Request, round_: Round) -> Generator[ElectionStep, Any, str]:
         generation: int | None = None
         try:
             token, generation = yield from self._shared_token()
@@ -246,7 +246,7 @@ class TokenElection:
             return None
         return self._shared
 
-    def _shared_token(self) -> Generator[Step, Any, tuple[str | None, int | None]]:
+    def _shared_token(self) -> Generator[ElectionStep, Any, tuple[str | None, int | None]]:
         """(a token another process fetched, None) or (None, the lease's generation)."""
         shared, until = self._sharing, self._clock() + self.wait_timeout
         while shared is not None:
@@ -272,7 +272,7 @@ class TokenElection:
 
     def _share_result(
         self, generation: int | None, token: str | None, usable_for: float
-    ) -> Generator[Step, Any, None]:
+    ) -> Generator[ElectionStep, Any, None]:
         shared = self._sharing
         if shared is None or generation is None:
             return
@@ -285,7 +285,7 @@ class TokenElection:
         except Exception as exc:
             self._shared_failed("writing", exc)
 
-    def _drop_shared(self, token: str) -> Generator[Step, Any, None]:
+    def _drop_shared(self, token: str) -> Generator[ElectionStep, Any, None]:
         shared = self._sharing
         if shared is not None:
             try:

@@ -4,7 +4,7 @@ Each attempt gets what is left of the call's deadline as its timeout, is
 recorded first when it changes state (``CallInfo.on_send``), shows itself to
 the HTTP hooks and the DEBUG log, and ends in a decision: the answer goes to
 the flow, a retry after a delay, or an error. The generator yields what it
-needs done (:data:`Step`); the sync and async drivers differ only in how they
+needs done (:data:`AttemptStep`); the sync and async drivers differ only in how they
 send, sleep and record.
 """
 
@@ -29,32 +29,33 @@ from payments_core.provider import ACCEPT_STATUS_EXTENSION, changes_state, parse
 from payments_core.redact import HttpExchange
 from payments_core.retry import is_safe_to_retry
 
-__all__ = ["AttemptLoop", "Record", "Sleep", "Step"]
+__all__ = ["AttemptLoop", "AttemptStep", "Record", "Sleep"]
 
 logger = logging.getLogger("payments_core.http")
 
 
 @dataclass(frozen=True, slots=True)
 class Sleep:
-    """Step: wait this long before the next attempt."""
+    """An :data:`AttemptStep`: wait this long before the next attempt."""
 
     seconds: float
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """Step: before this state-changing request leaves, call ``info.on_send`` with it
-    (and await what it returns on the async driver). If that fails, nothing was sent."""
+    """An :data:`AttemptStep`: before this state-changing request leaves, call
+    ``info.on_send`` with it (and await what it returns on the async driver). If
+    that fails, nothing was sent."""
 
     request: httpx.Request
 
 
-Step = httpx.Request | Record | Sleep
+AttemptStep = httpx.Request | Record | Sleep
 """What the attempts ask of a driver: send a request (it gets back the response, or
 the exception sending raised), record one, or sleep (both get back nothing, or
 have their exception thrown in)."""
 
-_Attempts = Generator[Step, object, httpx.Response]
+_Attempts = Generator[AttemptStep, object, httpx.Response]
 
 
 class AttemptLoop(DriverBase):

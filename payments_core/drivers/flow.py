@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 import httpx
 
-from payments_core.drivers.attempts import AttemptLoop, Step
+from payments_core.drivers.attempts import AttemptLoop, AttemptStep
 from payments_core.drivers.call import CallInfo
 from payments_core.drivers.results import redact_result
 from payments_core.errors import InvalidRequestError, PaymentError, ProviderResponseError
@@ -40,7 +40,9 @@ class FlowDriver(AttemptLoop):
         """The headers configured on the driver's HTTP client."""
         raise NotImplementedError
 
-    def _call(self, flow: Flow[T], info: CallInfo, deadline: float) -> Generator[Step, object, T]:
+    def _call(
+        self, flow: Flow[T], info: CallInfo, deadline: float
+    ) -> Generator[AttemptStep, object, T]:
         """Drive ``flow`` to its result, yielding the attempts' steps; every failure comes
         out as a PaymentError, and the flow is closed however the call ends."""
         last: httpx.Request | None = None

@@ -50,17 +50,24 @@ class TrackedAuth(httpx.Auth):
         self.requires_request_body = inner.requires_request_body
         self.requires_response_body = inner.requires_response_body
 
-    @staticmethod
-    def _is_api(outgoing: httpx.Request, request: httpx.Request) -> bool:
-        if outgoing is request:
-            return True
-        if outgoing.extensions.get(AUTH_REQUEST_EXTENSION):
+    def _mark_if_api(self, outgoing: httpx.Request, request: httpx.Request) -> bool:
+        """Mark ``request`` sent when ``outgoing`` is the API request; say whether it is."""
+        if outgoing is not request and (
+            outgoing.extensions.get(AUTH_REQUEST_EXTENSION)
+            or outgoing.method != request.method
+            or outgoing.url.host != request.url.host
+            or outgoing.url.path != request.url.path
+        ):
             return False
-        return (
-            outgoing.method == request.method
-            and outgoing.url.host == request.url.host
-            and outgoing.url.path == request.url.path
-        )
+        request.extensions[SENT] = True
+        return True
+
+    def _unmark_if_refused(
+        self, api: bool, response: httpx.Response, request: httpx.Request
+    ) -> None:
+        """A 401 to the API request: it was refused, not carried out (the auth may retry it)."""
+        if api and response.status_code == 401:
+            request.extensions.pop(SENT, None)
 
     def sync_auth_flow(
         self, request: httpx.Request
@@ -69,12 +76,9 @@ class TrackedAuth(httpx.Auth):
         try:
             outgoing = next(flow)
             while True:
-                api = self._is_api(outgoing, request)
-                if api:
-                    request.extensions[SENT] = True
+                api = self._mark_if_api(outgoing, request)
                 response = yield outgoing
-                if api and response.status_code == 401:
-                    request.extensions.pop(SENT, None)
+                self._unmark_if_refused(api, response, request)
                 outgoing = flow.send(response)
         except StopIteration:
             return
@@ -88,12 +92,9 @@ class TrackedAuth(httpx.Auth):
         try:
             outgoing = await flow.__anext__()
             while True:
-                api = self._is_api(outgoing, request)
-                if api:
-                    request.extensions[SENT] = True
+                api = self._mark_if_api(outgoing, request)
                 response = yield outgoing
-                if api and response.status_code == 401:
-                    request.extensions.pop(SENT, None)
+                self._unmark_if_refused(api, response, request)
                 outgoing = await flow.asend(response)
         except StopAsyncIteration:
             return

@@ -19,7 +19,7 @@ import httpx
 from payments_core.drivers import AsyncDriver
 from payments_core.errors import ConfigurationError
 from payments_core.gateway.calls import CheckedCall
-from payments_core.gateway.lifecycle import Lifecycle, Steps
+from payments_core.gateway.lifecycle import CallBody, Lifecycle
 from payments_core.gateway.settlement import AwaitableStore
 from payments_core.idempotency import IdempotencyStore
 from payments_core.models import Operation, Payment, PaymentRequest, WebhookEvent
@@ -98,7 +98,7 @@ class AsyncPayments(Lifecycle):
 
     # -- doing the steps: awaited ------------------------------------------------------
 
-    async def _drive(self, steps: Steps[ResultT]) -> ResultT:
+    async def _drive(self, steps: CallBody[ResultT]) -> ResultT:
         """Run a body to its result, awaiting each step it yields."""
         try:
             function, args, keywords = next(steps)

@@ -8,7 +8,6 @@ these methods, before a hook is asked or a request is built.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -22,7 +21,7 @@ from payments_core.errors import (
     UnsupportedOperationError,
 )
 from payments_core.gateway.building import FacadeBase
-from payments_core.idempotency import Fingerprint, check_idempotency_key
+from payments_core.idempotency import Fingerprint, check_idempotency_key, mint_key
 from payments_core.models import (
     Operation,
     OperationRequest,
@@ -76,7 +75,7 @@ class CheckedCalls(FacadeBase):
     def _minted_key(self, idempotency_key: object) -> str:
         """The caller's key, checked, or a fresh one."""
         if idempotency_key is None:
-            return str(uuid.uuid4())
+            return mint_key()
         return check_idempotency_key(idempotency_key, provider=self.provider.name)
 
     def _create_call(self, request: object) -> CheckedCall[Payment]:

@@ -2,7 +2,7 @@
 
 A call's body is a generator, as a provider's flow is (and the driver's attempt
 loop): it does all that is not I/O itself (hooks, the idempotency decisions,
-logging) and yields each piece of I/O as a :data:`Step`, a callable with its
+logging) and yields each piece of I/O as an :data:`IOStep`, a callable with its
 arguments. :class:`~payments_core.Payments` calls the step,
 :class:`~payments_core.AsyncPayments` awaits what it returns; either sends the
 outcome back into the body, or throws in what the step raised. So the order of
@@ -24,14 +24,14 @@ from payments_core.gateway.webhooks import Webhooks, delivered
 from payments_core.idempotency import ClaimState
 from payments_core.models import Payment, WebhookEvent
 
-__all__ = ["NO_KEYWORDS", "Lifecycle", "Step", "Steps"]
+__all__ = ["NO_KEYWORDS", "CallBody", "IOStep", "Lifecycle"]
 
 ResultT = TypeVar("ResultT")
 
-Step: TypeAlias = tuple[Callable[..., Any], tuple[Any, ...], Mapping[str, Any]]
+IOStep: TypeAlias = tuple[Callable[..., Any], tuple[Any, ...], Mapping[str, Any]]
 """A piece of I/O a body asks its facade to do: ``function(*args, **keywords)``."""
 
-Steps: TypeAlias = Generator[Step, Any, ResultT]
+CallBody: TypeAlias = Generator[IOStep, Any, ResultT]
 """A call's body: yields steps, receives their outcomes, returns the call's result."""
 
 NO_KEYWORDS: Final[Mapping[str, Any]] = {}
@@ -53,7 +53,7 @@ class Lifecycle(CheckedCalls, Settlement, Instrumentation, Webhooks):
     _receive_callback: Callable[[WebhookEvent], Any]
     """Enter a verified callback in the journal's inbox: its delivery (new, duplicate...)."""
 
-    def _call_steps(self, call: CheckedCall[ResultT]) -> Steps[ResultT]:
+    def _call_steps(self, call: CheckedCall[ResultT]) -> CallBody[ResultT]:
         """Veto, claim the key (waiting while another caller holds it), run the flow,
         settle the key, record the payment, report. A replay ends at the claim."""
         started = self._begin(call.operation, call.request)
@@ -75,6 +75,8 @@ class Lifecycle(CheckedCalls, Settlement, Instrumentation, Webhooks):
                     if plan.mark_unknown:
                         yield self._calls_store.unknown, (self.name, call.key), NO_KEYWORDS
                     if plan.error is not None:
+                        if plan.cause is not None:
+                            raise plan.error from plan.cause
                         raise plan.error
                     if plan.wait is None:
                         if plan.flow is None:
@@ -117,7 +119,7 @@ class Lifecycle(CheckedCalls, Settlement, Instrumentation, Webhooks):
         headers: Mapping[str, str] | Iterable[tuple[str, str]],
         body: bytes,
         remote_addr: str | None,
-    ) -> Steps[WebhookEvent]:
+    ) -> CallBody[WebhookEvent]:
         """Check and verify a callback, enter it in the journal's inbox, report it."""
         try:
             flow = self._webhook_flow(headers, body, remote_addr)

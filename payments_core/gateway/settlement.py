@@ -59,6 +59,8 @@ class Plan(Generic[ResultT]):
     """The key had an unknown outcome: the first attempt may have been carried out."""
     error: BaseException | None = None
     """Raise this (after telling the store the outcome is still unknown, if ``mark_unknown``)."""
+    cause: BaseException | None = None
+    """What ``error`` is raised from (``raise error from cause``), when it has a cause."""
     mark_unknown: bool = False
 
 
@@ -107,8 +109,7 @@ class Settlement(FacadeBase):
                     f"{call.operation} ({type(exc).__name__})",
                     safe_to_repeat=True,
                 )
-                error.__cause__ = exc
-                return Plan(mark_unknown=True, error=error)
+                return Plan(mark_unknown=True, error=error, cause=exc)
             if resend is not None:
                 return Plan(flow=lambda: resend, retaken=True)
         return Plan(flow=call.flow, retaken=True)

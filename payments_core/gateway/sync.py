@@ -18,7 +18,7 @@ import httpx
 from payments_core.drivers import SyncDriver
 from payments_core.errors import ConfigurationError
 from payments_core.gateway.calls import CheckedCall
-from payments_core.gateway.lifecycle import Lifecycle, Steps
+from payments_core.gateway.lifecycle import CallBody, Lifecycle
 from payments_core.models import Operation, Payment, PaymentRequest, WebhookEvent
 from payments_core.money import Money
 from payments_core.provider import Capability, Flow, PaymentProvider
@@ -108,7 +108,7 @@ class Payments(Lifecycle):
 
     # -- doing the steps: plain calls ----------------------------------------------------
 
-    def _drive(self, steps: Steps[ResultT]) -> ResultT:
+    def _drive(self, steps: CallBody[ResultT]) -> ResultT:
         """Run a body to its result, calling each step it yields."""
         try:
             function, args, keywords = next(steps)

@@ -36,7 +36,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-Step: TypeAlias = tuple[Callable[..., Any], tuple[Any, ...]]
+JournalStep: TypeAlias = tuple[Callable[..., Any], tuple[Any, ...]]
 """A journal step and the arguments it runs with (after the ``Connection``)."""
 
 
@@ -114,17 +114,17 @@ class _KeySteps:
 
     def _claim(
         self, gateway: str, key: str, fingerprint: Fingerprint, details: CallDetails | None
-    ) -> Step:
+    ) -> JournalStep:
         return operations.claim, (gateway, key, fingerprint, _intent(self.lease, details))
 
     def _claimed(self, gateway: str, key: str, answer: tuple[Claim, int | None]) -> Claim:
         return self._fences.keep(gateway, key, answer)
 
-    def _sending(self, gateway: str, key: str, sent: SentRequest) -> Step:
+    def _sending(self, gateway: str, key: str, sent: SentRequest) -> JournalStep:
         fence = self._fences.get(gateway, key)
         return operations.sending, (gateway, key, sent_to_json(sent), self.lease, fence)
 
-    def _succeeded(self, gateway: str, key: str, outcome: Any) -> Step:
+    def _succeeded(self, gateway: str, key: str, outcome: Any) -> JournalStep:
         fence = self._fences.drop(gateway, key)
         follow_up = None
         if isinstance(outcome, Operation) and outcome.status is OperationStatus.PENDING:
@@ -133,11 +133,11 @@ class _KeySteps:
         settled = (outcome_to_json(outcome), status_of(outcome), payment_id, follow_up)
         return operations.succeeded, (gateway, key, *settled, fence)
 
-    def _unknown(self, gateway: str, key: str, payment_id: str | None) -> Step:
+    def _unknown(self, gateway: str, key: str, payment_id: str | None) -> JournalStep:
         fence = self._fences.drop(gateway, key)
         return operations.unknown, (gateway, key, fence, payment_id)
 
-    def _release(self, gateway: str, key: str) -> Step:
+    def _release(self, gateway: str, key: str) -> JournalStep:
         return operations.release, (gateway, key, None, self._fences.drop(gateway, key))
 
 

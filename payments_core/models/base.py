@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.validation import findings, summary
 
-__all__ = ["validation_error_to_payment_error"]
+__all__ = ["RequestModel", "ResultModel", "validation_error_to_payment_error"]
 
 
 _ERROR_CODES = frozenset(code.value for code in ErrorCode)
@@ -71,13 +71,13 @@ class _Model(BaseModel):
             raise validation_error_to_payment_error(exc, what=cls.__name__) from None
 
 
-class _Result(_Model):
+class ResultModel(_Model):
     """Results are snapshots: frozen, and lenient about fields added later."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True)
 
 
-class _Request(_Model):
+class RequestModel(_Model):
     """Requests stay checked however they are changed.
 
     ``validate_assignment`` refuses a bad value when it is assigned

@@ -7,13 +7,13 @@ from typing import Any
 
 from pydantic import Field
 
-from payments_core.models.base import _Result
+from payments_core.models.base import ResultModel
 from payments_core.models.results import Payment
 
 __all__ = ["WebhookEvent"]
 
 
-class WebhookEvent(_Result):
+class WebhookEvent(ResultModel):
     """A verified callback: what happened to which payment.
 
     ``id`` is a dedupe key: the same delivery repeated has the same id, so a

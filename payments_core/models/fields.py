@@ -18,7 +18,15 @@ from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.money import Money
 from payments_core.urls import check_url
 
-__all__ = ["check_text"]
+__all__ = [
+    "GatewayText",
+    "check_text",
+    "gateway_text",
+    "header_value",
+    "require_positive",
+    "text_problem",
+    "url_field",
+]
 
 
 _FORBIDDEN_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -27,7 +35,8 @@ separators, and the bidi embeddings, overrides and isolates."""
 _VISIBLE_ASCII = re.compile("[!-~]+")
 
 
-def _text_problem(value: str) -> str | None:
+def text_problem(value: str) -> str | None:
+    """Why ``value`` is not safe free text for a gateway, in words; ``None`` when it is."""
     if _FORBIDDEN_IN_TEXT.search(value):
         return (
             "must not contain control characters, line breaks or bidirectional "
@@ -50,31 +59,33 @@ def check_text(value: str, *, field: str) -> str:
     read differently from what it holds. Providers use this for free text they
     take outside a :class:`PaymentRequest`.
     """
-    problem = _text_problem(value) if isinstance(value, str) else "must be a string"
+    problem = text_problem(value) if isinstance(value, str) else "must be a string"
     if problem is not None:
         raise InvalidRequestError(f"{field} {problem}", field=field)
     return value
 
 
-def _gateway_text(value: str) -> str:
-    problem = _text_problem(value)
+def gateway_text(value: str) -> str:
+    """:func:`check_text` as a pydantic validator: pydantic names the field itself."""
+    problem = text_problem(value)
     if problem is not None:
         raise ValueError(problem)
     return value
 
 
-def _header_value(value: str) -> str:
-    _gateway_text(value)
+def header_value(value: str) -> str:
+    """Free text that also goes into an HTTP header unchanged (an idempotency key)."""
+    gateway_text(value)
     if not _VISIBLE_ASCII.fullmatch(value):
         raise ValueError("must be printable ASCII without spaces: it is sent as an HTTP header")
     return value
 
 
-_GatewayText = Annotated[str, AfterValidator(_gateway_text)]
+GatewayText = Annotated[str, AfterValidator(gateway_text)]
 """A ``str`` that passes :func:`check_text`'s rules, as a pydantic field type."""
 
 
-def _url_field(
+def url_field(
     value: str | None, info: ValidationInfo, *, https_only: bool, allow_fragment: bool
 ) -> str | None:
     """:func:`~payments_core.urls.check_url` for a model field, keeping pydantic's location."""
@@ -90,7 +101,8 @@ def _url_field(
         ) from None
 
 
-def _require_positive(money: Money, field: str) -> Money:
+def require_positive(money: Money, field: str) -> Money:
+    """``money`` when it is above zero; else an ``invalid_amount`` error on ``field``."""
     if not money.is_positive():
         raise PydanticCustomError(
             ErrorCode.INVALID_AMOUNT.value,

@@ -19,14 +19,14 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 from pydantic_core import PydanticCustomError
 
 from payments_core.errors import ErrorCode, InvalidRequestError
-from payments_core.models.base import _Request, _Result
+from payments_core.models.base import RequestModel, ResultModel
 from payments_core.models.fields import (
-    _gateway_text,
-    _GatewayText,
-    _header_value,
-    _require_positive,
-    _text_problem,
-    _url_field,
+    GatewayText,
+    gateway_text,
+    header_value,
+    require_positive,
+    text_problem,
+    url_field,
 )
 from payments_core.money import Money
 from payments_core.urls import check_url, is_loopback_host
@@ -57,15 +57,15 @@ MAX_QUANTITY = 1_000_000
 """No basket line is bigger; a larger number is a mistake (an id in the wrong field)."""
 
 
-class LineItem(_Request):
+class LineItem(RequestModel):
     """One line of the basket."""
 
-    product_id: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_gateway_text)]
+    product_id: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(gateway_text)]
     quantity: int | Decimal
     """How many, or how much: a whole number, or a Decimal with up to three decimals
     for goods sold by weight or length (``Decimal("0.350")`` kg)."""
     unit_price: Money
-    description: _GatewayText | None = None
+    description: GatewayText | None = None
     unit_discount: Money | None = None
     vat_percent: Decimal | None = None
     image_url: str | None = None
@@ -74,7 +74,7 @@ class LineItem(_Request):
     @classmethod
     def _image_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Shown by the customer's browser on the payment page: http and #fragments allowed.
-        return _url_field(value, info, https_only=False, allow_fragment=True)
+        return url_field(value, info, https_only=False, allow_fragment=True)
 
     @field_validator("quantity", mode="before")
     @classmethod
@@ -158,15 +158,15 @@ class LineItem(_Request):
         return price.times(self.quantity)
 
 
-class Buyer(_Request):
+class Buyer(RequestModel):
     """Who pays. Every field is optional; send what the provider should show or prefill."""
 
-    full_name: _GatewayText | None = None
-    email: _GatewayText | None = None
-    phone: _GatewayText | None = None
+    full_name: GatewayText | None = None
+    email: GatewayText | None = None
+    phone: GatewayText | None = None
 
 
-class PaymentRequest(_Request):
+class PaymentRequest(RequestModel):
     """Everything needed to start a payment, the same for every provider.
 
     ``idempotency_key`` is minted when you leave it out, once, here: every retry
@@ -178,7 +178,7 @@ class PaymentRequest(_Request):
     before anything is sent.
     """
 
-    external_id: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_gateway_text)]
+    external_id: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(gateway_text)]
     amount: Money
     items: list[LineItem]
     callback_url: str
@@ -188,10 +188,10 @@ class PaymentRequest(_Request):
     capture: CaptureMode = CaptureMode.AUTOMATIC
     expires_in: Annotated[int | None, Field(gt=0, le=366 * 24 * 3600)] = None
     """Seconds the customer has to pay; the provider's default when ``None``."""
-    locale: _GatewayText | None = None
-    payment_methods: list[_GatewayText] = Field(default_factory=list)
+    locale: GatewayText | None = None
+    payment_methods: list[GatewayText] = Field(default_factory=list)
     idempotency_key: Annotated[
-        str, Field(min_length=1, max_length=255), AfterValidator(_header_value)
+        str, Field(min_length=1, max_length=255), AfterValidator(header_value)
     ] = Field(default_factory=lambda: str(uuid.uuid4()))
     metadata: dict[str, str] = Field(default_factory=dict)
     provider_options: dict[str, Any] = Field(default_factory=dict, repr=False)
@@ -207,7 +207,7 @@ class PaymentRequest(_Request):
     @field_validator("amount")
     @classmethod
     def _positive_amount(cls, value: Money) -> Money:
-        return _require_positive(value, "amount")
+        return require_positive(value, "amount")
 
     @field_validator("items")
     @classmethod
@@ -228,10 +228,10 @@ class PaymentRequest(_Request):
     def _metadata_text(cls, value: dict[str, str]) -> dict[str, str]:
         # Checked as a whole so a bad key is quoted (repr) instead of becoming the location.
         for key, text in value.items():
-            problem = _text_problem(key)
+            problem = text_problem(key)
             if problem is not None:
                 raise ValueError(f"key {key[:40]!r} {problem}")
-            problem = _text_problem(text)
+            problem = text_problem(text)
             if problem is not None:
                 raise ValueError(f"the value of {key[:40]!r} {problem}")
         return value
@@ -240,7 +240,7 @@ class PaymentRequest(_Request):
     @classmethod
     def _redirect_urls(cls, value: str | None, info: ValidationInfo) -> str | None:
         # The customer's browser follows these: plain http and #fragments are allowed.
-        return _url_field(value, info, https_only=False, allow_fragment=True)
+        return url_field(value, info, https_only=False, allow_fragment=True)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -333,7 +333,7 @@ def building_flow_for(request: PaymentRequest, build: Callable[[], _T]) -> _T:
         _JUST_CHECKED.reset(token)
 
 
-class OperationRequest(_Result):
+class OperationRequest(ResultModel):
     """What ``refund``, ``capture``, ``void`` and ``get_payment`` were asked to do.
 
     Handed to ``payments_before_operation`` hooks, so a plugin can inspect (and

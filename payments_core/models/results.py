@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from payments_core.errors import DeclineCode
-from payments_core.models.base import _Result
+from payments_core.models.base import ResultModel
 from payments_core.models.requests import CaptureMode
 from payments_core.money import Money
 from payments_core.status import PaymentStatus, is_final, is_paid
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class CardDetails(_Result):
+class CardDetails(ResultModel):
     """The card used, as far as a provider may show it: never the full number."""
 
     masked_number: str | None = None
@@ -44,7 +44,7 @@ class CardDetails(_Result):
         return value
 
 
-class Decline(_Result):
+class Decline(ResultModel):
     """Why a payment failed: the normalized code plus what the provider said."""
 
     code: DeclineCode
@@ -64,7 +64,7 @@ class OperationStatus(StrEnum):
     FAILED = "failed"
 
 
-class Operation(_Result):
+class Operation(ResultModel):
     """A capture, refund or void: as answered when asked for, or as seen later in history.
 
     Several providers (BOG among them) only acknowledge the request and report the
@@ -85,7 +85,7 @@ class Operation(_Result):
     raw: dict[str, Any] | None = Field(default=None, repr=False)
 
 
-class Payment(_Result):
+class Payment(ResultModel):
     """A provider's payment, normalized. ``raw`` keeps the provider's payload for debugging."""
 
     id: str

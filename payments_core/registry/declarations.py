@@ -13,7 +13,7 @@ from typing import Any
 
 from payments_core.provider import Capability, PaymentProvider, ProviderSettings
 
-__all__ = ["ProviderInfo"]
+__all__ = ["ProviderInfo", "info_for"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _check_declarations(obj: type[PaymentProvider]) -> None:
         raise _MalformedProvider("sensitive_options must be a frozenset of option names (strings)")
 
 
-def _info_for(name: str, obj: Any, source: str) -> ProviderInfo:
+def info_for(name: str, obj: Any, source: str) -> ProviderInfo:
     """Check what a provider class declares; a bad declaration breaks only that provider.
 
     Everything the core later reads from the class without guarding is checked

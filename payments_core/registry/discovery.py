@@ -14,7 +14,7 @@ from typing import Any
 
 from payments_core.errors import ConfigurationError, ErrorCode
 
-__all__ = ["find_entry_points", "load_entry_point"]
+__all__ = ["GuardedEntryPoint", "ImportAborted", "find_entry_points", "load_entry_point"]
 
 
 def find_entry_points(group: str, name: str | None = None) -> list[EntryPoint]:
@@ -49,7 +49,7 @@ def find_entry_points(group: str, name: str | None = None) -> list[EntryPoint]:
     return found
 
 
-class _GuardedEntryPoint(EntryPoint):
+class GuardedEntryPoint(EntryPoint):
     """An entry point whose failed import is always an ordinary ``Exception``.
 
     stevedore isolates a plugin that raises ``Exception`` at import, but lets
@@ -58,17 +58,17 @@ class _GuardedEntryPoint(EntryPoint):
     """
 
     @classmethod
-    def of(cls, entry_point: EntryPoint) -> _GuardedEntryPoint:
+    def of(cls, entry_point: EntryPoint) -> GuardedEntryPoint:
         return cls(entry_point.name, entry_point.value, entry_point.group)
 
     def load(self) -> Any:
         try:
             return super().load()
         except (AssertionError, SystemExit) as exc:
-            raise _ImportAborted(f"{type(exc).__name__}: {exc}") from exc
+            raise ImportAborted(f"{type(exc).__name__}: {exc}") from exc
 
 
-class _ImportAborted(Exception):
+class ImportAborted(Exception):
     """A plugin's import raised something stevedore would not isolate."""
 
 

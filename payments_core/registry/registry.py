@@ -14,10 +14,10 @@ from typing import Any
 
 from payments_core.errors import ConfigurationError, ErrorCode
 from payments_core.provider import PaymentProvider
-from payments_core.registry.declarations import ProviderInfo, _info_for
+from payments_core.registry.declarations import ProviderInfo, info_for
 from payments_core.registry.discovery import (
-    _GuardedEntryPoint,
-    _ImportAborted,
+    GuardedEntryPoint,
+    ImportAborted,
     find_entry_points,
 )
 
@@ -29,7 +29,7 @@ logger = logging.getLogger("payments_core.registry")
 
 
 def _failure(name: str, source: str, exc: BaseException) -> ProviderInfo:
-    reason = str(exc) if isinstance(exc, _ImportAborted) else f"{type(exc).__name__}: {exc}"
+    reason = str(exc) if isinstance(exc, ImportAborted) else f"{type(exc).__name__}: {exc}"
     logger.warning("provider %s (%s) failed to load: %s", name, source, reason)
     return ProviderInfo(name, None, source, error=reason)
 
@@ -72,7 +72,7 @@ class ProviderRegistry:
         # (and per sys.path); hand it a fresh read so that a new registry, or
         # refresh(), sees distributions installed since the first look.
         ExtensionManager.ENTRY_POINT_CACHE[self.namespace] = [
-            _GuardedEntryPoint.of(ep) for ep in entry_points(group=self.namespace)
+            GuardedEntryPoint.of(ep) for ep in entry_points(group=self.namespace)
         ]
         manager = ExtensionManager(
             self.namespace,
@@ -80,7 +80,7 @@ class ProviderRegistry:
             on_load_failure_callback=on_failure,
         )
         for extension in manager.extensions:
-            found[extension.name] = _info_for(
+            found[extension.name] = info_for(
                 extension.name, extension.plugin, extension.entry_point.value
             )
         return dict(sorted(found.items()))
@@ -111,10 +111,10 @@ class ProviderRegistry:
         """Load the entry point ``name`` alone (a look-up made while discovery runs)."""
         for ep in find_entry_points(self.namespace, name):
             try:
-                obj = _GuardedEntryPoint.of(ep).load()
+                obj = GuardedEntryPoint.of(ep).load()
             except Exception as exc:
                 return _failure(name, ep.value, exc)
-            return _info_for(name, obj, ep.value)
+            return info_for(name, obj, ep.value)
         return None
 
     def _get_exact(self, name: str) -> ProviderInfo | None:
@@ -145,11 +145,11 @@ class ProviderRegistry:
         outer = self._discovering_here()
         self._local.discovering = True
         try:
-            obj = _GuardedEntryPoint.of(ep).load()
+            obj = GuardedEntryPoint.of(ep).load()
         except Exception as exc:
             info = _failure(name, ep.value, exc)
         else:
-            info = _info_for(name, obj, ep.value)
+            info = info_for(name, obj, ep.value)
         finally:
             self._local.discovering = outer
         with self._lock:
@@ -180,7 +180,7 @@ class ProviderRegistry:
             raise ConfigurationError(
                 f"cannot register {provider_class!r}: the name must be a non-empty string"
             )
-        info = _info_for(name or "", provider_class, "runtime")
+        info = info_for(name or "", provider_class, "runtime")
         if info.error is None and not name:
             info = ProviderInfo(
                 provider_class.name, provider_class, "runtime", capabilities=info.capabilities
