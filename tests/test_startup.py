@@ -109,3 +109,23 @@ def test_a_bog_gateway_defers_the_tls_context_asyncio_and_cryptography() -> None
 
     for package in ("asyncio", "httpcore", "certifi", "cryptography", "payments_bog.callbacks"):
         assert not _imported(modules, package), package
+
+
+def test_a_bog_gateway_is_built_without_bogs_wire_models_and_flows() -> None:
+    # Building a gateway is what every process does at start; BOG's pydantic wire
+    # models and its operation modules load with the first call instead.
+    pytest.importorskip("payments_bog")
+    modules = _modules_after(
+        "from payments_core import Payments\n"
+        "Payments('bog', client_id='c', client_secret='s').close()"
+    )
+
+    assert "payments_bog.provider" in modules
+    for module in (
+        "payments_bog.wire",
+        "payments_bog.operations",
+        "payments_bog.own_operations",
+        "payments_bog.orders",
+        "payments_bog.receipt",
+    ):
+        assert module not in modules, module

@@ -23,12 +23,11 @@ go into an error.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 
 from payments_bog import PROVIDER
-from payments_bog.wire.answers import ErrorBody, json_object, read
 from payments_core.errors import (
     InvalidStateError,
     NotFoundError,
@@ -36,6 +35,9 @@ from payments_core.errors import (
     ProviderResponseError,
 )
 from payments_core.provider import error_for_status
+
+if TYPE_CHECKING:
+    from payments_bog.wire.answers import ErrorBody
 
 __all__ = ["error_for_response", "is_unknown_order", "restated"]
 
@@ -47,6 +49,9 @@ ALREADY_REQUESTED_MARKER: Final = "already requested"
 
 
 def _body(response: httpx.Response) -> ErrorBody:
+    # BOG's answer models load with the first answer read, not when a gateway is built.
+    from payments_bog.wire.answers import ErrorBody, json_object, read
+
     if not response.content:
         return ErrorBody()
     try:

@@ -14,28 +14,20 @@ Where the rest lives:
   on the merchant's page, which :mod:`payments_bog.api` runs through a facade;
 * :mod:`payments_bog.prechecks`: what is refused before a request is sent;
 * :mod:`payments_bog.key_memory`: the callback key, read once.
+
+Each method imports the modules it runs from: building a gateway, which every
+process does at start, does not pay for BOG's wire models; the first call does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from payments_bog import PROVIDER, errors, operations, own_operations
-from payments_bog.exchange import read_payment
+from payments_bog import PROVIDER, errors
 from payments_bog.key_memory import CallbackKeyMemory
-from payments_bog.options import SplitPart, parse_split
-from payments_bog.orders import check_callback_url, prepare_order
-from payments_bog.prechecks import (
-    checked_amount,
-    checked_apple_pay_token,
-    checked_description,
-    checked_external_id,
-    checked_id,
-    saved_card_path,
-)
 from payments_bog.settings import BogSettings
 from payments_bog.tokens import token_lifetime
 from payments_core.auth import OAuth2ClientCredentials
@@ -55,6 +47,9 @@ from payments_core.provider import (
     ProviderSettings,
     SentRequest,
 )
+
+if TYPE_CHECKING:
+    from payments_bog.options import SplitPart
 
 __all__ = ["BogProvider", "SavedCardKind"]
 
@@ -148,13 +143,19 @@ class BogProvider(PaymentProvider):
 
     def create_payment(self, request: PaymentRequest) -> Flow[Payment]:
         """``POST /ecommerce/orders``; with ``save_card``, the card-saving PUT follows."""
-        prepared = prepare_order(request, self.settings)
+        import payments_bog.operations as operations
+        import payments_bog.orders as orders
+
+        prepared = orders.prepare_order(request, self.settings)
         return operations.create(self, f"{self.api_base_url}/ecommerce/orders", request, prepared)
 
     def get_payment(self, payment_id: str) -> Flow[Payment]:
         """``GET /receipt/{id}``."""
-        order_id = checked_id(payment_id)
-        return read_payment(self, order_id)
+        import payments_bog.exchange as exchange
+        import payments_bog.prechecks as prechecks
+
+        order_id = prechecks.checked_id(payment_id)
+        return exchange.read_payment(self, order_id)
 
     def refund(
         self, payment_id: str, amount: Money | None, *, idempotency_key: str
@@ -165,8 +166,11 @@ class BogProvider(PaymentProvider):
         BOG's sandbox refused a refund without one, and the refundable amount is
         ``transfer_amount``, so a bank discount cannot make it too large.
         """
-        order_id = checked_id(payment_id)
-        checked_amount(amount)
+        import payments_bog.operations as operations
+        import payments_bog.prechecks as prechecks
+
+        order_id = prechecks.checked_id(payment_id)
+        prechecks.checked_amount(amount)
         return operations.refund(self, order_id, amount, idempotency_key)
 
     def capture(
@@ -186,10 +190,14 @@ class BogProvider(PaymentProvider):
         facade's ``capture`` has no room for them, :class:`~payments_bog.BogPayments`
         passes them.
         """
-        order_id = checked_id(payment_id)
-        checked_amount(amount)
-        note = checked_description(description)
-        parts = parse_split(split) if split is not None else None
+        import payments_bog.operations as operations
+        import payments_bog.options as options
+        import payments_bog.prechecks as prechecks
+
+        order_id = prechecks.checked_id(payment_id)
+        prechecks.checked_amount(amount)
+        note = prechecks.checked_description(description)
+        parts = options.parse_split(split) if split is not None else None
         return operations.capture(self, order_id, amount, idempotency_key, note, parts)
 
     def void(
@@ -199,15 +207,18 @@ class BogProvider(PaymentProvider):
 
         ``description`` is BOG's note on the cancel (see :meth:`capture`).
         """
-        order_id = checked_id(payment_id)
-        note = checked_description(description)
+        import payments_bog.operations as operations
+        import payments_bog.prechecks as prechecks
+
+        order_id = prechecks.checked_id(payment_id)
+        note = prechecks.checked_description(description)
         return operations.void(self, order_id, idempotency_key, note)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         """Verify ``Callback-Signature`` over the raw bytes, then read the event."""
-        from payments_bog.callbacks import parse_callback
+        import payments_bog.callbacks as callbacks
 
-        return parse_callback(headers, bytes(body), self._callback_keys.current())
+        return callbacks.parse_callback(headers, bytes(body), self._callback_keys.current())
 
     # -- BOG's own operations -------------------------------------------------------------
 
@@ -217,8 +228,11 @@ class BogProvider(PaymentProvider):
         Call it after creating the order and before the customer pays (or use the
         ``save_card`` option of ``create_payment``, which does both in one call).
         """
-        checked = checked_id(order_id, "order_id")
-        path = saved_card_path(kind)
+        import payments_bog.own_operations as own_operations
+        import payments_bog.prechecks as prechecks
+
+        checked = prechecks.checked_id(order_id, "order_id")
+        path = prechecks.saved_card_path(kind)
         return own_operations.save_card(self, checked, path, idempotency_key, after_create=False)
 
     def charge_saved_card(self, parent_order_id: str, request: PaymentRequest) -> Flow[Payment]:
@@ -226,8 +240,12 @@ class BogProvider(PaymentProvider):
 
         The customer still confirms on BOG's page: the result has a ``redirect_url``.
         """
-        parent = checked_id(parent_order_id, "parent_order_id")
-        prepared = prepare_order(request, self.settings)
+        import payments_bog.operations as operations
+        import payments_bog.orders as orders
+        import payments_bog.prechecks as prechecks
+
+        parent = prechecks.checked_id(parent_order_id, "parent_order_id")
+        prepared = orders.prepare_order(request, self.settings)
         url = f"{self.api_base_url}/ecommerce/orders/{parent}"
         return operations.create(self, url, request, prepared)
 
@@ -245,10 +263,14 @@ class BogProvider(PaymentProvider):
         receipt is read first (an unknown parent fails before anything is charged).
         The result is ``processing``: the outcome arrives by callback or receipt.
         """
-        parent = checked_id(parent_order_id, "parent_order_id")
+        import payments_bog.orders as orders
+        import payments_bog.own_operations as own_operations
+        import payments_bog.prechecks as prechecks
+
+        parent = prechecks.checked_id(parent_order_id, "parent_order_id")
         if callback_url is not None:
-            check_callback_url(callback_url, self.settings)
-        checked_external_id(external_id)
+            orders.check_callback_url(callback_url, self.settings)
+        prechecks.checked_external_id(external_id)
         return own_operations.charge_subscription(
             self, parent, idempotency_key, callback_url, external_id
         )
@@ -260,7 +282,10 @@ class BogProvider(PaymentProvider):
         order: ``400 Invalid order_id``, BOG's answer for an unknown order (reference
         §2.2), or a 404 (some clients report it). Either way nothing is saved under it.
         """
-        checked = checked_id(order_id, "order_id")
+        import payments_bog.own_operations as own_operations
+        import payments_bog.prechecks as prechecks
+
+        checked = prechecks.checked_id(order_id, "order_id")
         return own_operations.delete_saved_card(self, checked, idempotency_key)
 
     def complete_apple_pay(
@@ -271,8 +296,11 @@ class BogProvider(PaymentProvider):
         ``apple_pay_token`` is the JSON string Apple Pay's SDK produced, unmodified.
         The order must have been created with ``apple_pay_external``.
         """
-        checked = checked_id(order_id, "order_id")
-        checked_apple_pay_token(apple_pay_token)
+        import payments_bog.own_operations as own_operations
+        import payments_bog.prechecks as prechecks
+
+        checked = prechecks.checked_id(order_id, "order_id")
+        prechecks.checked_apple_pay_token(apple_pay_token)
         return own_operations.complete_apple_pay(self, checked, apple_pay_token, idempotency_key)
 
     def resend(self, operation: str, request: Any, sent: SentRequest) -> Flow[Operation] | None:
@@ -283,6 +311,8 @@ class BogProvider(PaymentProvider):
         BOG answers a repeated key with the first outcome. So the repeat skips
         them and sends what was sent, under the same key.
         """
+        import payments_bog.operations as operations
+
         kind = operations.RESENT_KINDS.get(operation)
         if kind is None or not isinstance(request, OperationRequest):
             return None
