@@ -102,7 +102,7 @@ def _name(value: str) -> str:
     return _free_text(value, "name")
 
 
-ExactDecimal = Annotated[money.ExactDecimal, AfterValidator(_two_decimals)]
+TwoDecimals = Annotated[money.ExactDecimal, AfterValidator(_two_decimals)]
 StrictInt = Annotated[int, Field(strict=True)]
 
 
@@ -114,7 +114,7 @@ class InstallmentProduct(_Options):
     """One product of an installment (method 8) payment; TBC's ``{name, price, quantity}``."""
 
     name: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_name)]
-    price: Annotated[ExactDecimal, Field(gt=0)]
+    price: Annotated[TwoDecimals, Field(gt=0)]
     """Unit price in the payment's currency (GEL: installments are GEL only)."""
     quantity: Annotated[StrictInt, Field(gt=0)]
 
@@ -131,7 +131,7 @@ class TbcOptions(_Options):
 
     description: Annotated[str, AfterValidator(_description)] | None = None
     """Shown on TBC's checkout page; at most 30 characters."""
-    tax: Annotated[ExactDecimal, Field(ge=0)] | None = None
+    tax: Annotated[TwoDecimals, Field(ge=0)] | None = None
     """The tax part of the amount (``amount.tax``), informational. Sent with
     ``subTotal`` only when items, shipping and tax add up to the amount."""
     save_card: bool = False
