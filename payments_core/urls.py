@@ -16,6 +16,7 @@ the field.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import re
@@ -104,13 +105,12 @@ def check_callback_url(
         if not allow_insecure and isinstance(url, str) and url[:5].lower() == "http:":
             message += " (http:// only for a loopback emulator with allow_insecure_callback_url)"
         raise InvalidRequestError(message, code=exc.code, field=field, provider=provider) from None
-    parts = urlsplit(checked)
-    if warn and parts.scheme == "http":
+    if warn and checked[:5].lower() == "http:":
         (logger or logging.getLogger(f"payments_{provider}")).warning(
             "%s callback URL on %s uses plain http (allow_insecure_callback_url is on); "
             "use it only with a local emulator",
             provider.upper(),
-            parts.hostname,
+            urlsplit(checked).hostname,
         )
     return checked
 
@@ -157,10 +157,15 @@ def check_url(
     return str(value)
 
 
+@functools.lru_cache(maxsize=256)
 def _problem(
     value: str, *, https_only: bool, allow_http_loopback: bool, allow_fragment: bool
 ) -> str | None:
-    """What is wrong with ``value`` as a URL, in words; ``None`` when nothing is."""
+    """What is wrong with ``value`` as a URL, in words; ``None`` when nothing is.
+
+    A pure function of its arguments, remembered for the last URLs seen: a
+    platform sends the same few callback and return URLs with every payment.
+    """
     if not value:
         return "must not be empty"
     if value != value.strip():

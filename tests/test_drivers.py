@@ -352,6 +352,25 @@ def test_headers_configured_on_the_client_reach_the_provider_request(
     assert api.headers["accept"] == "application/json"  # what the provider set wins
 
 
+def test_a_change_to_the_clients_headers_reaches_the_next_call(gateway: FakeGateway) -> None:
+    payment_id = gateway.add_payment()
+    client = httpx.Client(
+        transport=httpx.MockTransport(gateway.handle), headers={"X-Trace-Id": "trace-1"}
+    )
+    provider = HttpTestProvider.from_settings(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    with Payments(provider, http_client=client, autoload_plugins=False) as payments:
+        payments.get_payment(payment_id)
+        client.headers["X-Trace-Id"] = "trace-2"
+        client.headers["X-Tenant"] = "shop-7"
+        payments.get_payment(payment_id)
+        del client.headers["X-Tenant"]
+        payments.get_payment(payment_id)
+    first, second, third = gateway.api_requests
+    traces = [r.headers["x-trace-id"] for r in (first, second, third)]
+    assert traces == ["trace-1", "trace-2", "trace-2"]
+    assert [r.headers.get("x-tenant") for r in (first, second, third)] == [None, "shop-7", None]
+
+
 @pytest.mark.parametrize(
     "key", ["k" * 10_000, "two\r\nlines", "ключ", "with space", ""], ids=str.__len__
 )

@@ -357,3 +357,17 @@ def test_a_path_id_is_accepted_only_when_the_pattern_takes_it_whole(
     assert is_path_id(value) is accepted
     if isinstance(value, str):
         assert (PATH_ID.fullmatch(value) is not None) is accepted
+
+
+def test_the_same_url_is_judged_by_each_calls_own_rules() -> None:
+    url = "http://127.0.0.1:8000/callback#frag"
+    for _ in range(2):  # the second round meets remembered answers
+        with pytest.raises(InvalidRequestError, match="fragment"):
+            check_url(url, field="callback_url", allow_http_loopback=True)
+        assert (
+            check_url(url, field="callback_url", allow_http_loopback=True, allow_fragment=True)
+            == url
+        )
+        with pytest.raises(InvalidRequestError, match="must use HTTPS"):
+            check_url(url, field="callback_url", allow_fragment=True)
+        assert check_url(url, field="return_url", https_only=False, allow_fragment=True) == url

@@ -165,8 +165,30 @@ def _add_client_headers(request: httpx.Request, defaults: httpx.Headers) -> None
     if not defaults:
         return
     headers = request.headers
-    present = {name for name, _ in headers.multi_items()}  # lower-cased, like defaults'
-    for name, value in defaults.multi_items():
-        if name not in present:
+    present = {name.lower() for name, _ in headers.raw}
+    for lowered, name, value in _decoded(defaults):
+        if lowered not in present:
             headers[name] = value
-            present.add(name)
+            present.add(lowered)
+
+
+_last_decoded: tuple[list[tuple[bytes, bytes]], str, tuple[tuple[bytes, str, str], ...]] | None = (
+    None
+)
+"""The client headers :func:`_decoded` read last, and what it made of them."""
+
+
+def _decoded(defaults: httpx.Headers) -> tuple[tuple[bytes, str, str], ...]:
+    """The client's headers as (lower-cased raw name, name, value), decoded once for as
+    long as they stay the same (a client's headers rarely change between calls)."""
+    global _last_decoded
+    raw, encoding = defaults.raw, defaults.encoding
+    last = _last_decoded
+    if last is not None and last[0] == raw and last[1] == encoding:
+        return last[2]
+    decoded = tuple(
+        (raw_name.lower(), name, value)
+        for (raw_name, _), (name, value) in zip(raw, defaults.multi_items(), strict=True)
+    )
+    _last_decoded = (raw, encoding, decoded)
+    return decoded
