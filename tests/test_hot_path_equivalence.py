@@ -2,7 +2,8 @@
 
 Each shortcut taken for speed (one-pass JSON writing, the ASCII URL check, Money
 without a local decimal context, a request validated once, BOG's text fields read
-by pydantic itself) is checked here against the slower code it stands in for.
+by pydantic itself, a request's URL parsed once) is checked here against the slower code
+it stands in for.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from payments_core.models import (
     checked_request,
 )
 from payments_core.money import Money
+from payments_core.provider import PaymentProvider, ProviderSettings
 from payments_core.urls import _is_forbidden, _problem
 
 # -- wire.dumps: one pass for plain data, the general path for the rest -------------------
@@ -230,3 +232,35 @@ def test_bog_text_fields_read_as_the_plain_validator_did(value: object) -> None:
         return (made.field, made.model_dump(mode="json"))  # type: ignore[attr-defined]
 
     assert outcome(New) == outcome(Old)
+
+
+# -- build_request: a URL parsed once is the URL httpx parses ----------------------------
+
+
+class _UrlProvider(PaymentProvider):
+    name = "url-check"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.example/payments/v1/orders",
+        "https://api.example:8443/a%20b/c?x=1&y=%C3%A9",
+        "http://127.0.0.1:8000/receipt/ord-1",
+        "https://API.Example/Path/../orders/ünï",
+    ],
+)
+def test_requests_to_a_remembered_url_go_where_a_fresh_parse_sends_them(url: str) -> None:
+    provider = _UrlProvider(ProviderSettings())
+    first = provider.build_request("GET", url)
+    again = provider.build_request("POST", url, json={"n": 1})
+    assert first.url == again.url == httpx.Request("GET", url).url
+    assert str(again.url) == str(httpx.URL(url))
+    assert again.headers["host"] == httpx.Request("GET", url).headers["host"]
+
+
+def test_a_url_httpx_refuses_is_refused_every_time() -> None:
+    provider = _UrlProvider(ProviderSettings())
+    for _ in range(2):
+        with pytest.raises(httpx.InvalidURL):
+            provider.build_request("GET", "https://[::1/payments")

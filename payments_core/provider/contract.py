@@ -7,6 +7,7 @@ declarations before anything is sent.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC
 from collections.abc import Generator, Iterable, Mapping
 from enum import StrEnum
@@ -175,7 +176,8 @@ class PaymentProvider(ABC):
         if idempotency_key is not None and self.honours_idempotency_keys:
             all_headers[self.idempotency_header] = idempotency_key
         all_headers.setdefault("Accept", "application/json")
-        request = httpx.Request(method, url, content=content, data=data, headers=all_headers)
+        target = _parsed_url(url) if type(url) is str else url
+        request = httpx.Request(method, target, content=content, data=data, headers=all_headers)
         if accept_status:
             request.extensions[ACCEPT_STATUS_EXTENSION] = frozenset(accept_status)
         if read_only:
@@ -257,3 +259,15 @@ class PaymentProvider(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, empty by design
         """Release resources the provider holds (none by default)."""
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed_url(url: str) -> httpx.URL:
+    """``url`` parsed, remembered for the last URLs a process sent to.
+
+    Parsing costs as much as the rest of building a request, and many requests
+    go to a URL sent to a moment ago: a gateway's fixed endpoints (create, token)
+    and the payment a flow has just read. ``httpx.URL`` is immutable, so requests
+    can share one.
+    """
+    return httpx.URL(url)
