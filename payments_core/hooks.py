@@ -7,6 +7,10 @@ applies the failure rules of :mod:`payments_core.hookspecs` in one place
 Plugins published under the entry-point group ``payments_core.plugins`` are
 loaded one by one, so a broken plugin is reported and skipped instead of
 stopping the others. Set ``PAYMENTS_DISABLE_PLUGIN_AUTOLOAD=1`` to load none.
+
+The pluggy manager is made with the first plugin (or the first look at
+:attr:`Hooks.manager`): a facade nobody hooks into never loads pluggy, and each hook
+call on it returns at once.
 """
 
 from __future__ import annotations
@@ -14,16 +18,18 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pluggy
-
-from payments_core import hookspecs
 from payments_core.errors import ConfigurationError, OperationVetoedError, PaymentError
-from payments_core.models import Payment, WebhookEvent
-from payments_core.redact import HttpExchange
-from payments_core.registry import find_entry_points
+from payments_core.registry.declared import declared_entry_points
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from payments_core.models import Payment, WebhookEvent
+    from payments_core.redact import HttpExchange
 
 __all__ = [
     "OBSERVER_HOOKS",
@@ -57,11 +63,32 @@ VETO_HOOK = "payments_before_operation"
 """The one hook pluggy calls as a whole; every other hook is an observer (see hookspecs)."""
 
 OBSERVER_HOOKS = frozenset(
-    name for name in vars(hookspecs) if name.startswith("payments_") and name != VETO_HOOK
+    {
+        "payments_after_operation",
+        "payments_operation_failed",
+        "payments_payment_updated",
+        "payments_webhook_received",
+        "payments_http_request",
+        "payments_http_response",
+    }
 )
 """Hooks whose implementations :class:`Hooks` calls one by one, so that one failing
 observer never stops the others. A wrapper needs pluggy's own call to run, so
-these refuse wrappers."""
+these refuse wrappers. Every spec of :mod:`~payments_core.hookspecs` but the veto
+(tests/test_hooks_manager_on_first_use.py holds the two together)."""
+
+_making_manager = threading.Lock()
+
+
+def _new_manager() -> pluggy.PluginManager:
+    """A pluggy manager with our specs."""
+    import pluggy
+
+    from payments_core import hookspecs
+
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    return manager
 
 
 def _refuse_what_cannot_run(manager: pluggy.PluginManager, plugin: object, label: str) -> None:
@@ -97,15 +124,29 @@ class Hooks:
     """Owns a pluggy manager with our specs, and calls hooks safely."""
 
     def __init__(self, *, autoload: bool | None = None) -> None:
-        self.manager = pluggy.PluginManager(hookspecs.PROJECT)
-        self.manager.add_hookspecs(hookspecs)
+        self._manager: pluggy.PluginManager | None = None
         self.load_failures: list[PluginLoadFailure] = []
         if autoload is None:
             autoload = not autoload_disabled()
         if autoload:
             self._load_entry_points()
 
+    @property
+    def manager(self) -> pluggy.PluginManager:
+        """The pluggy manager holding the plugins, made on first use."""
+        manager = self._manager
+        if manager is None:
+            with _making_manager:
+                manager = self._manager
+                if manager is None:
+                    manager = self._manager = _new_manager()
+        return manager
+
     def _load_entry_points(self) -> None:
+        if declared_entry_points(PLUGINS_NAMESPACE) == []:
+            return  # none installed: nothing to load, nor importlib.metadata to import
+        from payments_core.registry.discovery import find_entry_points
+
         for ep in find_entry_points(PLUGINS_NAMESPACE):
             if self.manager.get_plugin(ep.name) is not None:
                 continue
@@ -120,9 +161,12 @@ class Hooks:
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object (module, class or instance) with hook functions."""
-        _refuse_what_cannot_run(self.manager, plugin, repr(name) if name else repr(plugin))
+        import pluggy
+
+        manager = self.manager
+        _refuse_what_cannot_run(manager, plugin, repr(name) if name else repr(plugin))
         try:
-            self.manager.register(plugin, name=name)
+            manager.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
             raise ConfigurationError(f"cannot register plugin {name or plugin!r}: {exc}") from None
 
@@ -132,7 +176,10 @@ class Hooks:
     # -- failure rules ---------------------------------------------------------------
 
     def _observe(self, hook_name: str, **kwargs: Any) -> None:
-        impls = getattr(self.manager.hook, hook_name).get_hookimpls()
+        manager = self._manager
+        if manager is None:
+            return  # no plugin was ever registered
+        impls = getattr(manager.hook, hook_name).get_hookimpls()
         # get_hookimpls() runs trylast, plain, tryfirst: reversed, tryfirst comes first,
         # and plain ones newest first, as pluggy itself would call them.
         for impl in reversed(impls):
@@ -155,7 +202,10 @@ class Hooks:
     # -- one method per hook ----------------------------------------------------------
 
     def before_operation(self, operation: str, provider: str, gateway: str, request: Any) -> None:
-        hook = self.manager.hook.payments_before_operation
+        manager = self._manager
+        if manager is None:
+            return
+        hook = manager.hook.payments_before_operation
         if not hook.get_hookimpls():
             return  # nobody to ask: pluggy's call machinery would return [] the long way
         try:
@@ -205,13 +255,17 @@ class Hooks:
     def has_operation_hooks(self) -> bool:
         """True when a ``payments_before_operation`` hook is registered: it sees the
         request before the provider does, and could change it in place."""
-        return bool(self.manager.hook.payments_before_operation.get_hookimpls())
+        manager = self._manager
+        return manager is not None and bool(manager.hook.payments_before_operation.get_hookimpls())
 
     def has_http_hooks(self) -> bool:
         """True when an HTTP hook is registered: the driver builds the redacted view of
         a request (:class:`~payments_core.redact.HttpExchange`) only for someone who
         looks at it."""
-        hook = self.manager.hook
+        manager = self._manager
+        if manager is None:
+            return False
+        hook = manager.hook
         return bool(
             hook.payments_http_request.get_hookimpls()
             or hook.payments_http_response.get_hookimpls()

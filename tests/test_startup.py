@@ -13,17 +13,19 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 
 import pytest
 
 NEVER_IMPORTED_FOR_A_GATEWAY = ("starlette", "uvicorn", "stevedore")
 
 
-def _modules_after(code: str) -> set[str]:
+def _modules_after(code: str, *, autoload: bool = False) -> set[str]:
     """The top-level and provider modules a new interpreter has imported after ``code``."""
     script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAYMENTS_", "BOG_", "TBC_"))}
-    env["PAYMENTS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    if not autoload:
+        env["PAYMENTS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     done = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
@@ -129,3 +131,49 @@ def test_a_bog_gateway_is_built_without_bogs_wire_models_and_flows() -> None:
         "payments_bog.receipt",
     ):
         assert module not in modules, module
+
+
+def test_importing_the_core_imports_what_it_exports_only_when_asked() -> None:
+    # ``payments_core.X`` and ``from payments_core import X`` import X's module on first
+    # use (tests/test_public_api.py checks every name is there).
+    modules = _modules_after("import payments_core")
+
+    assert sorted(m for m in modules if m.startswith("payments_core.")) == []
+    for package in ("httpx", "pydantic", "pluggy"):
+        assert not _imported(modules, package), package
+
+
+def test_a_bog_gateway_loads_neither_the_async_facade_nor_the_configuration_readers() -> None:
+    pytest.importorskip("payments_bog")
+    modules = _modules_after(
+        "from payments_core import Payments\nPayments('bog', client_id='a', client_secret='b')"
+    )
+
+    for module in (
+        "payments_core.gateway.asynchronous",
+        "payments_core.drivers.async_driver",
+        "payments_core.config",
+    ):
+        assert module not in modules, module
+
+
+def test_a_bog_gateway_reads_entry_points_without_importlib_metadata_pluggy_or_a_validator() -> (
+    None
+):
+    # The provider is looked up by name and the hook plugins listed from the
+    # distributions' files (payments_core.registry.declared); the pluggy manager waits
+    # for a first plugin; plain credentials are checked without building pydantic's
+    # validator, whose first build scans every distribution for pydantic plugins.
+    pytest.importorskip("payments_bog")
+    if entry_points(group="payments_core.plugins"):
+        pytest.skip("a hook plugin is installed here: loading it needs pluggy")
+    modules = _modules_after(
+        "from payments_core import Payments\n"
+        "Payments('bog', client_id='a', client_secret='b')\n"
+        "from payments_bog.settings import BogSettings\n"
+        "assert not BogSettings.__pydantic_complete__, 'the settings validator was built'",
+        autoload=True,
+    )
+
+    for package in ("importlib.metadata", "pluggy", "pydantic.plugin._loader", "stevedore"):
+        assert not _imported(modules, package), package

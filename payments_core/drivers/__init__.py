@@ -28,11 +28,15 @@ The package, by module:
 * ``results``: redaction of what leaves.
 """
 
-from payments_core.drivers.async_driver import AsyncDriver
-from payments_core.drivers.base import retry_policy_for
-from payments_core.drivers.call import CallInfo, CallProgress
-from payments_core.drivers.results import redact_result
-from payments_core.drivers.sync_driver import SyncDriver
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from payments_core.drivers.async_driver import AsyncDriver
+    from payments_core.drivers.base import retry_policy_for
+    from payments_core.drivers.call import CallInfo, CallProgress
+    from payments_core.drivers.results import redact_result
+    from payments_core.drivers.sync_driver import SyncDriver
 
 __all__ = [
     "AsyncDriver",
@@ -42,3 +46,26 @@ __all__ = [
     "redact_result",
     "retry_policy_for",
 ]
+
+# Each name is imported on first use: the sync facade does not load the async driver.
+_EXPORTS = {
+    "AsyncDriver": "payments_core.drivers.async_driver",
+    "CallInfo": "payments_core.drivers.call",
+    "CallProgress": "payments_core.drivers.call",
+    "SyncDriver": "payments_core.drivers.sync_driver",
+    "redact_result": "payments_core.drivers.results",
+    "retry_policy_for": "payments_core.drivers.base",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -19,7 +19,31 @@ one line on the ``payments_core`` logger. Bad input fails before any request.
 # (callback checks), ``lifecycle`` (one body per call, written once), and the two
 # thin shells that do its I/O: ``sync`` and ``asynchronous``.
 
-from payments_core.gateway.asynchronous import AsyncPayments
-from payments_core.gateway.sync import Payments
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from payments_core.gateway.asynchronous import AsyncPayments
+    from payments_core.gateway.sync import Payments
 
 __all__ = ["AsyncPayments", "Payments"]
+
+# Each facade is imported on first use: a process that builds ``Payments`` does not
+# load the async facade and its driver.
+_EXPORTS = {
+    "AsyncPayments": "payments_core.gateway.asynchronous",
+    "Payments": "payments_core.gateway.sync",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

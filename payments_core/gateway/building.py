@@ -14,16 +14,16 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-from payments_core.config import GatewayConfig, load_config, load_env, require_settings
-from payments_core.drivers import AsyncDriver, SyncDriver
 from payments_core.errors import ConfigurationError
 from payments_core.hooks import Hooks
 from payments_core.idempotency import IdempotencyStore, MemoryIdempotencyStore
 from payments_core.provider import Capability, PaymentProvider
-from payments_core.registry import ProviderRegistry, default_registry
+from payments_core.registry import ProviderRegistry, default_registry, one_reading
 from payments_core.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from payments_core.config import GatewayConfig
+    from payments_core.drivers import AsyncDriver, SyncDriver
     from payments_core.journal import Journal
 
 __all__ = ["FacadeBase"]
@@ -55,21 +55,24 @@ class FacadeBase:
         # Settings from a config file arrive as one mapping, so that a setting
         # can never be mistaken for one of the facade's own keyword arguments.
         settings = {**(provider_settings or {}), **settings}
-        if isinstance(provider, PaymentProvider):
-            if settings:
+        # the provider's entry point and the hook plugins' come from one pass over the
+        # installed distributions
+        with one_reading():
+            if isinstance(provider, PaymentProvider):
+                if settings:
+                    raise ConfigurationError(
+                        "pass settings either to the provider or to the facade, not both"
+                    )
+                self.provider = provider
+            elif isinstance(provider, str):
+                provider_class = (registry or default_registry).get(provider)
+                self.provider = provider_class.from_settings(settings)
+            else:
                 raise ConfigurationError(
-                    "pass settings either to the provider or to the facade, not both"
+                    f"provider must be a name or a PaymentProvider, not {type(provider).__name__}"
                 )
-            self.provider = provider
-        elif isinstance(provider, str):
-            provider_class = (registry or default_registry).get(provider)
-            self.provider = provider_class.from_settings(settings)
-        else:
-            raise ConfigurationError(
-                f"provider must be a name or a PaymentProvider, not {type(provider).__name__}"
-            )
+            self.hooks = Hooks(autoload=autoload_plugins)
         self.name = name
-        self.hooks = Hooks(autoload=autoload_plugins)
         for plugin in plugins:
             self.hooks.register(plugin)
         self._retry = retry
@@ -127,6 +130,9 @@ class FacadeBase:
     def _from_gateway_config(
         cls, config: GatewayConfig, *, registry: ProviderRegistry | None, **kwargs: Any
     ) -> Self:
+        # the configuration readers load only for a facade built from configuration
+        from payments_core.config import require_settings
+
         # A required setting found nowhere is named with the variable, secret file or
         # table to put it in; one given here as a keyword counts as found.
         provider_class = (registry or default_registry).get(config.provider)
@@ -160,6 +166,8 @@ class FacadeBase:
         and make a mapping read them too. Keywords that are the provider's
         settings win over all of these.
         """
+        from payments_core.config import load_config
+
         table = load_config(source, environ=environ, secrets_dir=secrets_dir, registry=registry)
         return cls._from_gateway_config(table.get(gateway), registry=registry, **kwargs)
 
@@ -175,6 +183,8 @@ class FacadeBase:
     ) -> Self:
         """Build from ``PAYMENTS_PROVIDER`` and the provider's prefixed variables
         (and files of the same names in ``secrets_dir`` / ``PAYMENTS_SECRETS_DIR``)."""
+        from payments_core.config import load_env
+
         config = load_env(registry or default_registry, gateway, environ, secrets_dir=secrets_dir)
         return cls._from_gateway_config(config, registry=registry, **kwargs)
 

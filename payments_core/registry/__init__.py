@@ -17,18 +17,26 @@ Looking one provider up by its exact name (:meth:`ProviderRegistry.get`, which
 that uses one gateway does not import every installed one.
 
 The package: :mod:`~payments_core.registry.discovery` reads entry points,
+:mod:`~payments_core.registry.declared` reads the common case without
+``importlib.metadata`` (a look-up by name, the hook plugins at start),
 :mod:`~payments_core.registry.declarations` checks what a provider class declares,
 and :mod:`~payments_core.registry.registry` holds :class:`ProviderRegistry`; every
 name is imported from here.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from payments_core.registry.declarations import ProviderInfo
-from payments_core.registry.discovery import find_entry_points, load_entry_point
+from payments_core.registry.declared import one_reading
 from payments_core.registry.registry import (
     PROVIDERS_NAMESPACE,
     ProviderRegistry,
     default_registry,
 )
+
+if TYPE_CHECKING:
+    from payments_core.registry.discovery import find_entry_points, load_entry_point
 
 __all__ = [
     "PROVIDERS_NAMESPACE",
@@ -37,4 +45,25 @@ __all__ = [
     "default_registry",
     "find_entry_points",
     "load_entry_point",
+    "one_reading",
 ]
+
+# ``importlib.metadata`` comes with these two, on first use: looking one provider up
+# by name reads the distributions' files without it (see ``declared``).
+_EXPORTS = {
+    "find_entry_points": "payments_core.registry.discovery",
+    "load_entry_point": "payments_core.registry.discovery",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -9,12 +9,34 @@ would stop the other plugins from loading.
 
 from __future__ import annotations
 
-from importlib.metadata import EntryPoint, distributions, entry_points
+from importlib.metadata import Distribution, EntryPoint, distributions, entry_points
 from typing import Any
 
 from payments_core.errors import ConfigurationError, ErrorCode
+from payments_core.registry.declared import ImportAborted, read_once
 
 __all__ = ["GuardedEntryPoint", "ImportAborted", "find_entry_points", "load_entry_point"]
+
+_Texts = list[tuple[Distribution, str]]
+
+
+def _read_texts() -> _Texts | None:
+    """Each installed distribution with entry points, and their text, in the order of
+    ``importlib.metadata.distributions()``, the first of a name on ``sys.path`` only;
+    ``None`` when a distribution is not the standard library's (ask it instead)."""
+    texts: _Texts = []
+    seen: set[str] = set()
+    for dist in distributions():
+        key = getattr(dist, "_normalized_name", None)
+        if not isinstance(key, str):
+            return None
+        if key in seen:
+            continue
+        seen.add(key)
+        text = dist.read_text("entry_points.txt")
+        if text:
+            texts.append((dist, text))
+    return texts
 
 
 def find_entry_points(group: str, name: str | None = None) -> list[EntryPoint]:
@@ -26,20 +48,15 @@ def find_entry_points(group: str, name: str | None = None) -> list[EntryPoint]:
     mention ``group``; distributions are taken in the same order and de-duplicated
     the same way (the first of a name on ``sys.path`` wins), so the answer is the same.
     """
+    texts = read_once("standard", _read_texts)
+    if texts is None:  # a distribution that is not the standard library's: ask it
+        selected = (
+            entry_points(group=group) if name is None else entry_points(group=group, name=name)
+        )
+        return list(selected)
     found: list[EntryPoint] = []
-    seen: set[str] = set()
-    for dist in distributions():
-        key = getattr(dist, "_normalized_name", None)
-        if not isinstance(key, str):  # not the standard library's Distribution: ask it
-            selected = (
-                entry_points(group=group) if name is None else entry_points(group=group, name=name)
-            )
-            return list(selected)
-        if key in seen:
-            continue
-        seen.add(key)
-        text = dist.read_text("entry_points.txt")
-        if not text or group not in text:
+    for dist, text in texts:
+        if group not in text:
             continue
         found.extend(
             ep
@@ -66,10 +83,6 @@ class GuardedEntryPoint(EntryPoint):
             return super().load()
         except (AssertionError, SystemExit) as exc:
             raise ImportAborted(f"{type(exc).__name__}: {exc}") from exc
-
-
-class ImportAborted(Exception):
-    """A plugin's import raised something stevedore would not isolate."""
 
 
 def load_entry_point(group: str, name: str, what: str) -> Any | None:

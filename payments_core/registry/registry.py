@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from importlib.metadata import entry_points
 from typing import Any
 
 from payments_core.errors import ConfigurationError, ErrorCode
 from payments_core.provider import PaymentProvider
 from payments_core.registry.declarations import ProviderInfo, info_for
-from payments_core.registry.discovery import (
-    GuardedEntryPoint,
-    ImportAborted,
-    find_entry_points,
-)
+from payments_core.registry.declared import ImportAborted, declared_entry_points, load_declared
 
 __all__ = ["PROVIDERS_NAMESPACE", "ProviderRegistry", "default_registry"]
 
@@ -59,7 +54,11 @@ class ProviderRegistry:
         return bool(getattr(self._local, "discovering", False))
 
     def _discover(self) -> dict[str, ProviderInfo]:
+        from importlib.metadata import entry_points
+
         from stevedore import ExtensionManager  # only listing needs it: a look-up loads one
+
+        from payments_core.registry.discovery import GuardedEntryPoint
 
         found: dict[str, ProviderInfo] = {}
 
@@ -109,6 +108,8 @@ class ProviderRegistry:
 
     def _load_one(self, name: str) -> ProviderInfo | None:
         """Load the entry point ``name`` alone (a look-up made while discovery runs)."""
+        from payments_core.registry.discovery import GuardedEntryPoint, find_entry_points
+
         for ep in find_entry_points(self.namespace, name):
             try:
                 obj = GuardedEntryPoint.of(ep).load()
@@ -136,20 +137,20 @@ class ProviderRegistry:
             generation = self._generation
         if known is not None:
             return known
-        found = find_entry_points(self.namespace, name)
+        found = self._values_named(name)
         if len(found) != 1:
             return None
-        ep = found[0]
+        value = found[0]
         # a provider module that calls back into the registry while it imports
         # gets the answers it would get during a full discovery
         outer = self._discovering_here()
         self._local.discovering = True
         try:
-            obj = GuardedEntryPoint.of(ep).load()
+            obj = self._load_value(name, value)
         except Exception as exc:
-            info = _failure(name, ep.value, exc)
+            info = _failure(name, value, exc)
         else:
-            info = info_for(name, obj, ep.value)
+            info = info_for(name, obj, value)
         finally:
             self._local.discovering = outer
         with self._lock:
@@ -157,6 +158,24 @@ class ProviderRegistry:
                 self._single[name] = info
             runtime = self._runtime.get(name)  # registered meanwhile: it wins, as in get()
         return runtime if runtime is not None else info
+
+    def _values_named(self, name: str) -> list[str]:
+        """The values of the entry points called ``name``, read without
+        ``importlib.metadata`` where :mod:`~payments_core.registry.declared` can."""
+        declared = declared_entry_points(self.namespace, name)
+        if declared is not None:
+            return [value for _, value in declared]
+        from payments_core.registry.discovery import find_entry_points
+
+        return [ep.value for ep in find_entry_points(self.namespace, name)]
+
+    def _load_value(self, name: str, value: str) -> Any:
+        loaded, obj = load_declared(value)
+        if loaded:
+            return obj
+        from payments_core.registry.discovery import GuardedEntryPoint
+
+        return GuardedEntryPoint(name, value, self.namespace).load()
 
     def refresh(self) -> None:
         """Forget what was discovered, so the next look-up scans entry points again."""

@@ -8,7 +8,7 @@ never shows in a repr or an error message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal, Self, cast, get_args
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr, ValidationInfo, field_validator
@@ -102,6 +102,17 @@ class BogSettings(ProviderSettings):
             )
         return value.rstrip("/")
 
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Validate ``obj``; plain credentials are checked without building pydantic's
+        validator, so building a gateway (what every process does at start) does not
+        pay for it. Anything else, and every refusal, is pydantic's own."""
+        if cls is BogSettings and not args and not kwargs:
+            plain = plain_credentials(obj)
+            if plain is not None:
+                return cast(Self, plain)
+        return super().model_validate(obj, *args, **kwargs)
+
     @property
     def resolved_api_base_url(self) -> str:
         """The API base URL in use: the override, or the environment's."""
@@ -111,3 +122,30 @@ class BogSettings(ProviderSettings):
     def resolved_token_url(self) -> str:
         """The token endpoint in use: the override, or the environment's."""
         return self.token_url or ENVIRONMENTS[self.environment].token_url
+
+
+_PLAIN_FIELDS: Final = frozenset({"client_id", "client_secret", "environment"})
+"""What :meth:`BogSettings.model_validate` checks itself: fields whose checks are a
+type and the validators above; with any other field pydantic validates the whole."""
+
+_ENVIRONMENT_NAMES: Final = frozenset(get_args(Environment))
+
+
+def plain_credentials(obj: Any) -> BogSettings | None:
+    """The settings pydantic would build from ``obj`` when it holds only valid, plain
+    ``str`` credentials (and an environment); ``None``: let pydantic decide."""
+    if type(obj) is not dict or not obj.keys() <= _PLAIN_FIELDS:
+        return None
+    client_id, secret = obj.get("client_id"), obj.get("client_secret")
+    if type(client_id) is not str or type(secret) is not str or not secret:
+        return None
+    client_id = client_id.strip()
+    if not client_id:
+        return None
+    values: dict[str, Any] = {"client_id": client_id, "client_secret": SecretStr(secret)}
+    if "environment" in obj:
+        environment = obj["environment"]
+        if type(environment) is not str or environment not in _ENVIRONMENT_NAMES:
+            return None
+        values["environment"] = environment
+    return BogSettings.model_construct(**values)
