@@ -13,7 +13,11 @@ two versions, run the same command in both checkouts. The workloads:
 
 * ``sync`` / ``async``: a BOG lifecycle (token, create, get, refund) on
   ``httpx.MockTransport`` with the emulator's recorded answers (rows 2 and 9);
-* ``webhook``: ``parse_webhook`` on a signed callback the emulator sent (row 3).
+* ``webhook``: ``parse_webhook`` on a signed callback the emulator sent (row 3);
+* ``replay`` / ``replay-baseline``: row 2's two sides, one count each: the
+  library's lifecycle (its harness, :class:`benchmarks.lifecycle.SyncBench`) and
+  raw httpx sending the very same requests, both on the fresh-id stand-in. Their
+  quotient is row 2's ratio in instructions, which noise does not move.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 import httpx
 
 from benchmarks.common import payment_request
-from benchmarks.lifecycle import _auth
+from benchmarks.lifecycle import SyncBench, _auth
 from benchmarks.memory import FreshIds, lifecycle_on, record
 from payments_core import AsyncPayments, Payments
 from payments_core.idempotency import MemoryIdempotencyStore
@@ -98,10 +102,35 @@ def webhooks(runs: int) -> None:
         _counted(lambda: payments.parse_webhook(headers, delivery.body), runs)
 
 
+def _replay_bench() -> SyncBench:
+    recording, settings = record()
+    bench = SyncBench(httpx.MockTransport(FreshIds(recording)), settings, None)
+    bench.record()  # the baseline's templates, checked to send the library's requests
+    return bench
+
+
+def replay(runs: int) -> None:
+    bench = _replay_bench()
+    try:
+        _counted(bench.library, runs)
+    finally:
+        bench.close()
+
+
+def replay_baseline(runs: int) -> None:
+    bench = _replay_bench()
+    try:
+        _counted(bench.baseline, runs)
+    finally:
+        bench.close()
+
+
 WORKLOADS: dict[str, Callable[[int], None]] = {
     "sync": sync_lifecycles,
     "async": async_lifecycles,
     "webhook": webhooks,
+    "replay": replay,
+    "replay-baseline": replay_baseline,
 }
 
 
