@@ -8,7 +8,9 @@
   (``RETURNING``).
 * **PostgreSQL** (``postgresql://…``, through psycopg 3): READ COMMITTED, rows
   locked with ``SELECT … FOR UPDATE`` inside short transactions, work claimed
-  with ``FOR UPDATE SKIP LOCKED``.
+  with ``FOR UPDATE SKIP LOCKED``. The steps every payment runs have one-statement
+  shortcuts (:mod:`payments_core.journal.shortcuts`), run without an explicit
+  transaction: each round trip to the server is one statement.
 
 The same statements run on a sync engine (``sqlite3``, psycopg) and an async one
 (aiosqlite, psycopg's async mode): each journal step is a plain function of a
@@ -23,10 +25,11 @@ work is a :class:`~payments_core.errors.ConfigurationError`.
 from __future__ import annotations
 
 import contextlib
+import enum
 import sqlite3 as sqlite3_module
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeAlias, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,6 +50,13 @@ CONNECT_TIMEOUT: Final = 10
 """Seconds to wait for PostgreSQL to accept a connection."""
 
 MIN_SQLITE: Final = (3, 35, 0)
+
+AUTOCOMMIT: Final = {"isolation_level": "AUTOCOMMIT"}
+"""PostgreSQL: each statement its own transaction, with no BEGIN or COMMIT round trip."""
+
+SERIALIZATION_FAILURE: Final = "40001"
+"""The SQLSTATE a lone statement may meet when the server's default isolation is
+stricter than the READ COMMITTED that every journal transaction asks for."""
 
 READ_ONLY: Final = "payments_journal_read_only"
 """Execution option of a transaction that only reads (SQLite then takes no write lock)."""
@@ -217,6 +227,18 @@ def typed_errors(url: URL) -> Iterator[None]:
         raise unavailable(error, url) from error
 
 
+class Miss(enum.Enum):
+    """A shortcut's answer when its case does not hold: it wrote nothing."""
+
+    MISS = "miss"
+
+
+MISS: Final = Miss.MISS
+
+Shortcut: TypeAlias = Callable[..., Any]
+"""A step's shortcut: the step's answer, or :data:`MISS` having written nothing."""
+
+
 def run(engine: Engine, url: URL, step: Callable[..., T], *args: Any) -> T:
     """Run one journal step in its own transaction."""
     with typed_errors(url), engine.begin() as connection:
@@ -231,8 +253,66 @@ def read(engine: Engine, url: URL, step: Callable[..., T], *args: Any) -> T:
             return step(connection, *args)
 
 
+def run_shortcut(
+    engine: Engine, url: URL, shortcut: Shortcut, step: Callable[..., T], *args: Any
+) -> T:
+    """Run ``shortcut`` (see :mod:`payments_core.journal.shortcuts`), and ``step`` if it
+    missed.
+
+    On SQLite both run in one write transaction. On PostgreSQL ``shortcut`` runs
+    without an explicit transaction (each of its statements is atomic: no BEGIN
+    or COMMIT round trip), and ``step`` in a transaction of its own after a miss.
+    """
+    if engine.dialect.name != "postgresql":
+        with typed_errors(url), engine.begin() as connection:
+            return _shortcut_or_step(connection, shortcut, step, *args)
+    with typed_errors(url), engine.connect() as connection:
+        connection.execution_options(**AUTOCOMMIT)
+        try:
+            answer = shortcut(connection, *args)
+        except exc.DBAPIError as error:
+            answer = _missed(error)
+        connection.commit()
+    return run(engine, url, step, *args) if answer is MISS else answer
+
+
 async def arun(engine: AsyncEngine, url: URL, step: Callable[..., T], *args: Any) -> T:
     """Run one journal step in its own transaction, on the async engine."""
     with typed_errors(url):
         async with engine.begin() as connection:
             return await connection.run_sync(step, *args)
+
+
+async def arun_shortcut(
+    engine: AsyncEngine, url: URL, shortcut: Shortcut, step: Callable[..., T], *args: Any
+) -> T:
+    """:func:`run_shortcut` on the async engine."""
+    if engine.dialect.name != "postgresql":
+        with typed_errors(url):
+            async with engine.begin() as connection:
+                return await connection.run_sync(_shortcut_or_step, shortcut, step, *args)
+    with typed_errors(url):
+        async with engine.connect() as connection:
+            await connection.execution_options(**AUTOCOMMIT)
+            try:
+                answer = await connection.run_sync(shortcut, *args)
+            except exc.DBAPIError as error:
+                answer = _missed(error)
+            await connection.commit()
+    return (await arun(engine, url, step, *args)) if answer is MISS else answer
+
+
+def _shortcut_or_step(
+    connection: Connection, shortcut: Shortcut, step: Callable[..., T], *args: Any
+) -> T:
+    answer = shortcut(connection, *args)
+    return step(connection, *args) if answer is MISS else answer
+
+
+def _missed(error: exc.DBAPIError) -> Miss:
+    """A lone statement that met a stricter isolation than the READ COMMITTED every
+    journal transaction asks for wrote nothing: the step's transaction runs instead.
+    Any other failure is raised."""
+    if getattr(error.orig, "sqlstate", None) != SERIALIZATION_FAILURE:
+        raise error
+    return MISS

@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from payments_core.errors import ConfigurationError
-from payments_core.journal import database, inbox, migrations, records, states
+from payments_core.journal import database, inbox, migrations, records, shortcuts, states
 from payments_core.journal.records import EventRecord, OperationRecord, PaymentHistory
 from payments_core.journal.stores import (
     AsyncJournalIdempotencyStore,
@@ -80,6 +80,7 @@ class Journal:
         if not schedule or any(delay <= 0 for delay in schedule):
             raise ValueError("schedule needs at least one positive delay")
         self.schedule = tuple(schedule)
+        self._shortcuts = shortcuts.SHORTCUTS[self.backend]
         self._engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
         self._ready = False
@@ -142,8 +143,12 @@ class Journal:
         self._ready = True
 
     def run(self, step: Callable[..., T], *args: Any) -> T:
-        """Run one journal step (a function of a ``Connection``) in its own transaction."""
+        """Run one journal step (a function of a ``Connection``) in its own transaction
+        (or its shortcut: :mod:`payments_core.journal.shortcuts`)."""
         self.check()
+        shortcut = self._shortcuts.get(step)
+        if shortcut is not None:
+            return database.run_shortcut(self.engine, self.url, shortcut, step, *args)
         return database.run(self.engine, self.url, step, *args)
 
     def read(self, step: Callable[..., T], *args: Any) -> T:
@@ -155,6 +160,9 @@ class Journal:
         """:meth:`run` on the async engine."""
         if not self._ready:
             await asyncio.to_thread(self.check)
+        shortcut = self._shortcuts.get(step)
+        if shortcut is not None:
+            return await database.arun_shortcut(self.async_engine, self.url, shortcut, step, *args)
         return await database.arun(self.async_engine, self.url, step, *args)
 
     def close(self) -> None:

@@ -30,7 +30,8 @@ def _amount(money: Any) -> str | None:
     return None if money is None else str(money.amount)
 
 
-def _values(payment: Payment, source: str | None) -> dict[str, Any]:
+def columns_of(payment: Payment, source: str | None) -> dict[str, Any]:
+    """The row's columns that hold ``payment`` (all but the keys, versions and times)."""
     return {
         "provider": payment.provider,
         "external_id": payment.external_id,
@@ -93,7 +94,7 @@ def offer(connection: Connection, gateway: str, payment: Payment, source: str | 
                 "payment_id": payment.id,
                 "version": 1,
                 "callback_version": 0,
-                **_values(payment, source),
+                **columns_of(payment, source),
             },
         ).first()
         if inserted is not None:
@@ -109,7 +110,7 @@ def offer(connection: Connection, gateway: str, payment: Payment, source: str | 
             "_payment_id": payment.id,
             "_version": row.version,
             "version": row.version + 1,
-            **_values(payment, source),
+            **columns_of(payment, source),
         },
     )
     if result.rowcount != 1:
@@ -188,12 +189,17 @@ def _audit(
         payment_id=payment.id,
         from_state=before,
         to_state=payment.status.value,
-        detail={
-            "source": source,
-            "captured": _amount(payment.captured_amount),
-            "refunded": _amount(payment.refunded_amount),
-        },
+        detail=audit_detail(payment, source),
     )
+
+
+def audit_detail(payment: Payment, source: str | None) -> dict[str, Any]:
+    """What the audit row of a stored state says besides the states."""
+    return {
+        "source": source,
+        "captured": _amount(payment.captured_amount),
+        "refunded": _amount(payment.refunded_amount),
+    }
 
 
 __all__ = ["Offered", "current", "offer", "offer_callback", "undo_callback"]
