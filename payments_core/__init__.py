@@ -5,9 +5,10 @@ pick the gateway by configuration, and swap gateways without touching it.
 Gateways are plugins found through the ``payments_core.providers`` entry point.
 """
 
-import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from payments_core.exports import lazy
 
 if TYPE_CHECKING:
     from payments_core.auth import OAuth2ClientCredentials
@@ -119,17 +120,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)
 
 
 __version__ = "0.2.0"

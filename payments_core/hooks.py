@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from payments_core.errors import ConfigurationError, OperationVetoedError, PaymentError
+from payments_core.models import Payment, WebhookEvent
+from payments_core.redact import HttpExchange
 from payments_core.registry.declared import declared_entry_points
 
 if TYPE_CHECKING:
     import pluggy
-
-    from payments_core.models import Payment, WebhookEvent
-    from payments_core.redact import HttpExchange
 
 __all__ = [
     "OBSERVER_HOOKS",
@@ -141,6 +140,10 @@ class Hooks:
                 if manager is None:
                     manager = self._manager = _new_manager()
         return manager
+
+    @manager.setter
+    def manager(self, manager: pluggy.PluginManager) -> None:
+        self._manager = manager
 
     def _load_entry_points(self) -> None:
         if declared_entry_points(PLUGINS_NAMESPACE) == []:

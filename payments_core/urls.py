@@ -26,7 +26,14 @@ from urllib.parse import urlsplit
 
 from payments_core.errors import ErrorCode, InvalidRequestError
 
-__all__ = ["PATH_ID", "check_callback_url", "check_url", "is_loopback_host", "is_path_id"]
+__all__ = [
+    "PATH_ID",
+    "check_callback_url",
+    "check_url",
+    "is_loopback_host",
+    "is_path_id",
+    "rememberable",
+]
 
 _LOOPBACK_V4: Final = ipaddress.IPv4Network("127.0.0.0/8")
 _LOOPBACK_V6: Final = ipaddress.IPv6Address("::1")
@@ -146,7 +153,8 @@ def check_url(
     if not isinstance(value, str):
         problem: str | None = f"must be a string, not {type(value).__name__}"
     else:
-        problem = _problem(
+        judge = _remembered_problem if rememberable(value) else _problem
+        problem = judge(
             value,
             https_only=https_only,
             allow_http_loopback=allow_http_loopback,
@@ -157,15 +165,31 @@ def check_url(
     return str(value)
 
 
-@functools.lru_cache(maxsize=256)
+def rememberable(value: object) -> bool:
+    """Whether what is worked out from the URL ``value`` (its check, its parse) is worth
+    remembering, and harmless to.
+
+    A platform sends the same few callback and return URLs with every payment, and
+    a gateway's endpoints repeat, so their checks and parses are remembered (the
+    last few hundred). Not remembered: a ``str`` subclass (it may hash or compare
+    its own way), a long URL, and one with a query or user info, which may carry a
+    token and is usually one payment's own.
+    """
+    return (
+        type(value) is str
+        and len(value) <= _REMEMBERED_LENGTH
+        and "?" not in value
+        and "@" not in value
+    )
+
+
+_REMEMBERED_LENGTH: Final = 512
+
+
 def _problem(
     value: str, *, https_only: bool, allow_http_loopback: bool, allow_fragment: bool
 ) -> str | None:
-    """What is wrong with ``value`` as a URL, in words; ``None`` when nothing is.
-
-    A pure function of its arguments, remembered for the last URLs seen: a
-    platform sends the same few callback and return URLs with every payment.
-    """
+    """What is wrong with ``value`` as a URL, in words; ``None`` when nothing is."""
     if not value:
         return "must not be empty"
     if value != value.strip():
@@ -274,3 +298,7 @@ def _host_problem(host: str) -> str | None:
                 "digits or inner hyphens"
             )
     return None
+
+
+_remembered_problem = functools.lru_cache(maxsize=256)(_problem)
+""":func:`_problem` for the URLs :func:`rememberable` lets it remember."""

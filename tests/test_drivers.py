@@ -11,6 +11,7 @@ import pytest
 
 from payments_core import (
     AsyncPayments,
+    ConfigurationError,
     ErrorCode,
     InvalidRequestError,
     NotFoundError,
@@ -369,6 +370,22 @@ def test_a_change_to_the_clients_headers_reaches_the_next_call(gateway: FakeGate
     traces = [r.headers["x-trace-id"] for r in (first, second, third)]
     assert traces == ["trace-1", "trace-2", "trace-2"]
     assert [r.headers.get("x-tenant") for r in (first, second, third)] == [None, "shop-7", None]
+
+
+def test_a_client_header_the_request_cannot_carry_stops_the_call_before_sending(
+    gateway: FakeGateway,
+) -> None:
+    """A provider's request encodes its headers as ASCII: a client header that is not
+    ASCII is a typed refusal, nothing sent, never a raw UnicodeError."""
+    payment_id = gateway.add_payment()
+    client = httpx.Client(
+        transport=httpx.MockTransport(gateway.handle), headers=[(b"X-Shop", "магазин".encode())]
+    )
+    provider = HttpTestProvider.from_settings(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    payments = Payments(provider, http_client=client, autoload_plugins=False)
+    with payments, pytest.raises(ConfigurationError, match="header set on the HTTP client"):
+        payments.get_payment(payment_id)
+    assert gateway.api_requests == []
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
+import pytest
+
 import payments_core
 
 PUBLIC_NAMES = [
@@ -80,3 +84,27 @@ def test_star_import_gives_exactly_the_public_names() -> None:
 def test_version_is_a_string() -> None:
     assert isinstance(payments_core.__version__, str)
     assert payments_core.__version__.count(".") >= 2
+
+
+@pytest.mark.parametrize(
+    ("package", "submodule"),
+    [
+        ("payments_core", "errors"),
+        ("payments_core", "models"),
+        ("payments_core", "config"),
+        ("payments_core.gateway", "sync"),
+        ("payments_core.drivers", "flow"),
+        ("payments_core.registry", "discovery"),
+    ],
+)
+def test_a_packages_submodules_are_its_attributes(package: str, submodule: str) -> None:
+    module = importlib.import_module(package)
+    assert getattr(module, submodule) is importlib.import_module(f"{package}.{submodule}")
+
+
+def test_a_name_a_package_does_not_have_is_an_attribute_error() -> None:
+    import payments_core
+
+    with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
+        _ = payments_core.nothing_here
+    assert not hasattr(payments_core, "__nothing__")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -371,3 +372,32 @@ def test_the_same_url_is_judged_by_each_calls_own_rules() -> None:
         with pytest.raises(InvalidRequestError, match="must use HTTPS"):
             check_url(url, field="callback_url", allow_fragment=True)
         assert check_url(url, field="return_url", https_only=False, allow_fragment=True) == url
+
+
+class _Unhashable(str):
+    __hash__ = None  # type: ignore[assignment]
+
+
+def test_a_str_subclass_is_judged_on_its_own() -> None:
+    with pytest.raises(InvalidRequestError, match="absolute http"):
+        check_url(_Unhashable("shop.example/cb"), field="callback_url")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example/cb?token=s3cr3t",
+        "https://user:s3cr3t@shop.example/cb",
+        "https://shop.example/" + "a" * 600,
+    ],
+    ids=["query", "user info", "long"],
+)
+def test_a_url_that_may_carry_a_token_is_not_kept_after_its_check(url: str) -> None:
+    from payments_core.urls import _remembered_problem
+
+    _remembered_problem.cache_clear()
+    check_url("https://shop.example/callback", field="callback_url")
+    assert _remembered_problem.cache_info().currsize == 1  # a plain URL is kept
+    with contextlib.suppress(InvalidRequestError):  # refused or not, it is not kept
+        check_url(url, field="callback_url")
+    assert _remembered_problem.cache_info().currsize == 1

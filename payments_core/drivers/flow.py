@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeAlias, TypeVar
 
 import httpx
 
 from payments_core.drivers.attempts import AttemptLoop, AttemptStep
 from payments_core.drivers.call import CallInfo
 from payments_core.drivers.results import redact_result
-from payments_core.errors import InvalidRequestError, PaymentError, ProviderResponseError
+from payments_core.errors import (
+    ConfigurationError,
+    InvalidRequestError,
+    PaymentError,
+    ProviderResponseError,
+)
 from payments_core.plausibility import check_result
 from payments_core.provider import Flow, changes_state
 
@@ -33,8 +38,15 @@ class _Done(Generic[T]):
     value: T
 
 
+DecodedHeaders: TypeAlias = tuple[list[tuple[bytes, bytes]], str, tuple[tuple[str, str], ...]]
+"""A client's headers as read (raw pairs, encoding) and as decoded (lower-cased name, value)."""
+
+
 class FlowDriver(AttemptLoop):
     """Steps a provider's flow through the attempt loop; both drivers run :meth:`_call`."""
+
+    _decoded_headers: DecodedHeaders | None = None
+    """The client's headers as the last request got them (see :func:`_add_client_headers`)."""
 
     def _client_headers(self) -> httpx.Headers:
         """The headers configured on the driver's HTTP client."""
@@ -53,7 +65,7 @@ class FlowDriver(AttemptLoop):
             while not isinstance(step, _Done):
                 last = step
                 try:
-                    _add_client_headers(step, self._client_headers())
+                    self._decoded_headers = self._with_client_headers(step)
                     response = yield from self._attempts(step, info, deadline)
                 except PaymentError as exc:
                     response = None
@@ -66,6 +78,17 @@ class FlowDriver(AttemptLoop):
             return self._result(step.value, response, moved or last, info)
         finally:
             flow.close()
+
+    def _with_client_headers(self, request: httpx.Request) -> DecodedHeaders | None:
+        """:func:`_add_client_headers`; a client header no request can carry is refused."""
+        try:
+            return _add_client_headers(request, self._client_headers(), self._decoded_headers)
+        except UnicodeError as exc:
+            raise ConfigurationError(
+                f"{self.provider.name}: a header set on the HTTP client cannot be sent "
+                f"({type(exc).__name__}: give header values as ASCII text); nothing was sent",
+                provider=self.provider.name,
+            ) from None
 
     def _advance(
         self,
@@ -155,40 +178,31 @@ class FlowDriver(AttemptLoop):
             raise unknown from error
 
 
-def _add_client_headers(request: httpx.Request, defaults: httpx.Headers) -> None:
+def _add_client_headers(
+    request: httpx.Request, defaults: httpx.Headers, last: DecodedHeaders | None
+) -> DecodedHeaders | None:
     """Give a provider's request the headers configured on the client.
 
     ``client.send`` sends a request as built, so without this a ``User-Agent``
     or tracing header set on the application's client (and httpx's own
     ``Accept-Encoding``) would be dropped. What the provider set wins.
+
+    ``last`` is what the previous call decoded of the client's headers, reused while
+    they stay the same; the return value is what to pass next time.
     """
     if not defaults:
-        return
-    headers = request.headers
-    present = {name.lower() for name, _ in headers.raw}
-    for lowered, name, value in _decoded(defaults):
-        if lowered not in present:
-            headers[name] = value
-            present.add(lowered)
-
-
-_last_decoded: tuple[list[tuple[bytes, bytes]], str, tuple[tuple[bytes, str, str], ...]] | None = (
-    None
-)
-"""The client headers :func:`_decoded` read last, and what it made of them."""
-
-
-def _decoded(defaults: httpx.Headers) -> tuple[tuple[bytes, str, str], ...]:
-    """The client's headers as (lower-cased raw name, name, value), decoded once for as
-    long as they stay the same (a client's headers rarely change between calls)."""
-    global _last_decoded
+        return last
     raw, encoding = defaults.raw, defaults.encoding
-    last = _last_decoded
-    if last is not None and last[0] == raw and last[1] == encoding:
-        return last[2]
-    decoded = tuple(
-        (raw_name.lower(), name, value)
-        for (raw_name, _), (name, value) in zip(raw, defaults.multi_items(), strict=True)
-    )
-    _last_decoded = (raw, encoding, decoded)
-    return decoded
+    if last is None or last[0] != raw or last[1] != encoding:
+        decoded = tuple(
+            (name.lower().decode(encoding), value.decode(encoding)) for name, value in raw
+        )
+        last = (raw, encoding, decoded)
+    headers = request.headers
+    own = headers.encoding  # fixed now, as reading the request's headers always did
+    present = {name.lower().decode(own) for name, _ in headers.raw}
+    for name, value in last[2]:
+        if name not in present:
+            headers[name] = value
+            present.add(name)
+    return last

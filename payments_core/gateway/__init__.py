@@ -19,8 +19,9 @@ one line on the ``payments_core`` logger. Bad input fails before any request.
 # (callback checks), ``lifecycle`` (one body per call, written once), and the two
 # thin shells that do its I/O: ``sync`` and ``asynchronous``.
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from payments_core.exports import lazy
 
 if TYPE_CHECKING:
     from payments_core.gateway.asynchronous import AsyncPayments
@@ -36,14 +37,4 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)

@@ -32,6 +32,7 @@ from payments_core.provider.requests import (
 )
 from payments_core.provider.responses import error_for_status
 from payments_core.provider.settings import ProviderSettings
+from payments_core.urls import rememberable
 from payments_core.validation import findings, summary
 
 __all__ = ["Capability", "Flow", "PaymentProvider"]
@@ -176,7 +177,7 @@ class PaymentProvider(ABC):
         if idempotency_key is not None and self.honours_idempotency_keys:
             all_headers[self.idempotency_header] = idempotency_key
         all_headers.setdefault("Accept", "application/json")
-        target = _parsed_url(url) if type(url) is str else url
+        target = _parsed_url(url) if rememberable(url) else url
         request = httpx.Request(method, target, content=content, data=data, headers=all_headers)
         if accept_status:
             request.extensions[ACCEPT_STATUS_EXTENSION] = frozenset(accept_status)
@@ -268,6 +269,7 @@ def _parsed_url(url: str) -> httpx.URL:
     Parsing costs as much as the rest of building a request, and many requests
     go to a URL sent to a moment ago: a gateway's fixed endpoints (create, token)
     and the payment a flow has just read. ``httpx.URL`` is immutable, so requests
-    can share one.
+    can share one. Only URLs :func:`~payments_core.urls.rememberable` allows are
+    kept (none with a query or user info, which may carry a token).
     """
     return httpx.URL(url)

@@ -24,9 +24,9 @@ and :mod:`~payments_core.registry.registry` holds :class:`ProviderRegistry`; eve
 name is imported from here.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from payments_core.exports import lazy
 from payments_core.registry.declarations import ProviderInfo
 from payments_core.registry.declared import one_reading
 from payments_core.registry.registry import (
@@ -56,14 +56,4 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy(__name__, _EXPORTS)
