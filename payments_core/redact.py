@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain, filterfalse
+from itertools import filterfalse
 from typing import Any, Final
 
 import httpx
@@ -22,6 +22,7 @@ __all__ = [
     "HttpExchange",
     "describe",
     "mask_card_numbers",
+    "payloads_untouched",
     "redact_headers",
     "redact_payload",
 ]
@@ -146,8 +147,8 @@ def redact_payload(
     (compared case-insensitively), full card numbers masked in every string.
 
     Returns the very same object when there was nothing to change, so the
-    common case costs one walk and no copies. That walk is :func:`_untouched`: a
-    read-only check, done without a call per container or per value; only a
+    common case costs one walk and no copies. That walk is :func:`payloads_untouched`:
+    a read-only check, done without a call per container or per value; only a
     payload that does need a change is walked again to build the copy.
     ``memo`` lets several payloads sharing parts (an event and its payment)
     walk each shared part once.
@@ -173,23 +174,41 @@ _SCAN_DEPTH: Final = 64
 """Deeper payloads (and cyclic ones) are left to the copying walk, which meets them as
 before: the check below neither recurses nor loops where that walk would fail."""
 
+_NESTED: Final = frozenset(_CONTAINERS)
+_LEAVES: Final = frozenset({int, float, bool, type(None), Decimal})
+"""With ``str`` and :data:`_NESTED`: what parsed JSON is made of. The check knows exactly
+these types (``type(x) is``: no subclass, no object claiming a ``__class__``); a payload
+holding anything else is left to the copying walk."""
+_NO_MEMO: Final[dict[int, Any]] = {}
+
 
 def _untouched(
     root: dict[Any, Any] | list[Any] | tuple[Any, ...],
     fields: frozenset[str],
     memo: dict[int, Any] | None,
 ) -> bool:
-    r"""True when redaction would change nothing in ``root``: no key (at any depth)
-    whose ``lower()`` is in ``fields``, no string holding thirteen digits in a row.
+    """:func:`payloads_untouched` for one payload."""
+    return payloads_untouched((root,), fields, memo)
+
+
+def payloads_untouched(
+    payloads: Iterable[Any], fields: frozenset[str], memo: dict[int, Any] | None
+) -> bool:
+    r"""True when :func:`redact_payload` would hand back each of ``payloads`` itself,
+    called on them in order with one ``memo``; it then records in ``memo`` what
+    those calls would have. ``False`` records nothing: redact them one by one.
 
     It is the copying walk's decision, taken without building anything: one loop
     over the values, level by level (no call per container), types compared
-    exactly, and the keys and the strings checked all at once at the end. It
-    errs only one way: ``False`` sends the payload to :func:`_redact_container`,
-    which decides exactly (a run of digits that fails the Luhn check, a key that
-    only contains a field's name, a subclass or a type JSON does not make, a
-    container met twice, a payload nested deeper than ``_SCAN_DEPTH``).
-    Containers found clean are memoized as unchanged, as the copying walk would.
+    exactly, and the keys and the strings of all the payloads checked at once at
+    the end (no key, at any depth, whose ``lower()`` is in ``fields``; no string
+    holding thirteen digits in a row). It errs only one way: ``False`` sends a
+    payload to the copying walk, which decides exactly (a run of digits
+    that fails the Luhn check, a key that only contains a field's name, a subclass
+    or a type JSON does not make, a container met twice within one payload, a
+    payload nested deeper than ``_SCAN_DEPTH``). A part an earlier payload holds
+    too (an event's copy of its payment's receipt) is met once, as the memo makes
+    the one-by-one calls meet it.
 
     Keys are joined with ``\x00`` and lowered in one call. That equals lowering
     each key (lowering looks at a letter's neighbours only for a final sigma, and
@@ -197,66 +216,81 @@ def _untouched(
     lowering to a field leaves the field inside the joined text. Strings are
     joined with ``\n``, which no run of digits crosses.
     """
-    if type(root) not in _CONTAINERS:
-        return False  # a subclass: the copying walk knows what to make of it
-    level: list[Any] = [root]
-    seen: dict[int, Any] = {id(root): root}
+    prior = _NO_MEMO if memo is None else memo
+    earlier: dict[int, Any] = {}  # the containers of the payloads already checked
     strings: list[str] = []
     keep = strings.append
-    dicts: list[dict[Any, Any]] = []
-    for _ in range(_SCAN_DEPTH):
-        below: list[Any] = []
-        for value in level:
-            if type(value) is dict:
-                dicts.append(value)
-                items: Any = value.values()
-            else:
-                items = value
-            for item in items:
-                kind = type(item)
-                if kind is str:
-                    if len(item) >= 13:
-                        keep(item)
-                elif kind is dict or kind is list or kind is tuple:
-                    if memo is not None and id(item) in memo:
-                        if memo[id(item)] is not item:
-                            return False  # shared with a payload already redacted: copy
-                    elif id(item) in seen:
-                        return False  # met twice (or a cycle): the copying walk's case
+    keys: list[Any] = []
+    add_keys = keys.extend
+    leaves, nested = _LEAVES, _NESTED
+    for root in payloads:
+        ident = id(root)
+        if ident in prior:
+            if prior[ident] is not root:
+                return False  # redacted before into something else: that is the answer
+            continue
+        if ident in earlier:
+            continue
+        if root is None:
+            earlier[ident] = root  # no payload: it stays None, and the memo says so
+            continue
+        if type(root) not in nested:
+            return False  # a subclass, or a string: the copying walk knows what to do
+        seen: dict[int, Any] = {ident: root}
+        level: list[Any] = [root]
+        for _ in range(_SCAN_DEPTH):
+            below: list[Any] = []
+            for value in level:
+                if type(value) is dict:
+                    add_keys(value)
+                    items: Any = value.values()
+                else:
+                    items = value
+                for item in items:
+                    if item is None:
+                        continue
+                    kind = type(item)
+                    if kind is str:
+                        if len(item) >= 13:
+                            keep(item)
+                    elif kind in leaves:
+                        pass
+                    elif kind in nested:
+                        ident = id(item)
+                        if ident in prior:
+                            if prior[ident] is not item:
+                                return False  # shared with a payload already redacted: copy
+                        elif ident in earlier:
+                            pass  # an earlier payload's part, checked there
+                        elif ident in seen:
+                            return False  # met twice (or a cycle): the copying walk's case
+                        else:
+                            seen[ident] = item
+                            below.append(item)
                     else:
-                        seen[id(item)] = item
-                        below.append(item)
-                elif kind not in _LEAVES:
-                    return False  # not one of JSON's types: left to the copying walk
-        if not below:
-            break
-        level = below
-    else:
-        return False  # nested deeper than the check goes
-    if fields and dicts and not _keys_clear(dicts, fields):
+                        return False  # not one of JSON's types: left to the copying walk
+            if not below:
+                break
+            level = below
+        else:
+            return False  # nested deeper than the check goes
+        earlier.update(seen)
+    if fields and keys and not _keys_clear(keys, fields):
         return False
     if strings and _has_run_of_13(strings):
         return False
     if memo is not None:
-        memo.update(seen)  # each of them is its own redacted form
+        memo.update(earlier)  # each of them is its own redacted form
     return True
 
 
-_LEAVES: Final = frozenset({int, float, bool, type(None), Decimal})
-"""With ``str``, ``dict``, ``list`` and ``tuple``: what parsed JSON is made of. The check
-knows exactly these types (``type(x) is``: no subclass, no object claiming a
-``__class__``); a payload holding anything else is left to the copying walk."""
-
-
-def _keys_clear(dicts: list[dict[Any, Any]], fields: frozenset[str]) -> bool:
-    """No key of these dicts lowers to one of ``fields`` (see :func:`_untouched`)."""
+def _keys_clear(keys: list[Any], fields: frozenset[str]) -> bool:
+    """No one of ``keys`` lowers to one of ``fields`` (see :func:`payloads_untouched`)."""
     try:
-        keys = "\x00".join(chain.from_iterable(dicts)).lower()
+        text = "\x00".join(keys).lower()
     except TypeError:  # a key that is not a string: one by one, as the copying walk does
-        return not any(
-            isinstance(key, str) and key.lower() in fields for value in dicts for key in value
-        )
-    return all(name not in keys for name in fields)
+        return not any(isinstance(key, str) and key.lower() in fields for key in keys)
+    return not any(map(text.__contains__, fields))
 
 
 def _has_run_of_13(strings: list[str]) -> bool:
@@ -265,7 +299,9 @@ def _has_run_of_13(strings: list[str]) -> bool:
     text = "\n".join(strings)
     if text.isascii():
         return _ascii_has_run_of_13(text)
-    if _ascii_has_run_of_13("\n".join(filter(str.isascii, strings))):
+    # The ASCII digits of all of them in one pass (other characters' bytes are not
+    # ``0``-``9`` in UTF-8), then the regex over the strings that are not ASCII.
+    if _THIRTEEN_ZEROS in text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO):
         return True
     return _RUN_OF_13.search("\n".join(filterfalse(str.isascii, strings))) is not None
 

@@ -120,12 +120,18 @@ def order_facts(receipt: Receipt) -> OrderFacts:
     """The amounts and flags the status decision needs (rules in the module docs)."""
     key = receipt.status_key
     units = receipt.purchase_units
-    requested = units.request_amount if units else None
-    transfer = units.transfer_amount if units else None
-    refund = (units.refund_amount if units else None) or Decimal(0)
+    if units is not None:
+        requested, transfer = units.request_amount, units.transfer_amount
+        refund = units.refund_amount or Decimal(0)
+    else:
+        requested = transfer = None
+        refund = Decimal(0)
     manual = receipt.is_manual
-    hold_cancelled = bool(_completed(receipt, OperationKind.VOID))
-    approvals = [a.amount for a in _completed(receipt, OperationKind.CAPTURE) if a.amount]
+    if receipt.actions:
+        hold_cancelled = bool(_completed(receipt, OperationKind.VOID))
+        approvals = [a.amount for a in _completed(receipt, OperationKind.CAPTURE) if a.amount]
+    else:  # most receipts: nothing approved, refunded or cancelled yet
+        hold_cancelled, approvals = False, []
 
     authorized: Decimal | None
     captured: Decimal | None
@@ -163,10 +169,11 @@ def order_facts(receipt: Receipt) -> OrderFacts:
     )
 
 
-def _card(detail: PaymentDetail | None) -> CardDetails | None:
-    if detail is None or detail.method not in _CARD_METHODS:
+def _card(detail: PaymentDetail | None, method: str | None) -> CardDetails | None:
+    """The card ``detail`` shows; ``method`` is ``detail.method``, read once by the caller."""
+    if detail is None or method not in _CARD_METHODS:
         return None
-    masked = detail.payer_identifier if detail.method in _CARD_NUMBER_METHODS else None
+    masked = detail.payer_identifier if method in _CARD_NUMBER_METHODS else None
     if masked is not None and sum(map(str.isdigit, masked)) > _MAX_VISIBLE_DIGITS:
         logger.warning("BOG sent a payer identifier that is not masked; it was dropped")
         masked = None
@@ -175,9 +182,11 @@ def _card(detail: PaymentDetail | None) -> CardDetails | None:
     return CardDetails(masked_number=masked, brand=detail.card_type, expiry=detail.card_expiry_date)
 
 
-def _decline(receipt: Receipt, status: PaymentStatus) -> Decline | None:
-    if status not in (PaymentStatus.DECLINED, PaymentStatus.EXPIRED):
-        return None
+_DECLINED: Final = frozenset({PaymentStatus.DECLINED, PaymentStatus.EXPIRED})
+"""The statuses a payment carries a :class:`Decline` in."""
+
+
+def _decline(receipt: Receipt, status: PaymentStatus) -> Decline:
     detail = receipt.payment_detail
     raw_code = detail.code if detail else None
     info = payment_code(raw_code)
@@ -225,9 +234,11 @@ def _operation(action: ReceiptAction, payment_id: str, currency: str) -> Operati
     )
 
 
+_CAPTURE_MODES: Final = {mode.value: mode for mode in (CaptureMode.AUTOMATIC, CaptureMode.MANUAL)}
+
+
 def _capture_mode(receipt: Receipt) -> CaptureMode | None:
-    value = (receipt.capture or "").strip().lower()
-    return CaptureMode(value) if value in ("automatic", "manual") else None
+    return _CAPTURE_MODES.get((receipt.capture or "").strip().lower())
 
 
 def payment_from_receipt(
@@ -282,36 +293,43 @@ def _payment(receipt: Receipt, raw: dict[str, Any] | None, redirect_url: str | N
     # Equal amounts make equal Money (it keeps the currency's precision) or fail alike,
     # and a receipt's amounts often repeat (captured = authorized = requested): each
     # distinct amount is made once.
-    made: dict[Decimal, Money] = {}
-
-    def amount_of(value: Decimal) -> Money:
-        made_already = made.get(value)
-        if made_already is None:
-            made_already = made[value] = money(value, currency)
-        return made_already
-
-    def amount_or_none(value: Decimal | None) -> Money | None:
-        return amount_of(value) if value is not None else None
+    amount = money(requested, currency)
+    made = {requested: amount}
+    held: list[Money | None] = []
+    for value in (facts.authorized, facts.captured, facts.refunded):
+        if value is None:
+            held.append(None)
+        elif value in made:
+            held.append(made[value])
+        else:
+            made[value] = made_now = money(value, currency)
+            held.append(made_now)
 
     detail = receipt.payment_detail
-    operations = tuple(
-        op
-        for op in (_operation(a, receipt.order_id, currency) for a in receipt.actions)
-        if op is not None
+    method = detail.method if detail is not None else None
+    actions = receipt.actions
+    operations = (
+        tuple(
+            op
+            for op in (_operation(a, receipt.order_id, currency) for a in actions)
+            if op is not None
+        )
+        if actions
+        else ()
     )
     return Payment(
         id=receipt.order_id,
         provider=PROVIDER,
         status=status,
-        amount=amount_of(requested),
+        amount=amount,
         external_id=receipt.external_order_id,
-        authorized_amount=amount_or_none(facts.authorized),
-        captured_amount=amount_or_none(facts.captured),
-        refunded_amount=amount_or_none(facts.refunded),
+        authorized_amount=held[0],
+        captured_amount=held[1],
+        refunded_amount=held[2],
         redirect_url=redirect_url,
-        method=detail.method if detail else None,
-        card=_card(detail),
-        decline=_decline(receipt, status),
+        method=method,
+        card=_card(detail, method),
+        decline=_decline(receipt, status) if status in _DECLINED else None,
         capture=_capture_mode(receipt),
         created_at=receipt.created_at,
         expires_at=receipt.expires_at,

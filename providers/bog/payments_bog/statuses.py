@@ -100,7 +100,7 @@ UNKNOWN_KEY_STATUS: Final = PaymentStatus.PROCESSING
 EXPIRATION: Final = "expiration"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class OrderFacts:
     """What the status decision needs from a receipt, already read and normalized.
 
@@ -115,6 +115,28 @@ class OrderFacts:
     refunded: Decimal | None = None
     hold_cancelled: bool = False
     """A ``cancel_authorize`` action completed on this order."""
+
+    def __init__(
+        self,
+        key: str | None,
+        manual: bool = False,
+        reject_reason: str | None = None,
+        authorized: Decimal | None = None,
+        captured: Decimal | None = None,
+        refunded: Decimal | None = None,
+        hold_cancelled: bool = False,
+    ) -> None:
+        # The dataclass's own __init__, in one step: a frozen dataclass sets each field
+        # with object.__setattr__, and every receipt read makes one of these.
+        self.__dict__.update(
+            key=key,
+            manual=manual,
+            reject_reason=reject_reason,
+            authorized=authorized,
+            captured=captured,
+            refunded=refunded,
+            hold_cancelled=hold_cancelled,
+        )
 
 
 def _positive(value: Decimal | None) -> bool:

@@ -241,7 +241,9 @@ def json_object(response: httpx.Response | bytes, what: str) -> dict[str, Any]:
 def read(model: type[Model], data: Any, what: str) -> Model:
     """Validate ``data`` as ``model``; problems name the fields, never their values."""
     try:
-        return model.model_validate(data)
+        # What model_validate(data) runs, without its wrapper (a read per answer).
+        made: Model = model.__pydantic_validator__.validate_python(data)
+        return made
     except ValidationError as exc:
         fields = field_names(exc, what=what)
         raise ProviderResponseError(
