@@ -12,6 +12,8 @@ when it answered a request that moves money).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 from payments_core.errors import ProviderResponseError
@@ -21,12 +23,30 @@ from payments_core.status import STATUS_FACTS
 __all__ = ["check_result", "payment_problems"]
 
 
+_FOUND_PLAUSIBLE = threading.local()
+"""This thread's last payment :func:`payment_problems` found nothing wrong with (a weak
+reference): a provider that checks the payment it reads (BOG does) spares the
+driver's :func:`check_result` a second look at the very same frozen object."""
+
+
 def payment_problems(payment: Payment) -> list[str]:
     """What makes this payment impossible, in words; empty when it makes sense.
 
-    Runs for every payment read (more than once for some), so the amounts are
-    compared as Decimals once their currencies are known to match.
+    Runs for every payment read, so the amounts are compared as Decimals once
+    their currencies are known to match.
     """
+    problems = _problems(payment)
+    if not problems:
+        _FOUND_PLAUSIBLE.last = weakref.ref(payment)
+    return problems
+
+
+def _checked_already(payment: Payment) -> bool:
+    last = getattr(_FOUND_PLAUSIBLE, "last", None)
+    return last is not None and last() is payment
+
+
+def _problems(payment: Payment) -> list[str]:
     problems: list[str] = []
     amount = payment.amount
     authorized = payment.authorized_amount
@@ -92,10 +112,10 @@ def check_result(result: Any, provider: str) -> None:
     """Raise :class:`ProviderResponseError` when a result cannot be true."""
     if isinstance(result, WebhookEvent):
         payment: Payment | None = result.payment
-        problems = payment_problems(result.payment)
+        problems = [] if _checked_already(result.payment) else payment_problems(result.payment)
     elif isinstance(result, Payment):
         payment = result
-        problems = payment_problems(result)
+        problems = [] if _checked_already(result) else payment_problems(result)
     elif isinstance(result, Operation):
         payment = None
         problems = _operation_problems(result)

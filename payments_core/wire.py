@@ -127,6 +127,12 @@ def _dumps_general(payload: Any) -> bytes:
     return text.encode()
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+"""The decoder ``json.loads(..., parse_float=Decimal)`` makes anew on every call, made
+once: it keeps no state between documents (``json.loads`` shares its own default
+decoder between threads the same way)."""
+
+
 def loads(data: bytes | str) -> Any:
     """Parse JSON, reading fractional numbers as Decimal (never float).
 
@@ -134,14 +140,22 @@ def loads(data: bytes | str) -> Any:
     the parser's recursion is as unreadable as a malformed one.
     """
     try:
+        if type(data) is bytes:
+            # What json.loads does with bytes, then its decoder's own decode.
+            return _DECODER.decode(data.decode(json.detect_encoding(data), "surrogatepass"))
         return json.loads(data, parse_float=Decimal)
     except RecursionError:
         raise ValueError("JSON nested too deeply to read") from None
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+"""The encoder ``json.dumps`` makes for :func:`dumps_canonical`'s arguments on every
+call, made once (it keeps nothing between payloads)."""
+
+
 def dumps_canonical(payload: Any) -> bytes:
     """Stable bytes for equal payloads (keys sorted), for fingerprints and digests."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return _CANONICAL.encode(payload).encode()
 
 
 def json_object(
@@ -185,6 +199,8 @@ def lenient_decimal(value: object) -> Decimal | None:
     that is not a number, NaN or infinity raise ``ValueError`` naming the problem,
     never echoing the value.
     """
+    if type(value) is Decimal and value.is_finite():
+        return value  # the common case: a JSON number, read by loads
     if value is None:
         return None
     if isinstance(value, bool):

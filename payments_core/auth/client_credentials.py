@@ -151,7 +151,14 @@ class OAuth2ClientCredentials(TokenElection, httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        flow = self._flow(request, asynchronous=False)
+        # A cached token (nearly every request) is the election's first round without
+        # its generator: the flow takes over only after a refusal, or on a miss.
+        refused = self._cached()
+        if refused is not None:
+            self._authorize(request, refused)
+            if (yield request).status_code != 401:
+                return
+        flow = self._flow(request, asynchronous=False, refused=refused)
         outcome: Any = None
         failure: BaseException | None = None
         while True:
@@ -184,7 +191,12 @@ class OAuth2ClientCredentials(TokenElection, httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        flow = self._flow(request, asynchronous=True)
+        refused = self._cached()  # as in sync_auth_flow
+        if refused is not None:
+            self._authorize(request, refused)
+            if (yield request).status_code != 401:
+                return
+        flow = self._flow(request, asynchronous=True, refused=refused)
         outcome: Any = None
         failure: BaseException | None = None
         while True:

@@ -160,19 +160,39 @@ class TokenElection:
         with self._lock:
             if self._round is round_:
                 self._round = None
-        round_.done.set()
+        round_.end()
         wake_followers(round_)
 
     # -- the flow ------------------------------------------------------------------------
 
-    def _flow(self, request: httpx.Request, asynchronous: bool) -> _Flow:
-        """Authorize ``request`` and send it; on a 401, one fresh token and one retry."""
-        for refreshed in (False, True):
+    def _cached(self) -> str | None:
+        """The cached token while it is not due for refresh: :meth:`_elect`'s first answer."""
+        with self._lock:
+            token = self._token
+            if token is not None and self._clock() < token.refresh_at:
+                return token.value
+        return None
+
+    def _authorize(self, request: httpx.Request, token: str) -> None:
+        self._add_extra_headers(request)
+        request.headers["Authorization"] = f"Bearer {token}"
+
+    def _flow(
+        self, request: httpx.Request, asynchronous: bool, refused: str | None = None
+    ) -> _Flow:
+        """Authorize ``request`` and send it; on a 401, one fresh token and one retry.
+
+        ``refused``: the request already went out with this (cached) token and was
+        answered 401, so the flow starts where the first round's refusal leaves it.
+        """
+        if refused is not None:
+            self._forget(refused)
+            yield from self._drop_shared(refused)
+        for refreshed in (False, True) if refused is None else (True,):
             token, round_, leader = self._elect(asynchronous=asynchronous)
             if token is None:
                 token = yield from self._elected(request, round_, leader, asynchronous)
-            self._add_extra_headers(request)
-            request.headers["Authorization"] = f"Bearer {token}"
+            self._authorize(request, token)
             response = yield request
             if refreshed or response.status_code != 401:
                 return

@@ -94,7 +94,9 @@ def read_token_answer(
 ) -> tuple[str, float]:
     """The token and how many seconds it is usable, or a typed error naming ``provider``."""
     status = response.status_code
-    logger.debug("token %s%s -> %d", response.request.url.host, response.request.url.path, status)
+    url = response.request.url
+    if logger.isEnabledFor(logging.DEBUG):  # the URL's parts are worked out only for it
+        logger.debug("token %s%s -> %d", url.host, url.path, status)
     try:
         body = wire.loads(response.content) if response.content else {}
     except (ValueError, UnicodeDecodeError):

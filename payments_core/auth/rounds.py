@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from payments_core.errors import PaymentError
 
@@ -32,16 +32,44 @@ class CachedToken:
     refresh_at: float  # on the monotonic clock
 
 
+_EVENTS: Final = threading.Lock()
+"""Guards the moment a round's event is made or its end recorded (any round's: brief)."""
+
+
 @dataclass
 class Round:
-    """One refresh in flight: followers wait on its events."""
+    """One refresh in flight: followers wait on its events.
 
-    done: threading.Event = field(default_factory=threading.Event)
+    Most rounds have no follower, so the event a thread waits on is made by the
+    first one to ask for it (:attr:`done`), already set if the round is over.
+    """
+
     loop: asyncio.AbstractEventLoop | None = None
     waiters: deque[asyncio.Future[None]] | None = None
     """Async followers on ``loop``, in arrival order, each woken by the one before."""
     error: PaymentError | None = None
     token: str | None = None
+    _event: threading.Event | None = field(default=None, repr=False)
+    _over: bool = field(default=False, repr=False)
+
+    @property
+    def done(self) -> threading.Event:
+        """Set when the round is over (see :meth:`end`)."""
+        with _EVENTS:
+            event = self._event
+            if event is None:
+                event = self._event = threading.Event()
+                if self._over:
+                    event.set()
+        return event
+
+    def end(self) -> None:
+        """The round is over: its waiting threads go on, and later ones do not wait."""
+        with _EVENTS:
+            self._over = True
+            event = self._event
+        if event is not None:
+            event.set()
 
 
 def wake_followers(round_: Round) -> None:

@@ -97,7 +97,10 @@ class AttemptLoop(DriverBase):
             outcome = yield request
             elapsed = self.clock() - started
             if isinstance(outcome, httpx.Response):
-                exchange = self._log(request, retries, exchange, str(outcome.status_code), elapsed)
+                if logger.isEnabledFor(logging.DEBUG):  # the status text only for the log
+                    exchange = self._log(
+                        request, retries, exchange, str(outcome.status_code), elapsed
+                    )
                 if self.hooks.has_http_hooks():
                     if exchange is None:  # a hook registered while the request was out
                         exchange = HttpExchange.of(request, retries + 1, self.sensitive_headers)

@@ -38,8 +38,14 @@ class _Done(Generic[T]):
     value: T
 
 
-DecodedHeaders: TypeAlias = tuple[list[tuple[bytes, bytes]], str, tuple[tuple[str, str], ...]]
-"""A client's headers as read (raw pairs, encoding) and as decoded (lower-cased name, value)."""
+DecodedHeaders: TypeAlias = tuple[
+    list[tuple[bytes, bytes]],
+    str,
+    tuple[tuple[str, str], ...],
+    dict[str, tuple[tuple[bytes, bytes, bytes], ...] | None],
+]
+"""A client's headers as read (raw pairs, encoding), as decoded (lower-cased name, value),
+and as encoded for requests in each encoding met so far (see :func:`_encoded`)."""
 
 
 class FlowDriver(AttemptLoop):
@@ -197,12 +203,43 @@ def _add_client_headers(
         decoded = tuple(
             (name.lower().decode(encoding), value.decode(encoding)) for name, value in raw
         )
-        last = (raw, encoding, decoded)
+        last = (raw, encoding, decoded, {})
     headers = request.headers
     own = headers.encoding  # fixed now, as reading the request's headers always did
-    present = {name.lower().decode(own) for name, _ in headers.raw}
-    for name, value in last[2]:
-        if name not in present:
-            headers[name] = value
-            present.add(name)
+    entries = getattr(headers, "_list", None)
+    encoded = _encoded(last, own) if type(entries) is list else None
+    if encoded is None:
+        present = {name.lower().decode(own) for name, _ in headers.raw}
+        for name, value in last[2]:
+            if name not in present:
+                headers[name] = value
+                present.add(name)
+        return last
+    # What the loop above does, on httpx's own list of (name, lower-case name, value)
+    # bytes: ``headers[name] = value`` appends exactly such an entry for a name the
+    # request lacks, and the lower-case names there are the names ``present`` decodes.
+    assert entries is not None
+    present_keys = {entry[1] for entry in entries}
+    for entry in encoded:
+        if entry[1] not in present_keys:
+            entries.append(entry)
+            present_keys.add(entry[1])
     return last
+
+
+def _encoded(last: DecodedHeaders, own: str) -> tuple[tuple[bytes, bytes, bytes], ...] | None:
+    """The client's headers as ``headers[name] = value`` stores them in a request whose
+    headers are in ``own``, made once per encoding; ``None`` when one cannot be
+    encoded so (the general path then refuses it only if the request lacks it)."""
+    made = last[3]
+    if own in made:
+        return made[own]
+    try:
+        encoded: tuple[tuple[bytes, bytes, bytes], ...] | None = tuple(
+            (key, key.lower(), value.encode(own))
+            for key, value in ((name.encode(own), value) for name, value in last[2])
+        )
+    except UnicodeError:
+        encoded = None
+    made[own] = encoded  # a few encodings at most (httpx knows three)
+    return encoded

@@ -87,7 +87,10 @@ class CheckedCalls(FacadeBase):
         # model_copy(update=...) skips validation: check the request once more here.
         # (Called, not model_validate(): with the models' own __init__ pydantic would
         # run the request's model validator a second time around it.)
-        checked = PaymentRequest(**dict(request))
+        # The exact class keeps its fields in __dict__ (dict(request) would first ask
+        # pydantic for a "keys" attribute and fail); a subclass may map itself its own way.
+        fields = request.__dict__ if type(request) is PaymentRequest else dict(request)
+        checked = PaymentRequest(**fields)
         check_callback_url(
             checked.callback_url,
             provider=self.provider.name,

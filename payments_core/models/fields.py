@@ -42,7 +42,12 @@ def text_problem(value: str) -> str | None:
             "must not contain control characters, line breaks or bidirectional "
             "override/isolate characters"
         )
-    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
+    if value.isascii():
+        # No ASCII character is a format character (Cf): blank means empty or all space.
+        blank = not value or value.isspace()
+    else:
+        blank = all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)
+    if blank:
         return "must not be blank"
     return None
 

@@ -147,7 +147,8 @@ class Money:
         exponent = minor_unit_exponent(code)
         # Every step names _CONTEXT itself (or needs no context): entering a local
         # context per amount cost more than the checks, and a receipt has several.
-        value = _to_decimal(amount)
+        # A finite Decimal (what a receipt's amounts are) is what _to_decimal returns as is.
+        value = amount if type(amount) is Decimal and amount.is_finite() else _to_decimal(amount)
         # |value| >= 10**15 is out of bounds in every currency; refusing it
         # here also spares quantize() absurd exponents.
         if value and value.adjusted() >= _MAX_DIGITS:
@@ -232,7 +233,16 @@ class Money:
                 self._currency,
                 minor_unit_exponent(self._currency),
             )
-        return Money.from_minor_units(minor, self._currency)
+        # What Money.from_minor_units(minor, self._currency) makes, without its checks:
+        # the currency is this Money's own, the bound was just checked, and an int's
+        # digits at the currency's exponent are already quantized (never a negative zero).
+        currency = self._currency
+        result = object.__new__(Money)
+        object.__setattr__(
+            result, "_amount", Decimal(minor).scaleb(-CURRENCY_EXPONENTS[currency], _CONTEXT)
+        )
+        object.__setattr__(result, "_currency", currency)
+        return result
 
     def __add__(self, other: Money) -> Money:
         theirs = self._same_currency(other, "add").minor_units

@@ -32,7 +32,7 @@ from payments_core.provider.requests import (
 )
 from payments_core.provider.responses import error_for_status
 from payments_core.provider.settings import ProviderSettings
-from payments_core.urls import rememberable
+from payments_core.urls import is_path_id, rememberable
 from payments_core.validation import findings, summary
 
 __all__ = ["Capability", "Flow", "PaymentProvider"]
@@ -271,5 +271,49 @@ def _parsed_url(url: str) -> httpx.URL:
     and the payment a flow has just read. ``httpx.URL`` is immutable, so requests
     can share one. Only URLs :func:`~payments_core.urls.rememberable` allows are
     kept (none with a query or user info, which may carry a token).
+
+    A URL seen for the first time is most often a fixed endpoint followed by one
+    payment's id (``.../receipt/{id}``): that is the endpoint's parse with the id
+    added to its path (see :func:`_parsed_prefix`), which is what parsing the
+    whole URL gives when the id is a :data:`~payments_core.urls.PATH_ID`.
     """
+    prefix, slash, last = url.rpartition("/")
+    if slash and is_path_id(last):
+        parsed = _parsed_prefix(prefix + slash)
+        if parsed is not None:
+            reference = parsed._uri_reference
+            joined = httpx.URL.__new__(httpx.URL)
+            joined._uri_reference = reference._replace(path=reference.path + last)
+            return joined
     return httpx.URL(url)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_prefix(prefix: str) -> httpx.URL | None:
+    """``prefix`` (ending in ``/``) parsed, when a path segment can be added to its parse.
+
+    That holds when parsing changes nothing in it (scheme and host in lower case,
+    no default port, no ``.`` segment, nothing to escape) and it has no query or
+    fragment: a segment of letters, digits, ``.``, ``_``, ``:`` and ``-`` that does
+    not start with a dot is then neither escaped nor normalized when the whole URL
+    is parsed, so the whole parse is this one with the segment at the end of the
+    path. ``None`` otherwise, or when ``httpx.URL`` keeps anything besides its parse
+    result, which the joined URL is made of.
+    """
+    try:
+        parsed = httpx.URL(prefix)
+    except httpx.InvalidURL:
+        return None
+    state = getattr(parsed, "__dict__", None)
+    if state is None or state.keys() != {"_uri_reference"}:
+        return None
+    reference = parsed._uri_reference
+    if (
+        not hasattr(reference, "_replace")
+        or str(parsed) != prefix
+        or reference.query is not None
+        or reference.fragment is not None
+        or not reference.path.endswith("/")
+    ):
+        return None
+    return parsed

@@ -62,14 +62,19 @@ class SentRequest:
     @classmethod
     def of(cls, request: httpx.Request, sensitive_headers: frozenset[str]) -> SentRequest:
         hidden = SENSITIVE_HEADERS | sensitive_headers
+        headers = request.headers
+        encoding = headers.encoding  # read once: multi_items() reads it twice per header
+        kept: list[tuple[str, str]] = []
+        for raw_name, raw_value in headers.raw:
+            # multi_items() names a header by its bytes in lower case, decoded
+            name = raw_name.lower().decode(encoding)
+            lowered = name.lower()
+            if lowered not in hidden and lowered != "content-length":
+                kept.append((name, raw_value.decode(encoding)))
         return cls(
             method=request.method,
             url=str(request.url),
-            headers=tuple(
-                (name, value)
-                for name, value in request.headers.multi_items()
-                if name.lower() not in hidden and name.lower() != "content-length"
-            ),
+            headers=tuple(kept),
             content=request.content,
         )
 

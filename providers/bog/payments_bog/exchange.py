@@ -77,7 +77,7 @@ def read_payment(api: BogApi, order_id: str) -> Flow[Payment]:
     """The flow of ``get_payment``: read the receipt, normalize it."""
     response = yield receipt_request(api, order_id)
     receipt, data = read_receipt(response)
-    return payment_from_receipt(receipt, dict(data))
+    return payment_from_receipt(receipt, data)
 
 
 def action_request(

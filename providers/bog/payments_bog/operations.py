@@ -95,7 +95,7 @@ def refund(
     ``transfer_amount``, so a bank discount cannot make it too large.
     """
     receipt, data = read_receipt((yield receipt_request(api, order_id)))
-    payment = payment_from_receipt(receipt, dict(data))
+    payment = payment_from_receipt(receipt, data)
     to_refund = refund_amount(receipt, payment, order_id, amount)
     response = yield action_request(
         api,
@@ -119,7 +119,7 @@ def capture(
     The full capture is sent with the held amount explicitly (the sandbox needs it).
     """
     receipt, data = read_receipt((yield receipt_request(api, order_id)))
-    payment = payment_from_receipt(receipt, dict(data))
+    payment = payment_from_receipt(receipt, data)
     to_capture = capture_amount(receipt, payment, order_id, amount)
     body: dict[str, object] = {"amount": to_capture.amount}
     if description is not None:
@@ -138,7 +138,7 @@ def void(
 ) -> Flow[Operation]:
     """Read the receipt, check the hold, then ``POST /payment/authorization/cancel/{id}``."""
     receipt, data = read_receipt((yield receipt_request(api, order_id)))
-    payment = payment_from_receipt(receipt, dict(data))
+    payment = payment_from_receipt(receipt, data)
     held = held_amount(receipt, payment, order_id, "void")
     body = {"description": description} if description is not None else {}
     response = yield action_request(
@@ -187,5 +187,5 @@ def _payment_from_order(
         external_id=request.external_id,
         redirect_url=redirect_url,
         capture=request.capture,
-        raw=dict(data),
+        raw=data,  # the model keeps a copy of its own
     )

@@ -28,6 +28,7 @@ Amounts are written as JSON numbers from the Decimal's own digits (``27.50``).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -272,6 +273,15 @@ def _item(item: LineItem, extras: BasketExtras | None, index: int) -> OutBasketI
 
 
 def _config(options: BogOptions) -> OutConfig | None:
+    if not (
+        options.loan
+        or options.campaign
+        or options.google_pay_external
+        or options.apple_pay_external
+        or options.account_tag
+        or options.split
+    ):
+        return None  # every part below would be None: the config would dump empty
     config = OutConfig(
         loan=OutLoan(type=options.loan.type, month=options.loan.month) if options.loan else None,
         campaign=(
@@ -289,6 +299,12 @@ def _config(options: BogOptions) -> OutConfig | None:
         split=out_split(options.split) if options.split else None,
     )
     return config if config.model_dump(exclude_none=True) else None
+
+
+@functools.cache
+def _no_options() -> BogOptions:
+    """What ``parse_options({})`` gives, made once: frozen, with nothing in it to change."""
+    return parse_options({})
 
 
 def language_for(locale: str | None, settings: BogSettings) -> str:
@@ -309,7 +325,8 @@ def prepare_order(request: PaymentRequest, settings: BogSettings) -> PreparedOrd
     # may have been changed in place, or copied with model_copy(update=...), since it
     # was built, and this provider can be driven without the facade.
     request = checked_request(request)
-    options = parse_options(request.provider_options)
+    raw_options = request.provider_options
+    options = parse_options(raw_options) if raw_options else _no_options()
     currency = request.amount.currency
     if currency not in CURRENCIES:
         _refuse(
