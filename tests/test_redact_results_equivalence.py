@@ -4,7 +4,8 @@
 every payload of a result (a payment's, its operations', an event's) would come
 back unchanged, in one scan; only when one would not does it take the result apart
 as before. This pins it against the plain implementation it stands in for (copied
-below as the reference, with the plain walk of ``redact_payload`` under it) on
+below as the reference, over the plain walk of ``redact_payload`` that
+tests/test_redact_equivalence.py keeps) on
 random results whose payloads share parts the way an event and its payment do,
 and on adversarial ones: cards, declared keys in other cases and scripts, other
 scripts' digits, subclasses, shared and cyclic parts, payloads nested deep.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -27,102 +27,32 @@ from payments_core.models import Operation, OperationKind, OperationStatus, Paym
 from payments_core.money import Money
 from payments_core.redact import _has_run_of_13, payloads_untouched, redact_payload
 from payments_core.status import PaymentStatus
+from tests.test_redact_equivalence import reference_redact
 
 T = TypeVar("T")
 
-# -- the reference: the plain walk, and redact_result before the shared check -------------
-
-_PAN: Final = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{3,9})(\d{4})(?![0-9A-Za-z])")
 _RUN_OF_13: Final = re.compile(r"\d{13}")
-_DROP: Final = object()
+"""Thirteen digits of any script in a row: what the plain check looks for."""
 
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char)
-        if index % 2:
-            number = number * 2 - 9 if number > 4 else number * 2
-        total += number
-    return total % 10 == 0
-
-
-def _mask(match: re.Match[str]) -> str:
-    if not _luhn(match.group(0)):
-        return match.group(0)
-    return match.group(1) + "*" * len(match.group(2)) + match.group(3)
-
-
-def _reference_mask(text: str) -> str:
-    if len(text) < 13 or _RUN_OF_13.search(text) is None:
-        return text
-    return _PAN.sub(_mask, text)
-
-
-def _reference_payload(value: Any, fields: frozenset[str], memo: dict[int, Any]) -> Any:
-    if isinstance(value, str):
-        return _reference_mask(value)
-    if id(value) in memo:
-        return memo[id(value)]
-    result = _reference_container(value, fields, memo)
-    memo[id(value)] = result
-    return result
-
-
-def _reference_container(value: Any, fields: frozenset[str], memo: dict[int, Any]) -> Any:
-    if isinstance(value, dict):
-        out: dict[Any, Any] | None = None
-        for key, item in value.items():
-            if fields and isinstance(key, str) and key.lower() in fields:
-                new: Any = _DROP
-            elif isinstance(item, str):
-                new = item if len(item) < 13 else _reference_mask(item)
-            elif isinstance(item, dict | list | tuple):
-                new = _reference_payload(item, fields, memo)
-            else:
-                new = item
-            if new is not item and out is None:
-                out = {}
-                for earlier, kept in value.items():
-                    if earlier == key:
-                        break
-                    out[earlier] = kept
-            if out is not None and new is not _DROP:
-                out[key] = new
-        return value if out is None else out
-    if isinstance(value, list | tuple):
-        items = [
-            (item if len(item) < 13 else _reference_mask(item))
-            if isinstance(item, str)
-            else _reference_payload(item, fields, memo)
-            if isinstance(item, dict | list | tuple)
-            else item
-            for item in value
-        ]
-        if all(new is old for new, old in zip(items, value, strict=True)):
-            return value
-        return items if isinstance(value, list) else tuple(items)
-    if isinstance(value, Mapping):
-        return _reference_payload(dict(value), fields, memo)
-    return value
+# -- the reference: redact_result before the shared check, over the plain walk -----------
 
 
 def reference_result(value: T, fields: frozenset[str], memo: dict[int, Any]) -> T:
     if isinstance(value, WebhookEvent):
         payment = reference_result(value.payment, fields, memo)
-        raw = _reference_payload(value.raw, fields, memo)
+        raw = reference_redact(value.raw, fields, memo)
         if payment is value.payment and raw is value.raw:
             return value
         return value.model_copy(update={"payment": payment, "raw": raw})
     if isinstance(value, Payment):
-        raw = _reference_payload(value.raw, fields, memo)
+        raw = reference_redact(value.raw, fields, memo)
         operations = tuple(reference_result(op, fields, memo) for op in value.operations)
         unchanged = all(new is old for new, old in zip(operations, value.operations, strict=True))
         if raw is value.raw and unchanged:
             return value
         return value.model_copy(update={"raw": raw, "operations": operations})
     if isinstance(value, Operation):
-        raw = _reference_payload(value.raw, fields, memo)
+        raw = reference_redact(value.raw, fields, memo)
         return value if raw is value.raw else value.model_copy(update={"raw": raw})
     return value
 
@@ -329,7 +259,7 @@ def test_a_memo_shared_with_earlier_payloads_gives_the_same_results(seed: int) -
         slow_memo: dict[int, Any] = {}
         for payload in before:
             redact_payload(payload, fields, fast_memo)
-            _reference_payload(payload, fields, slow_memo)
+            reference_redact(payload, fields, slow_memo)
         fast = _outcome(redact_result, value, fields, fast_memo)
         slow = _outcome(reference_result, value, fields, slow_memo)
         assert fast[0] == slow[0]
