@@ -24,7 +24,6 @@ across processes and hosts. The protocol is small on purpose.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import threading
@@ -34,11 +33,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final, Protocol, runtime_checkable
 
-import httpx
-
 from payments_core.errors import ErrorCode, InvalidRequestError
 from payments_core.provider import SentRequest
-from payments_core.redact import SENSITIVE_HEADERS
 
 __all__ = [
     "CallDetails",
@@ -177,59 +173,12 @@ class IdempotencyStore(Protocol):
         ...
 
 
-class _Leaving:
-    """A state-changing request as it left, kept as bytes until a repeat needs it.
-
-    :meth:`SentRequest.of` decodes every header the moment a request leaves; the
-    in-memory store needs the result only after an unknown outcome, and forgets it
-    when the call succeeds. So for a request whose headers are ASCII (every
-    gateway's) it keeps the raw pairs, without the headers :meth:`SentRequest.of`
-    drops (credentials among them, so none is kept), and decodes them on demand.
-    """
-
-    __slots__ = ("content", "headers", "method", "url")
-
-    def __init__(
-        self, method: str, url: httpx.URL, headers: list[tuple[bytes, bytes]], content: bytes
-    ) -> None:
-        self.method, self.url, self.headers, self.content = method, url, headers, content
-
-    @staticmethod
-    def of(request: httpx.Request, sensitive_headers: frozenset[str]) -> _Leaving | SentRequest:
-        headers = request.headers
-        if headers.encoding != "ascii":
-            return SentRequest.of(request, sensitive_headers)
-        dropped = _dropped_names(sensitive_headers)
-        # ASCII names: lower-casing the bytes is lower-casing the text SentRequest.of compares
-        kept = [(name, value) for name, value in headers.raw if name.lower() not in dropped]
-        return _Leaving(request.method, request.url, kept, request.content)
-
-    def sent(self) -> SentRequest:
-        """What :meth:`SentRequest.of` made of the request when it left."""
-        return SentRequest(
-            method=self.method,
-            url=str(self.url),
-            headers=tuple(
-                (name.lower().decode("ascii"), value.decode("ascii"))
-                for name, value in self.headers
-            ),
-            content=self.content,
-        )
-
-
-@functools.lru_cache(maxsize=16)
-def _dropped_names(sensitive_headers: frozenset[str]) -> frozenset[bytes]:
-    """The ASCII header names :meth:`SentRequest.of` drops, as lower-case bytes."""
-    names = SENSITIVE_HEADERS | sensitive_headers | {"content-length"}
-    return frozenset(name.encode("ascii") for name in names if name.isascii())
-
-
 @dataclass
 class _Entry:
     fingerprint: Fingerprint
     state: ClaimState
     outcome: Any = None
-    sent: SentRequest | _Leaving | None = None
+    sent: SentRequest | None = None
 
 
 class MemoryIdempotencyStore:
@@ -271,10 +220,7 @@ class MemoryIdempotencyStore:
                 raise conflict(key, entry.fingerprint, fingerprint)
             if entry.state is ClaimState.UNKNOWN:
                 entry.state = ClaimState.IN_FLIGHT
-                sent = entry.sent
-                if isinstance(sent, _Leaving):
-                    sent = entry.sent = sent.sent()
-                return Claim(ClaimState.UNKNOWN, sent=sent)
+                return Claim(ClaimState.UNKNOWN, sent=entry.sent)
             return Claim(entry.state, outcome=entry.outcome)
 
     def sending(self, gateway: str, key: str, sent: SentRequest) -> None:
@@ -282,17 +228,6 @@ class MemoryIdempotencyStore:
             entry = self._entries.get((gateway, key))
             if entry is not None and entry.sent is None:
                 entry.sent = sent
-
-    def request_leaving(
-        self, gateway: str, key: str, request: httpx.Request, sensitive_headers: frozenset[str]
-    ) -> None:
-        """``sending(gateway, key, SentRequest.of(request, sensitive_headers))``, with
-        the request's bytes decoded only if a repeat ever needs them."""
-        leaving = _Leaving.of(request, sensitive_headers)
-        with self._lock:
-            entry = self._entries.get((gateway, key))
-            if entry is not None and entry.sent is None:
-                entry.sent = leaving
 
     def succeeded(self, gateway: str, key: str, outcome: Any) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ When the call ends, the store is told which of ``succeeded``, ``unknown`` or
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
@@ -30,7 +30,6 @@ from payments_core.idempotency import (
     ClaimState,
     Fingerprint,
     IdempotencyStore,
-    MemoryIdempotencyStore,
 )
 from payments_core.models import Payment
 from payments_core.provider import Flow, SentRequest
@@ -43,10 +42,6 @@ ResultT = TypeVar("ResultT")
 
 NO_ANSWER: Final = (ProviderUnavailableError, AuthenticationError, RateLimitedError)
 """Failures that are not the gateway's answer to the request itself."""
-
-_NO_KEYWORDS: Final[Mapping[str, Any]] = {}
-"""The claim's keywords for a store that takes no details (a dict, as unpacking wants
-it; never changed)."""
 
 IN_FLIGHT_POLL: Final = 0.05
 """Seconds between looks at a key another call holds (doubling, up to 1 s)."""
@@ -72,10 +67,10 @@ class Plan(Generic[ResultT]):
 class Settlement(FacadeBase):
     """The facades' side of the idempotency protocol."""
 
-    def _claim_keywords(self, call: CheckedCall[Any]) -> Mapping[str, Any]:
+    def _claim_keywords(self, call: CheckedCall[Any]) -> dict[str, Any]:
         if self._details:
             return {"details": CallDetails(self.provider.name, call.request, call.external_id)}
-        return _NO_KEYWORDS
+        return {}
 
     def _decide(self, call: CheckedCall[ResultT], claim: Claim, waited: float) -> Plan[ResultT]:
         """What to do with a keyed call whose claim was not ``NEW``."""
@@ -139,17 +134,9 @@ class Settlement(FacadeBase):
         if key is not None and call.fingerprint is not None and self._tells_sending:
             store, gateway = self._calls_store, self.name
             hidden = self._driver.sensitive_headers
-            memory = self.idempotency_store
-            if type(memory) is MemoryIdempotencyStore:
-                # Its "sending", done at once (for either facade): the bytes a repeat
-                # would send are decoded only if one does.
-                def on_send(request: Any) -> Any:
-                    memory.request_leaving(gateway, key, request, hidden)
 
-            else:
-
-                def on_send(request: Any) -> Any:
-                    return store.sending(gateway, key, SentRequest.of(request, hidden))
+            def on_send(request: Any) -> Any:
+                return store.sending(gateway, key, SentRequest.of(request, hidden))
 
         return CallInfo(
             operation=call.operation,
