@@ -203,15 +203,7 @@ def lenient_decimal(value: object) -> Decimal | None:
         return value  # the common case: a JSON number, read by loads
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise ValueError("an amount cannot be a boolean")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):  # only when handed a dict parsed elsewhere
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
+    if isinstance(value, str):  # the other common case: most gateways send text
         text = value.strip()
         if not text:
             return None
@@ -219,6 +211,14 @@ def lenient_decimal(value: object) -> Decimal | None:
             number = Decimal(text)
         except InvalidOperation:
             raise ValueError("not a number") from None
+    elif isinstance(value, bool):
+        raise ValueError("an amount cannot be a boolean")
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):  # only when handed a dict parsed elsewhere
+        number = Decimal(repr(value))
     else:
         raise ValueError(f"an amount cannot be a {type(value).__name__}")
     if not number.is_finite():
